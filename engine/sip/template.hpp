@@ -1,0 +1,53 @@
+// A message template: text compiled once into literal runs and slots, rendered per call by copying
+// literals and filling slots, with no formatting or allocation per message.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sip/message.hpp"
+
+namespace sipstorm::sip {
+
+// Per-call values a template can ask for. Written in template text as ${name}.
+enum class Slot : uint8_t {
+    kLiteral,      // not a slot: a run of the template's literal text
+    kCallId,       // ${call_id}
+    kBranch,       // ${branch}     a fresh Via branch (z9hG4bK...) per request sent
+    kLocalTag,     // ${local_tag}  our tag (From tag of a UAC, To tag of a UAS)
+    kRemoteTag,    // ${remote_tag}
+    kCSeq,         // ${cseq}       our current CSeq number
+    kLocalIp,      // ${local_ip}
+    kLocalPort,    // ${local_port}
+    kRemoteIp,     // ${remote_ip}
+    kRemotePort,   // ${remote_port}
+    kTransport,    // ${transport}  UDP / TCP / TLS
+    kCallNumber,   // ${call_number}
+    kRemoteTarget, // ${remote_target}  RFC 3261 §12: the peer's Contact URI, or the initial Request-URI
+    kRoutes,       // ${routes}     "Route: ...\r\n" lines from the route set, or nothing
+    kLastHeader,   // ${last_Via} ${last_From} ... : the header line(s) "Name: value" of the last received
+                   // request (all lines of that name joined by CRLF, no trailing CRLF); arg = HeaderId
+    kMediaPort,    // ${media_port} a per-call RTP port
+    kContentLength,// ${len}        the length of the rendered body (after the blank line)
+    kVar,          // ${name} of a per-call variable (captures); arg = variable index
+};
+
+struct Segment {
+    Slot slot = Slot::kLiteral;
+    uint16_t arg = 0;
+    uint32_t offset = 0;  // literal: offset into Template::text
+    uint32_t length = 0;  // literal: length
+};
+
+struct Template {
+    std::string text;  // literal pool; line endings normalised to CRLF, ends with the blank line + body
+    std::vector<Segment> segments;
+    // What the template sends, read from its start line at compile time.
+    bool is_request = false;
+    Method method = Method::kUnknown;
+    uint16_t status_code = 0;
+    bool has_body = false;
+};
+
+}  // namespace sipstorm::sip

@@ -1,0 +1,53 @@
+// sipstorm: the command-line entry point. Dispatches to a sub-command and turns exceptions into a
+// one-line message and exit code 2.
+#include <fmt/core.h>
+
+#include <cstring>
+#include <exception>
+
+#include "commands.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(sipstorm - a high-throughput SIP load generator and conformance tester
+
+Usage:
+  sipstorm run SCENARIO.lua [options]       run a scenario as UAC against --target (default: a built-in UAS)
+  sipstorm serve SCENARIO.lua [options]     answer as UAS, e.g. scenarios/answer.lua
+  sipstorm lint FILE...                     parse SIP messages and print a verdict for each
+  sipstorm bench parse FILE...              measure parser throughput on your own messages
+  sipstorm version
+
+Run 'sipstorm COMMAND --help' for the options of a command.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace sipstorm::cli;
+    if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+        !std::strcmp(argv[1], "help")) {
+        fmt::print("{}", kUsage);
+        return argc < 2 ? 2 : 0;
+    }
+    std::string cmd = argv[1];
+    Args args(argv + 2, argv + argc);
+    try {
+        if (cmd == "lint") return cmd_lint(args);
+        if (cmd == "bench") return cmd_bench(args);
+        if (cmd == "run") return cmd_run(args);
+        if (cmd == "serve") return cmd_serve(args);
+        if (cmd == "version" || cmd == "--version") {
+            fmt::print("sipstorm {}\n", SIPSTORM_VERSION);
+            return 0;
+        }
+        fmt::print(stderr, "sipstorm: unknown command '{}' (see 'sipstorm --help')\n", cmd);
+        return 2;
+    } catch (const UsageError& e) {
+        fmt::print(stderr, "sipstorm {}: {}\n", cmd, e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "sipstorm {}: error: {}\n", cmd, e.what());
+        return 2;
+    }
+}

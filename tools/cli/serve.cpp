@@ -1,0 +1,5 @@
+#include "commands.hpp"
+
+namespace sipstorm::cli {
+int cmd_serve(const Args&) { throw UsageError("not implemented yet"); }
+}  // namespace sipstorm::cli

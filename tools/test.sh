@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs, builds and runs every test: the unit, conformance and integration tests (CTest), the unit
+# tests again under ASan+UBSan, and a short libFuzzer run of each fuzz target.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+jobs=$(nproc)
+"$root/tools/setup.sh"
+
+echo "== build (RelWithDebInfo)"
+"$root/tools/build.sh" "$root/build"
+echo "== ctest"
+(cd "$root/build" && ctest --output-on-failure -j "$jobs" --timeout 600)
+
+echo "== unit tests under ASan+UBSan"
+"$root/tools/build.sh" "$root/build-asan" -DSIPSTORM_SANITIZE=ON -DSIPSTORM_BENCH=OFF
+(cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure -j "$jobs" -L unit --timeout 600)
+
+echo "== fuzz (libFuzzer + ASan, clang)"
+"$root/tools/build.sh" "$root/build-fuzz" -DSIPSTORM_FUZZ=ON -DSIPSTORM_BENCH=OFF \
+  -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang
+(cd "$root/build-fuzz" && ctest --output-on-failure -L fuzz --timeout 600)
+echo "== all tests passed"
