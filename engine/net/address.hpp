@@ -11,8 +11,8 @@
 namespace sipstorm::net {
 
 struct Address {
-    uint8_t family = 0;  // AF_INET or AF_INET6, 0 = unset
-    uint16_t port = 0;   // host byte order
+    uint8_t family = 0;   // AF_INET or AF_INET6, 0 = unset
+    uint16_t port = 0;    // host byte order
     uint8_t ip[16] = {};  // IPv4 in the first 4 bytes
 
     bool operator==(const Address& o) const {

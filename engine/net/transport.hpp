@@ -30,10 +30,11 @@ struct TransportStats {
     uint64_t tx_errors = 0;
     uint64_t loss_dropped_rx = 0, loss_dropped_tx = 0;  // --loss fault injection
     uint64_t rx_syscalls = 0, tx_syscalls = 0;
+    uint64_t rx_errors = 0;  // socket errors and datagrams truncated to the receive buffer
 };
 
 class Transport {
-public:
+  public:
     virtual ~Transport() = default;
     // Receives up to the batch size; waits at most timeout_us (0 = don't block). The views are
     // valid until the next poll().

@@ -12,25 +12,25 @@ namespace sipstorm::sip {
 
 // Per-call values a template can ask for. Written in template text as ${name}.
 enum class Slot : uint8_t {
-    kLiteral,      // not a slot: a run of the template's literal text
-    kCallId,       // ${call_id}
-    kBranch,       // ${branch}     a fresh Via branch (z9hG4bK...) per request sent
-    kLocalTag,     // ${local_tag}  our tag (From tag of a UAC, To tag of a UAS)
-    kRemoteTag,    // ${remote_tag}
-    kCSeq,         // ${cseq}       our current CSeq number
-    kLocalIp,      // ${local_ip}
-    kLocalPort,    // ${local_port}
-    kRemoteIp,     // ${remote_ip}
-    kRemotePort,   // ${remote_port}
-    kTransport,    // ${transport}  UDP / TCP / TLS
-    kCallNumber,   // ${call_number}
-    kRemoteTarget, // ${remote_target}  RFC 3261 §12: the peer's Contact URI, or the initial Request-URI
-    kRoutes,       // ${routes}     "Route: ...\r\n" lines from the route set, or nothing
-    kLastHeader,   // ${last_Via} ${last_From} ... : the header line(s) "Name: value" of the last received
-                   // request (all lines of that name joined by CRLF, no trailing CRLF); arg = HeaderId
-    kMediaPort,    // ${media_port} a per-call RTP port
-    kContentLength,// ${len}        the length of the rendered body (after the blank line)
-    kVar,          // ${name} of a per-call variable (captures); arg = variable index
+    kLiteral,        // not a slot: a run of the template's literal text
+    kCallId,         // ${call_id}
+    kBranch,         // ${branch}     a fresh Via branch (z9hG4bK...) per request sent
+    kLocalTag,       // ${local_tag}  our tag (From tag of a UAC, To tag of a UAS)
+    kRemoteTag,      // ${remote_tag}
+    kCSeq,           // ${cseq}       our current CSeq number
+    kLocalIp,        // ${local_ip}
+    kLocalPort,      // ${local_port}
+    kRemoteIp,       // ${remote_ip}
+    kRemotePort,     // ${remote_port}
+    kTransport,      // ${transport}  UDP / TCP / TLS
+    kCallNumber,     // ${call_number}
+    kRemoteTarget,   // ${remote_target}  RFC 3261 §12: the peer's Contact URI, or the initial Request-URI
+    kRoutes,         // ${routes}     "Route: ...\r\n" lines from the route set, or nothing
+    kLastHeader,     // ${last_Via} ${last_From} ... : the header line(s) "Name: value" of the last received
+                     // request (all lines of that name joined by CRLF, no trailing CRLF); arg = HeaderId
+    kMediaPort,      // ${media_port} a per-call RTP port
+    kContentLength,  // ${len}        the length of the rendered body (after the blank line)
+    kVar,            // ${name} of a per-call variable (captures); arg = variable index
 };
 
 struct Segment {
@@ -38,11 +38,18 @@ struct Segment {
     uint16_t arg = 0;
     uint32_t offset = 0;  // literal: offset into Template::text
     uint32_t length = 0;  // literal: length
+    // A slot written alone on a header line (${routes}, ${last_Record-Route} ...): the renderer ends a
+    // non-empty value with CRLF if it lacks one and writes nothing for an empty value, so an absent
+    // header leaves no blank line behind.
+    bool own_line = false;
 };
 
 struct Template {
     std::string text;  // literal pool; line endings normalised to CRLF, ends with the blank line + body
     std::vector<Segment> segments;
+    // segments[body_segment..] are the body (after the blank line). The renderer writes them first so
+    // that ${len} is known before the headers are written. == segments.size() when there is no body.
+    uint32_t body_segment = 0;
     // What the template sends, read from its start line at compile time.
     bool is_request = false;
     Method method = Method::kUnknown;

@@ -2,6 +2,7 @@
 // list of steps that the call interpreter walks. Produced by script/, executed by ua/.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,8 @@ struct Step {
     // kPause
     PauseSpec pause;
 
-    // A Lua hook to run after this step (registry reference in each shard's lua_State), or -1.
+    // A Lua hook to run after this step, or -1: an index, in step order, into the hooks of each shard's
+    // script::ScenarioState (which re-runs the file in its own lua_State and calls run_hook(hook, msg)).
     int hook = -1;
 };
 
@@ -50,6 +52,10 @@ struct Program {
     std::vector<sip::Template> templates;
     std::vector<Step> steps;
     std::vector<std::string> variables;  // names of per-call variables (captures), index = Slot kVar arg
+
+    std::map<std::string, std::string> params;  // effective parameter values (defaults + --set)
+    std::string lua_dir;                        // where require() found modules; ScenarioState reuses it
+    int hook_count = 0;                         // steps with hook >= 0
 };
 
 }  // namespace sipstorm::ua

@@ -1,0 +1,233 @@
+#include "script/scenario_compiler.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <lua.hpp>
+#include <sstream>
+#include <string_view>
+
+#include "script/sandbox.hpp"
+#include "script/source_lines.hpp"
+#include "script/step_compiler.hpp"
+#include "sip/template_compile.hpp"
+
+namespace sipstorm::script {
+namespace {
+
+constexpr const char* kTopKeys = "name, role, params, steps";
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+bool is_identifier(std::string_view s) {
+    if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
+    for (char c : s) {
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+class ScenarioCompiler {
+  public:
+    ScenarioCompiler(const std::string& path, const std::map<std::string, std::string>& overrides,
+                     ua::Program& out, CompileError& err)
+        : path_(path), overrides_(overrides), out_(out), err_(err), source_(read_file(path)) {}
+
+    // The scenario table is at the stack top of L.
+    bool compile(lua_State* L) {
+        if (!lua_istable(L, -1))
+            return fail(0, std::string("the scenario must return a table, got a ") + luaL_typename(L, -1));
+        const int top = lua_gettop(L);
+        return keys(L, top) && name(L, top) && role(L, top) && params(L, top) && steps(L, top) &&
+               order_checks();
+    }
+
+  private:
+    bool fail(int line, std::string message) {
+        err_ = {path_, line, std::move(message)};
+        return false;
+    }
+
+    bool keys(lua_State* L, int t) {
+        lua_pushnil(L);
+        while (lua_next(L, t) != 0) {
+            lua_pop(L, 1);
+            std::string_view k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+            if (k != "name" && k != "role" && k != "params" && k != "steps") {
+                std::string shown = k.empty() ? "a positional value" : "key '" + std::string(k) + "'";
+                lua_pop(L, 1);
+                return fail(k.empty() ? 0 : key_line(source_, k),
+                            "unexpected " + shown + " in the scenario table (expected " + kTopKeys + ")");
+            }
+        }
+        return true;
+    }
+
+    bool name(lua_State* L, int t) {
+        lua_getfield(L, t, "name");
+        bool ok = lua_isnil(L, -1) || lua_type(L, -1) == LUA_TSTRING;
+        out_.name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                                                   : std::filesystem::path(path_).stem().string();
+        lua_pop(L, 1);
+        return ok || fail(key_line(source_, "name"), "name must be a string");
+    }
+
+    bool role(lua_State* L, int t) {
+        lua_getfield(L, t, "role");
+        std::string r = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+        bool missing = lua_isnil(L, -1);
+        lua_pop(L, 1);
+        if (r == "uac") {
+            out_.role = ua::Role::kUac;
+        } else if (r == "uas") {
+            out_.role = ua::Role::kUas;
+        } else if (missing) {
+            return fail(0, "missing role (\"uac\" to place calls or \"uas\" to answer them)");
+        } else {
+            return fail(key_line(source_, "role"), "unknown role '" + r + "' (expected \"uac\" or \"uas\")");
+        }
+        return true;
+    }
+
+    bool params(lua_State* L, int t) {
+        const int line = key_line(source_, "params");
+        lua_getfield(L, t, "params");
+        if (!lua_isnil(L, -1) && !lua_istable(L, -1)) {
+            lua_pop(L, 1);
+            return fail(line, "params must be a table of name = default value");
+        }
+        if (lua_istable(L, -1)) {
+            lua_pushnil(L);
+            while (lua_next(L, -2) != 0) {
+                std::string k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+                int vt = lua_type(L, -1);
+                std::string v = vt == LUA_TSTRING || vt == LUA_TNUMBER ? lua_tostring(L, -1) : "";
+                lua_pop(L, 1);
+                if (!is_identifier(k)) {
+                    lua_pop(L, 2);
+                    return fail(line, "params: '" + k + "' is not a valid parameter name");
+                }
+                if (sip::is_builtin_slot_name(k)) {
+                    lua_pop(L, 2);
+                    return fail(line, "params: '" + k + "' is a built-in slot name");
+                }
+                if (vt != LUA_TSTRING && vt != LUA_TNUMBER) {
+                    lua_pop(L, 2);
+                    return fail(line, "params: the default of '" + k + "' must be a string or a number");
+                }
+                out_.params[k] = v;
+            }
+        }
+        lua_pop(L, 1);
+        for (const auto& [k, v] : overrides_) {
+            auto it = out_.params.find(k);
+            if (it == out_.params.end())
+                return fail(line, "--set " + k + ": unknown parameter (declared: " + declared() + ")");
+            it->second = v;
+        }
+        return true;
+    }
+
+    std::string declared() const {
+        std::string s;
+        for (const auto& [k, v] : out_.params) s += (s.empty() ? "" : ", ") + k;
+        return s.empty() ? "none" : s;
+    }
+
+    bool steps(lua_State* L, int t) {
+        const int steps_line = key_line(source_, "steps");
+        lua_getfield(L, t, "steps");
+        if (!lua_istable(L, -1)) {
+            bool missing = lua_isnil(L, -1);
+            lua_pop(L, 1);
+            return fail(missing ? 0 : steps_line,
+                        missing ? "missing steps" : "steps must be a list of step tables");
+        }
+        const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, -1));
+        if (n == 0) {
+            lua_pop(L, 1);
+            return fail(steps_line, "steps is empty");
+        }
+        std::vector<int> lines = scan_step_lines(source_);
+        if (lines.size() != static_cast<size_t>(n)) lines.assign(static_cast<size_t>(n), steps_line);
+        StepCompiler sc(out_.params, out_);
+        for (lua_Integer i = 1; i <= n; ++i) {
+            lua_rawgeti(L, -1, i);
+            std::string why;
+            const int line = lines[static_cast<size_t>(i - 1)];
+            bool ok = sc.compile(L, -1, static_cast<uint32_t>(line), why);
+            lua_pop(L, 1);
+            if (!ok) {
+                lua_pop(L, 1);
+                return fail(line, "step " + std::to_string(i) + ": " + why);
+            }
+            out_.hook_count += out_.steps.back().hook >= 0;
+        }
+        lua_pop(L, 1);
+        return true;
+    }
+
+    bool step_fail(size_t i, const std::string& why) {
+        return fail(static_cast<int>(out_.steps[i].source_line),
+                    "step " + std::to_string(i + 1) + ": " + why);
+    }
+
+    bool order_checks() {
+        const auto& s = out_.steps;
+        size_t first = 0;
+        if (out_.role == ua::Role::kUac) {
+            while (first < s.size() && s[first].kind == ua::StepKind::kPause) ++first;
+            if (first == s.size() || s[first].kind != ua::StepKind::kSend ||
+                !out_.templates[s[first].template_index].is_request)
+                return step_fail(std::min(first, s.size() - 1),
+                                 "a uac scenario must start by sending a request");
+        } else if (s[0].kind != ua::StepKind::kRecv || !s[0].recv_request) {
+            return step_fail(0, "a uas scenario must start by receiving a request (e.g. recv = \"INVITE\")");
+        }
+        for (size_t i = 0; i < s.size(); ++i) {
+            if (s[i].kind != ua::StepKind::kRecv || !s[i].optional) continue;
+            size_t j = i + 1;
+            while (j < s.size() && s[j].kind == ua::StepKind::kRecv && s[j].optional) ++j;
+            if (j == s.size()) return step_fail(i, "an optional recv can't be the last recv of the scenario");
+            if (s[j].kind != ua::StepKind::kRecv)
+                return step_fail(i, "an optional recv must be followed by a mandatory recv, not a " +
+                                        std::string(s[j].kind == ua::StepKind::kSend ? "send" : "pause"));
+        }
+        return true;
+    }
+
+    const std::string& path_;
+    const std::map<std::string, std::string>& overrides_;
+    ua::Program& out_;
+    CompileError& err_;
+    std::string source_;
+};
+
+}  // namespace
+
+std::string default_lua_dir(const std::string& scenario_path) {
+    std::filesystem::path dir = std::filesystem::path(scenario_path).parent_path();
+    return (dir / ".." / "lua").lexically_normal().string();
+}
+
+bool compile_scenario(const std::string& path, const std::map<std::string, std::string>& params,
+                      const CompileOptions& options, ua::Program& out, CompileError& err) {
+    out = ua::Program{};
+    out.file = path;
+    out.lua_dir = options.lua_dir.empty() ? default_lua_dir(path) : options.lua_dir;
+    Sandbox sandbox(out.lua_dir);
+    if (!sandbox.run_file(path, err)) return false;
+    return ScenarioCompiler(path, params, out, err).compile(sandbox.state());
+}
+
+bool compile_scenario(const std::string& path, const std::map<std::string, std::string>& params,
+                      ua::Program& out, CompileError& err) {
+    return compile_scenario(path, params, CompileOptions{}, out, err);
+}
+
+}  // namespace sipstorm::script

@@ -1,0 +1,168 @@
+#include "stats/result.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string_view>
+
+namespace sipstorm::stats {
+namespace {
+
+using nlohmann::json;
+
+double ms(uint64_t us) {
+    return static_cast<double>(us) / 1000.0;
+}
+double ms_from_ns(uint64_t ns) {
+    return static_cast<double>(ns) / 1e6;
+}
+
+std::string method_key(const RunInfo& run, size_t i) {
+    return run.method_names[i].empty() ? "method_" + std::to_string(i) : run.method_names[i];
+}
+
+json latency(const Histogram& h) {
+    return json{
+        {"count", h.count()},          {"p50", ms(h.percentile(50))},    {"p90", ms(h.percentile(90))},
+        {"p99", ms(h.percentile(99))}, {"p999", ms(h.percentile(99.9))}, {"max", ms(h.max())},
+        {"mean", h.mean() / 1000.0}};
+}
+
+json named(std::span<const std::string_view> names, std::span<const uint64_t> values) {
+    json out = json::object();
+    for (size_t i = 0; i < names.size(); ++i) out[std::string(names[i])] = values[i];
+    return out;
+}
+
+json by_method(const RunInfo& run, std::span<const uint64_t, kMaxMethods> values) {
+    json out = json::object();
+    for (size_t i = 0; i < kMaxMethods; ++i)
+        if (values[i]) out[method_key(run, i)] = values[i];
+    return out;
+}
+
+json by_class(std::span<const uint64_t, kResponseClasses> values) {
+    json out = json::object();
+    for (size_t i = 0; i < kResponseClasses; ++i) out[std::to_string(i + 1) + "xx"] = values[i];
+    return out;
+}
+
+json series_row(const SeriesRow& r) {
+    const Counts& c = r.counts;
+    double per_s = r.interval_s > 0 ? 1.0 / r.interval_s : 0.0;
+    return json{{"t", r.t_s},
+                {"interval_s", r.interval_s},
+                {"attempted", c.calls_attempted},
+                {"succeeded", c.calls_succeeded},
+                {"failed", c.calls_failed},
+                {"failed_by_reason", named(kFailReasonNames, c.failed_by_reason)},
+                {"cps", static_cast<double>(c.calls_attempted) * per_s},
+                {"concurrent", c.concurrent_calls},
+                {"retransmissions", retransmissions_total(c)},
+                {"unexpected", c.unexpected_messages},
+                {"parse_errors", c.parse_errors},
+                {"setup_count", r.setup_count},
+                {"setup_p50_ms", ms(r.setup_p50_us)},
+                {"setup_p99_ms", ms(r.setup_p99_us)},
+                {"setup_max_ms", ms(r.setup_max_us)},
+                {"lag_max_ms", ms_from_ns(c.lag_max_interval_ns)},
+                {"busy_share", busy_share(c)},
+                {"rx_drops", c.rx_drops},
+                {"tx_errors", c.tx_errors}};
+}
+
+}  // namespace
+
+double busy_share(const Counts& c) {
+    return c.loop_ns ? static_cast<double>(c.busy_ns) / static_cast<double>(c.loop_ns) : 0.0;
+}
+
+Saturation assess_saturation(const Snapshot& total, std::span<const Snapshot* const> shards,
+                             const SaturationLimits& limits) {
+    Saturation s;
+    auto add = [&](const std::string& why) {
+        s.saturated = true;
+        if (!s.reason.empty()) s.reason += "; ";
+        s.reason += why;
+    };
+    const Counts& c = total.counts;
+    if (c.lag_max_ns > limits.lag_ns)
+        add("schedule lag reached " + std::to_string(c.lag_max_ns / 1'000'000) + " ms (limit " +
+            std::to_string(limits.lag_ns / 1'000'000) + " ms): calls started late");
+    for (size_t i = 0; i < shards.size(); ++i) {
+        if (!shards[i]) continue;
+        double share = busy_share(shards[i]->counts);
+        if (share > limits.busy_share)
+            add("shard " + std::to_string(i) + " busy " +
+                std::to_string(static_cast<int>(std::lround(share * 100))) + "% of the time");
+    }
+    if (c.rx_drops > limits.rx_drops)
+        add(std::to_string(c.rx_drops) + " packets dropped on receive before the generator read them");
+    return s;
+}
+
+json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snapshot* const> shards,
+                 std::span<const SeriesRow> series, const SaturationLimits& limits) {
+    const Counts& c = total.counts;
+    const Histograms& h = total.hist;
+
+    json response_latency = json::object(), response_hist = json::object();
+    for (size_t i = 0; i < kMaxMethods; ++i) {
+        if (h.response_us[i].count() == 0) continue;
+        response_latency[method_key(run, i)] = latency(h.response_us[i]);
+        response_hist[method_key(run, i)] = h.response_us[i];
+    }
+
+    json rows = json::array();
+    for (const SeriesRow& r : series) rows.push_back(series_row(r));
+
+    json busy = json::array(), lag_by_shard = json::array();
+    for (const Snapshot* s : shards) {
+        busy.push_back(s ? busy_share(s->counts) : 0.0);
+        lag_by_shard.push_back(s ? ms_from_ns(s->counts.lag_max_ns) : 0.0);
+    }
+    Saturation sat = assess_saturation(total, shards, limits);
+
+    return json{
+        {"tool", {{"name", "sipstorm"}, {"version", run.tool_version}}},
+        {"command_line", run.command_line},
+        {"scenario", run.scenario},
+        {"target", run.target},
+        {"started_unix_ms", run.started_unix_ms},
+        {"duration_s", run.duration_s},
+        {"shards", shards.size()},
+        {"rate",
+         {{"target", run.rate_target_cps},
+          {"achieved", run.duration_s > 0 ? static_cast<double>(c.calls_attempted) / run.duration_s : 0.0}}},
+        {"calls",
+         {{"attempted", c.calls_attempted},
+          {"succeeded", c.calls_succeeded},
+          {"failed", c.calls_failed},
+          {"failed_by_reason", named(kFailReasonNames, c.failed_by_reason)},
+          {"concurrent_at_end", c.concurrent_calls}}},
+        {"retransmissions",
+         {{"total", retransmissions_total(c)}, {"by_type", named(kRetransKindNames, c.retransmissions)}}},
+        {"messages",
+         {{"in", {{"requests", by_method(run, c.requests_in)}, {"responses", by_class(c.responses_in)}}},
+          {"out", {{"requests", by_method(run, c.requests_out)}, {"responses", by_class(c.responses_out)}}},
+          {"unexpected", c.unexpected_messages},
+          {"parse_errors", c.parse_errors}}},
+        {"latency_ms",
+         {{"setup", latency(h.setup_us)}, {"call", latency(h.call_us)}, {"response", response_latency}}},
+        {"histograms", {{"setup_us", h.setup_us}, {"call_us", h.call_us}, {"response_us", response_hist}}},
+        {"series", std::move(rows)},
+        {"generator",
+         {{"lag_ms_max", ms_from_ns(c.lag_max_ns)},
+          {"lag_ms_max_by_shard", std::move(lag_by_shard)},
+          {"busy_share", std::move(busy)},
+          {"rx_drops", c.rx_drops},
+          {"tx_errors", c.tx_errors},
+          {"saturated", sat.saturated},
+          {"saturation_reason", sat.reason},
+          {"limits",
+           {{"lag_ms", ms_from_ns(limits.lag_ns)},
+            {"busy_share", limits.busy_share},
+            {"rx_drops", limits.rx_drops}}}}},
+    };
+}
+
+}  // namespace sipstorm::stats

@@ -1,0 +1,50 @@
+// A plain-value picture of a shard's (or a whole run's) statistics at one moment: counters plus
+// histograms. Shards publish them (shard_stats.hpp); the reporter merges them across shards and
+// differences consecutive ones into the per-second series. About 480 KB: keep them on the heap.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "stats/counters.hpp"
+#include "stats/histogram.hpp"
+
+namespace sipstorm::stats {
+
+struct Histograms {
+    Histogram setup_us;  // INVITE intended send time -> 200 received
+    Histogram call_us;   // call intended start -> call end (last message of the scenario)
+    std::array<Histogram, kMaxMethods> response_us;  // request sent -> final response, by sip::Method index
+
+    void add(const Histograms& o);
+    void subtract(const Histograms& earlier);
+};
+
+struct Snapshot {
+    uint64_t seq = 0;       // publications by the source so far; 0 = nothing published yet
+    uint64_t taken_ns = 0;  // monotonic time of the reading (the latest one, when merged)
+    uint32_t sources = 0;   // shards (or machines' snapshots) merged into this one
+    Counts counts;
+    Histograms hist;
+};
+
+// acc += s: counters per their Combine rule, histograms added.
+void merge_into(Snapshot& acc, const Snapshot& s);
+std::unique_ptr<Snapshot> merge(std::span<const Snapshot* const> parts);
+
+// The interval between two snapshots of the same source (later - earlier): sums subtract, gauges and
+// maxima keep the later value, histograms hold only the interval's values.
+void delta(const Snapshot& later, const Snapshot& earlier, Snapshot& out);
+
+// One row of the per-second series.
+struct SeriesRow {
+    double t_s = 0;         // end of the interval, seconds since run start
+    double interval_s = 0;  // its length (about 1)
+    Counts counts;  // sums over the interval; gauges and lag at its end; lag_max_interval_ns its worst
+    uint64_t setup_count = 0;
+    uint64_t setup_p50_us = 0, setup_p99_us = 0, setup_max_us = 0;
+};
+SeriesRow make_row(const Snapshot& later, const Snapshot& earlier, uint64_t run_start_ns);
+
+}  // namespace sipstorm::stats

@@ -1,0 +1,91 @@
+// The values a call gives the template renderer for its ${slots}. Built on the stack for one render.
+#pragma once
+#include <cstdio>
+#include <string_view>
+
+#include "sip/template.hpp"
+#include "ua/call.hpp"
+#include "ua/call_id.hpp"
+#include "ua/engine.hpp"
+
+namespace sipstorm::ua {
+
+struct CallSlots {
+    const Engine& engine;
+    const Call& call;
+    uint32_t cseq;
+    uint16_t branch;
+    // The renderer copies each value before it asks for the next, so one scratch buffer serves all.
+    mutable char buf[48];
+
+    std::string_view key(char* out) const {
+        format_call_key(out, {engine.config_.run_id, engine.config_.shard, call.index, call.generation});
+        return std::string_view(out, kCallKeyLength);
+    }
+    std::string_view number(uint64_t v) const {
+        int n = snprintf(buf, sizeof(buf), "%llu", static_cast<unsigned long long>(v));
+        return std::string_view(buf, static_cast<size_t>(n));
+    }
+    std::string_view field(Field f) const { return call.field(static_cast<unsigned>(f)); }
+
+    std::string_view value(sip::Slot slot, uint16_t arg) const {
+        using sip::Slot;
+        switch (slot) {
+            case Slot::kCallId:
+                if (call.has_field(static_cast<unsigned>(Field::kCallId))) return field(Field::kCallId);
+                key(buf);
+                std::memcpy(buf + kCallKeyLength, "@sipstorm", 9);
+                return std::string_view(buf, kCallKeyLength + 9);
+            case Slot::kBranch:
+                std::memcpy(buf, "z9hG4bK", 7);
+                key(buf + 7);
+                buf[7 + kCallKeyLength] = '.';
+                format_hex(buf + 8 + kCallKeyLength, branch, 4);
+                return std::string_view(buf, 12 + kCallKeyLength);
+            case Slot::kLocalTag:
+                return key(buf);
+            case Slot::kRemoteTag:
+                return field(Field::kRemoteTag);
+            case Slot::kCSeq:
+                return number(cseq);
+            case Slot::kLocalIp:
+                return engine.local_ip_;
+            case Slot::kLocalPort:
+                return engine.local_port_;
+            case Slot::kRemoteIp:
+                if (engine.program_.role == Role::kUac) return engine.remote_ip_;
+                {
+                    std::string ip = call.peer.ip_string();  // rare: a UAS naming its peer in a message
+                    size_t n = std::min(ip.size(), sizeof(buf));
+                    std::memcpy(buf, ip.data(), n);
+                    return std::string_view(buf, n);
+                }
+            case Slot::kRemotePort:
+                return engine.program_.role == Role::kUac ? std::string_view(engine.remote_port_)
+                                                          : number(call.peer.port);
+            case Slot::kTransport:
+                return "UDP";
+            case Slot::kCallNumber:
+                return number(call.number);
+            case Slot::kRemoteTarget:
+                if (call.has_field(static_cast<unsigned>(Field::kRemoteTarget))) return field(Field::kRemoteTarget);
+                return engine.default_target_;
+            case Slot::kRoutes:
+                return field(Field::kRoutes);
+            case Slot::kLastHeader:
+                for (size_t i = 0; i < engine.last_ids_.size(); ++i)
+                    if (engine.last_ids_[i] == static_cast<sip::HeaderId>(arg))
+                        return call.field(static_cast<unsigned>(Field::kLast) + static_cast<unsigned>(i));
+                return {};
+            case Slot::kMediaPort:
+                return number(10000 + 2 * (call.index % 25000));
+            case Slot::kLiteral:
+            case Slot::kContentLength:
+            case Slot::kVar:
+                break;
+        }
+        return {};
+    }
+};
+
+}  // namespace sipstorm::ua

@@ -1,0 +1,129 @@
+#include "ua/stateless.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "sip/header_names.hpp"
+#include "sip/name_addr.hpp"
+
+namespace sipstorm::ua {
+
+namespace {
+
+// Appends to a fixed buffer; once anything fails to fit, the whole result is 0.
+struct Writer {
+    char* out;
+    size_t cap;
+    size_t len = 0;
+    bool ok = true;
+
+    Writer& put(std::string_view s) {
+        if (!ok || len + s.size() > cap) {
+            ok = false;
+            return *this;
+        }
+        std::memcpy(out + len, s.data(), s.size());
+        len += s.size();
+        return *this;
+    }
+    Writer& header(std::string_view name, std::string_view value) {
+        return put(name).put(": ").put(value).put("\r\n");
+    }
+    // Every line of one header, in order.
+    Writer& all(const sip::MessageView& m, sip::HeaderId id) {
+        for (uint16_t i = 0; i < m.header_count; ++i)
+            if (m.headers[i].id == id) header(sip::header_name(id), m.headers[i].value);
+        return *this;
+    }
+    size_t done() const { return ok ? len : 0; }
+};
+
+std::string_view value_of(const sip::MessageView& m, sip::HeaderId id) {
+    const sip::Header* h = m.find(id);
+    return h ? h->value : std::string_view();
+}
+
+}  // namespace
+
+std::string_view reason_phrase(uint16_t code) {
+    switch (code) {
+        case 100: return "Trying";
+        case 180: return "Ringing";
+        case 200: return "OK";
+        case 400: return "Bad Request";
+        case 481: return "Call/Transaction Does Not Exist";
+        case 486: return "Busy Here";
+        case 487: return "Request Terminated";
+        case 500: return "Server Internal Error";
+        case 503: return "Service Unavailable";
+        default: return code < 300 ? "OK" : "Error";
+    }
+}
+
+size_t build_ack_for_failure(const sip::MessageView& invite, const sip::MessageView& response, uint32_t cseq,
+                             char* out, size_t cap) {
+    Writer w{out, cap};
+    w.put("ACK ").put(invite.request_uri).put(" SIP/2.0\r\n");
+    if (const sip::Header* via = invite.find(sip::HeaderId::kVia)) w.header("Via", via->value);
+    w.all(invite, sip::HeaderId::kRoute);
+    w.header("Max-Forwards", "70");
+    w.header("From", value_of(invite, sip::HeaderId::kFrom));
+    w.header("To", value_of(response, sip::HeaderId::kTo));
+    w.header("Call-ID", value_of(invite, sip::HeaderId::kCallId));
+    char num[16];
+    int n = snprintf(num, sizeof(num), "%u", cseq);
+    w.put("CSeq: ").put(std::string_view(num, static_cast<size_t>(n))).put(" ACK\r\n");
+    w.put("Content-Length: 0\r\n\r\n");
+    return w.done();
+}
+
+size_t build_stateless_response(const sip::MessageView& request, uint16_t code, char* out, size_t cap) {
+    Writer w{out, cap};
+    char line[64];
+    std::string_view reason = reason_phrase(code);
+    int n = snprintf(line, sizeof(line), "SIP/2.0 %u %.*s\r\n", code, static_cast<int>(reason.size()), reason.data());
+    w.put(std::string_view(line, static_cast<size_t>(n)));
+    w.all(request, sip::HeaderId::kVia);
+    w.header("From", value_of(request, sip::HeaderId::kFrom));
+    w.header("To", value_of(request, sip::HeaderId::kTo));
+    w.header("Call-ID", value_of(request, sip::HeaderId::kCallId));
+    w.header("CSeq", value_of(request, sip::HeaderId::kCSeq));
+    w.put("Content-Length: 0\r\n\r\n");
+    return w.done();
+}
+
+size_t render_route_set(const sip::MessageView& msg, bool reverse, char* out, size_t cap) {
+    // Collect the entries first (a Record-Route line may hold several), then write in either order.
+    std::string_view entries[32];
+    size_t count = 0;
+    for (uint16_t i = 0; i < msg.header_count && count < 32; ++i) {
+        if (msg.headers[i].id != sip::HeaderId::kRecordRoute) continue;
+        sip::NameAddrIter it(msg.headers[i].value);
+        sip::NameAddr na;
+        while (count < 32 && it.next(na)) {
+            // Keep the whole name-addr (with <> and parameters such as ;lr) as the peer wrote it.
+            const char* begin = na.uri.data() - (na.angle ? 1 : 0);
+            const char* end = na.params.empty() ? na.uri.data() + na.uri.size() + (na.angle ? 1 : 0)
+                                                : na.params.data() + na.params.size();
+            entries[count++] = std::string_view(begin, static_cast<size_t>(end - begin));
+        }
+    }
+    Writer w{out, cap};
+    for (size_t k = 0; k < count; ++k) w.header("Route", entries[reverse ? count - 1 - k : k]);
+    return w.done();
+}
+
+size_t render_header_lines(const sip::MessageView& msg, sip::HeaderId id, char* out, size_t cap) {
+    Writer w{out, cap};
+    bool first = true;
+    for (uint16_t i = 0; i < msg.header_count; ++i) {
+        if (msg.headers[i].id != id) continue;
+        if (!first) w.put("\r\n");
+        w.put(sip::header_name(id)).put(": ").put(msg.headers[i].value);
+        first = false;
+    }
+    return w.done();
+}
+
+}  // namespace sipstorm::ua

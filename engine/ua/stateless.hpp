@@ -1,0 +1,27 @@
+// Messages the engine builds from a received message rather than from a scenario template: the ACK
+// for a non-2xx final response, stateless answers for requests outside any call, and the header
+// text a call keeps (route sets, ${last_*} lines). Each returns the bytes written, 0 if it won't fit.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "sip/message.hpp"
+
+namespace sipstorm::ua {
+
+// RFC 3261 §17.1.1.3, from the INVITE as sent and the final response.
+size_t build_ack_for_failure(const sip::MessageView& invite, const sip::MessageView& response, uint32_t cseq,
+                             char* out, size_t cap);
+
+// A response (Via, From, To, Call-ID, CSeq copied, no body) to a request no call will answer.
+size_t build_stateless_response(const sip::MessageView& request, uint16_t code, char* out, size_t cap);
+
+// "Route: <uri>\r\n" per Record-Route entry, in order or reversed (the UAC's view, §12.1.2).
+size_t render_route_set(const sip::MessageView& msg, bool reverse, char* out, size_t cap);
+
+// Every header line with this id as "Name: value", joined by CRLF, no trailing CRLF.
+size_t render_header_lines(const sip::MessageView& msg, sip::HeaderId id, char* out, size_t cap);
+
+std::string_view reason_phrase(uint16_t code);
+
+}  // namespace sipstorm::ua

@@ -1,0 +1,167 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "scenario_files.hpp"
+
+namespace sipstorm::script {
+namespace {
+
+using testing::compile_error;
+
+std::string path_of(const std::string& name) {
+    return ::testing::TempDir() + name;
+}
+
+// A valid UAC scenario around `steps` (which start on line 4).
+std::string uac(const std::string& steps, const std::string& params = "{ service = 'svc' }") {
+    return "return {\n"
+           "  role = 'uac', params = " +
+           params +
+           ",\n"
+           "  steps = {\n" +
+           steps +
+           "  },\n"
+           "}\n";
+}
+
+const std::string kInvite = "    { send = 'INVITE sip:${service}@${remote_ip} SIP/2.0\\n\\n' },\n";
+
+TEST(CompileErrors, LuaSyntaxError) {
+    EXPECT_EQ(compile_error("syntax.lua", "return {\n  role = 'uac'\n  steps = {}\n}\n"),
+              path_of("syntax.lua") + ":3: '}' expected (to close '{' at line 1) near 'steps'");
+}
+
+TEST(CompileErrors, RuntimeError) {
+    EXPECT_EQ(compile_error("runtime.lua", "local t = {}\n\nlocal x = t.a.b\nreturn {}\n"),
+              path_of("runtime.lua") + ":3: attempt to index a nil value (field 'a')");
+    EXPECT_EQ(compile_error("raise.lua", "error('no good')\n"), path_of("raise.lua") + ":1: no good");
+    EXPECT_EQ(compile_error("raise0.lua", "\nerror('no location', 0)\n"),
+              path_of("raise0.lua") + ":2: no location");
+}
+
+TEST(CompileErrors, MissingFile) {
+    ua::Program p;
+    CompileError err;
+    EXPECT_FALSE(testing::compile(path_of("nope.lua"), p, err));
+    EXPECT_EQ(to_string(err), path_of("nope.lua") + ": cannot open the file: No such file or directory");
+}
+
+TEST(CompileErrors, UnknownStepKey) {
+    EXPECT_EQ(compile_error("key.lua", uac(kInvite + "    { recv = 200 },\n"
+                                                     "    { sned = 'x' },\n")),
+              path_of("key.lua") +
+                  ":6: step 3: unknown key 'sned' (expected send, recv, pause, optional, timeout, hook)");
+}
+
+TEST(CompileErrors, StepLinesSurviveCommentsStringsAndCalls) {
+    std::string steps = "    -- { recv = 1 }, a comment with braces {\n" + kInvite +
+                        "    --[[ { long\n comment } ]]\n"
+                        "    { recv = '2xx', hook = function(m) local s = '}' return { s } end },\n"
+                        "    (function() return { pause = 'soon' } end)(),\n";
+    EXPECT_EQ(compile_error("lines.lua", uac(steps)),
+              path_of("lines.lua") +
+                  ":9: step 3: pause: bad duration 'soon' (expected milliseconds, or a number "
+                  "with ms, s, m or h)");
+}
+
+TEST(CompileErrors, UnknownParamInTemplate) {
+    EXPECT_EQ(
+        compile_error("param.lua", uac("    { send = 'INVITE sip:${sevice}@x SIP/2.0\\n\\n' },\n")),
+        path_of("param.lua") +
+            ":4: step 1: message line 1: unknown name '${sevice}' (neither a built-in slot nor a scenario "
+            "parameter)");
+    EXPECT_EQ(compile_error("pause_param.lua", uac(kInvite + "    { pause = '${hld}s' },\n")),
+              path_of("pause_param.lua") + ":5: step 2: pause: unknown parameter '${hld}' in '${hld}s'");
+}
+
+TEST(CompileErrors, RecvWithoutCodeOrMethod) {
+    EXPECT_EQ(
+        compile_error("recv.lua", uac(kInvite + "    { recv = '' },\n")),
+        path_of("recv.lua") +
+            ":5: step 2: recv = '': expected a status code (200), a class ('2xx'), a range ('180-183') or a "
+            "request method ('INVITE')");
+    EXPECT_EQ(
+        compile_error("recv2.lua", uac(kInvite + "    { recv = 99 },\n")),
+        path_of("recv2.lua") +
+            ":5: step 2: recv = 99: expected a status code (200), a class ('2xx'), a range ('180-183') or a "
+            "request method ('INVITE')");
+    EXPECT_EQ(compile_error("recv3.lua", uac(kInvite + "    { optional = true },\n")),
+              path_of("recv3.lua") + ":5: step 2: a step needs one of send, recv or pause");
+}
+
+TEST(CompileErrors, OptionalRecvLast) {
+    EXPECT_EQ(compile_error("opt.lua", uac(kInvite + "    { recv = 200 },\n"
+                                                     "    { recv = 180, optional = true },\n")),
+              path_of("opt.lua") + ":6: step 3: an optional recv can't be the last recv of the scenario");
+    EXPECT_EQ(compile_error("opt2.lua", uac(kInvite + "    { recv = 180, optional = true },\n" + kInvite +
+                                            "    { recv = 200 },\n")),
+              path_of("opt2.lua") +
+                  ":5: step 2: an optional recv must be followed by a mandatory recv, not a send");
+}
+
+TEST(CompileErrors, PauseDistribution) {
+    EXPECT_EQ(compile_error("dist.lua", uac(kInvite + "    { pause = { dist = 'poisson', mean = 5 } },\n")),
+              path_of("dist.lua") +
+                  ":5: step 2: pause: unknown distribution 'poisson' (expected fixed, uniform, exponential, "
+                  "normal, "
+                  "lognormal)");
+    EXPECT_EQ(compile_error("dist2.lua", uac(kInvite + "    { pause = { dist = 'uniform', min = 5 } },\n")),
+              path_of("dist2.lua") + ":5: step 2: pause: dist = 'uniform' needs max");
+    EXPECT_EQ(compile_error("dist3.lua",
+                            uac(kInvite + "    { pause = { dist = 'uniform', min = 5, mean = 1 } },\n")),
+              path_of("dist3.lua") +
+                  ":5: step 2: pause: unknown key 'mean' for dist = 'uniform' (expected min, max)");
+}
+
+TEST(CompileErrors, StepShape) {
+    EXPECT_EQ(compile_error("two.lua", uac("    { send = 'x', recv = 200 },\n")),
+              path_of("two.lua") + ":4: step 1: a step takes only one of send, recv and pause");
+    EXPECT_EQ(compile_error("opt_send.lua",
+                            uac("    { send = 'OPTIONS sip:x SIP/2.0\\n\\n', optional = true },\n")),
+              path_of("opt_send.lua") + ":4: step 1: optional applies to recv steps only");
+    EXPECT_EQ(compile_error("hook.lua", uac(kInvite + "    { recv = 200, hook = 'print' },\n")),
+              path_of("hook.lua") + ":5: step 2: hook must be a function, got a string");
+    EXPECT_EQ(compile_error("pos.lua", uac("    { 'INVITE' },\n")),
+              path_of("pos.lua") +
+                  ":4: step 1: unexpected positional value (write send = ..., recv = ... or pause = ...)");
+    EXPECT_EQ(compile_error("first.lua", uac("    { pause = 10 },\n    { recv = 200 },\n")),
+              path_of("first.lua") + ":5: step 2: a uac scenario must start by sending a request");
+}
+
+TEST(CompileErrors, ScenarioShape) {
+    EXPECT_EQ(compile_error("role.lua", "return {\n  role = 'proxy',\n  steps = {},\n}\n"),
+              path_of("role.lua") + ":2: unknown role 'proxy' (expected \"uac\" or \"uas\")");
+    EXPECT_EQ(compile_error("norole.lua", "return { steps = {} }\n"),
+              path_of("norole.lua") + ": missing role (\"uac\" to place calls or \"uas\" to answer them)");
+    EXPECT_EQ(compile_error("nosteps.lua", "return { role = 'uas' }\n"),
+              path_of("nosteps.lua") + ": missing steps");
+    EXPECT_EQ(compile_error("empty.lua", "return {\n role = 'uas',\n steps = {},\n}\n"),
+              path_of("empty.lua") + ":3: steps is empty");
+    EXPECT_EQ(compile_error("notable.lua", "return 42\n"),
+              path_of("notable.lua") + ": the scenario must return a table, got a number");
+    EXPECT_EQ(compile_error("extra.lua", "return {\n role = 'uas',\n stpes = {},\n}\n"),
+              path_of("extra.lua") +
+                  ":3: unexpected key 'stpes' in the scenario table (expected name, role, params, steps)");
+    EXPECT_EQ(compile_error("uas.lua", "return {\n role = 'uas',\n steps = {\n  { recv = 200 },\n },\n}\n"),
+              path_of("uas.lua") +
+                  ":4: step 1: a uas scenario must start by receiving a request (e.g. recv = \"INVITE\")");
+}
+
+TEST(CompileErrors, Params) {
+    EXPECT_EQ(compile_error("set.lua", uac(kInvite), {{"servise", "1"}}),
+              path_of("set.lua") + ":2: --set servise: unknown parameter (declared: service)");
+    EXPECT_EQ(compile_error("builtin.lua", uac(kInvite, "{ service = 's', call_id = 'x' }")),
+              path_of("builtin.lua") + ":2: params: 'call_id' is a built-in slot name");
+}
+
+TEST(CompileErrors, HelperMisuseReportsTheScenarioLine) {
+    EXPECT_EQ(
+        compile_error("helper.lua", "local sip = require 'sipstorm'\n\nlocal m = sip.invite{ sdp = 'x' }\n"),
+        path_of("helper.lua") + ":3: invite: 'to' (the callee's URI) is required");
+    EXPECT_EQ(compile_error("helper2.lua", "local sip = require 'sipstorm'\nlocal m = sip.bye{ tu = 'x' }\n"),
+              path_of("helper2.lua") + ":2: bye: unknown option 'tu'");
+}
+
+}  // namespace
+}  // namespace sipstorm::script
