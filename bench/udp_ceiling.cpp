@@ -4,7 +4,8 @@
 //   plain    sendmmsg / recvmmsg, one datagram per message
 //   gso      sendmmsg of UDP_SEGMENT super-datagrams; the kernel splits them before the receiver
 //   gso_gro  the same, with UDP_GRO on the receiver, which gets them still coalesced
-// Sockets are unconnected and every message names its peer, as the engine's shards do.
+// Sockets are unconnected and every message names its peer, as the engine's shards do (--connected
+// shows what a per-peer socket would gain).
 // Output, one line per mode: mode=NAME key=value ... (datagrams_per_s counts datagrams received).
 #include <fmt/core.h>
 #include <netinet/in.h>
@@ -38,6 +39,7 @@ struct Config {
     double seconds = 3;
     uint32_t size = 500;
     bool pin = false;
+    bool connected = false;
     std::string only;
 };
 
@@ -95,6 +97,7 @@ void pin_to(int cpu) {
 void send_loop(int fd, sockaddr_in peer, const Mode& mode, const Config& cfg, Clock::time_point start,
                Clock::time_point end, Result& r) {
     if (cfg.pin) pin_to(0);
+    if (cfg.connected && connect(fd, reinterpret_cast<sockaddr*>(&peer), sizeof(peer)) != 0) die("connect");
     const uint32_t per_msg = mode.gso ? kSegments : 1;
     const int msgs = mode.gso ? 8 : kBatch;  // 512 datagrams per GSO call, 64 per plain call
     std::vector<char> payload(size_t{cfg.size} * per_msg, 'x');
@@ -104,8 +107,10 @@ void send_loop(int fd, sockaddr_in peer, const Mode& mode, const Config& cfg, Cl
     for (int i = 0; i < msgs; ++i) {
         iov[i] = {payload.data(), payload.size()};
         msghdr& h = hdr[i].msg_hdr;
-        h.msg_name = &peer;
-        h.msg_namelen = sizeof(peer);
+        if (!cfg.connected) {
+            h.msg_name = &peer;
+            h.msg_namelen = sizeof(peer);
+        }
         h.msg_iov = &iov[i];
         h.msg_iovlen = 1;
         if (mode.gso) {
@@ -205,9 +210,12 @@ Result run(const Mode& mode, const Config& cfg) {
 }
 
 void usage() {
-    fmt::print(stderr,
-               "usage: udp_ceiling [--seconds S] [--size BYTES] [--mode plain|gso|gso_gro] [--pin]\n"
-               "  Measures loopback UDP datagrams/s with one sender and one receiver thread.\n");
+    fmt::print(
+        stderr,
+        "usage: udp_ceiling [--seconds S] [--size BYTES] [--mode plain|gso|gso_gro] [--pin] [--connected]\n"
+        "  Measures loopback UDP datagrams/s with one sender and one receiver thread.\n"
+        "  --pin: sender on CPU 0, receiver on CPU 1. --connected: connect() the sender\n"
+        "  (one route lookup per socket instead of per message; the engine cannot do this).\n");
     std::exit(2);
 }
 
@@ -224,6 +232,8 @@ Config parse_args(int argc, char** argv) {
             cfg.only = argv[++i];
         } else if (a == "--pin") {
             cfg.pin = true;
+        } else if (a == "--connected") {
+            cfg.connected = true;
         } else {
             usage();
         }

@@ -6,12 +6,12 @@
 namespace sipstorm::runtime {
 
 TimerWheel::TimerWheel(uint32_t capacity, uint64_t tick_ns, uint64_t start_ns)
-    : capacity_(capacity),
+    : capacity_(std::min(capacity, kMaxCapacity)),
       tick_ns_(tick_ns == 0 ? 1 : tick_ns),
       start_ns_(start_ns),
       horizon_ns_(start_ns),
       // Value-initialised: touches every page now rather than on the hot path.
-      nodes_(std::make_unique<Node[]>(static_cast<size_t>(capacity) + kLists)) {
+      nodes_(std::make_unique<Node[]>(static_cast<size_t>(capacity_) + kLists)) {
     for (uint32_t i = 0; i < capacity_; ++i) {
         Node& n = nodes_[i];
         n.gen = 1;

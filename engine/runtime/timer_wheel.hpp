@@ -5,10 +5,11 @@
 // top level and re-filed each time its slot comes round, so any deadline works. Timers are nodes in
 // one preallocated array linked into circular lists (a sentinel per slot), so cancel is an unlink.
 //
-// Guarantees: a timer never fires before its deadline, and fires during the first advance() whose
-// now is at least one tick past the deadline (so at most one tick late, plus the caller's own delay).
-// A timer scheduled for a time already reached (including from inside a fire callback) fires on the
-// next advance() call: callbacks never recurse and one advance() always terminates.
+// Guarantees: a timer never fires before its deadline; it fires during the first advance() whose now
+// has reached the deadline rounded up to a tick boundary (so at most one tick late, plus however late
+// the caller calls advance()). A timer scheduled for a time at or before the latest now given to
+// advance() (including from inside a fire callback) fires on the next advance() call: callbacks
+// never recurse and one advance() always terminates.
 #pragma once
 #include <array>
 #include <cstddef>
@@ -26,8 +27,10 @@ inline constexpr uint64_t kNoDeadline = UINT64_MAX;
 class TimerWheel {
   public:
     static constexpr uint64_t kDefaultTickNs = 1'000'000;
+    static constexpr uint32_t kMaxCapacity = 0xFFFF'0000u;  // node indices leave room for list sentinels
 
-    // capacity: most timers pending at once. tick_ns: resolution. start_ns: time of tick 0.
+    // capacity: most timers pending at once (32 bytes each, allocated here; at most kMaxCapacity).
+    // tick_ns: resolution. start_ns: time of tick 0.
     TimerWheel(uint32_t capacity, uint64_t tick_ns, uint64_t start_ns);
     TimerWheel(const TimerWheel&) = delete;
     TimerWheel& operator=(const TimerWheel&) = delete;

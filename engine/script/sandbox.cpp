@@ -1,6 +1,7 @@
 #include "script/sandbox.hpp"
 
 #include <cstdlib>
+#include <cstring>
 #include <lua.hpp>
 #include <string_view>
 
@@ -54,6 +55,7 @@ bool valid_module_name(const char* s) {
 }
 
 // require(name): loads <lua_dir>/<name with dots as slashes>.lua once; nothing else is reachable.
+// Lua errors longjmp, so nothing with a destructor lives across the calls that can raise.
 int sandboxed_require(lua_State* L) {
     const char* name = luaL_checkstring(L, 1);
     if (!valid_module_name(name)) return luaL_error(L, "require: bad module name '%s'", name);
@@ -63,10 +65,9 @@ int sandboxed_require(lua_State* L) {
     lua_pop(L, 1);
 
     Sandbox* sb = self(L);
-    std::string path = sb->lua_dir() + "/";
-    for (const char* p = name; *p; ++p) path.push_back(*p == '.' ? '/' : *p);
-    path += ".lua";
-    int status = luaL_loadfilex(L, path.c_str(), "t");
+    const char* relative = luaL_gsub(L, name, ".", "/");
+    const char* path = lua_pushfstring(L, "%s/%s.lua", sb->lua_dir().c_str(), relative);
+    int status = luaL_loadfilex(L, path, "t");
     if (status == LUA_ERRFILE) {
         return luaL_error(L, "module '%s' not found: require only loads modules from %s", name,
                           sb->lua_dir().c_str());
@@ -80,7 +81,7 @@ int sandboxed_require(lua_State* L) {
         lua_pushboolean(L, 1);
     }
     lua_pushvalue(L, -1);
-    lua_setfield(L, -3, name);
+    lua_setfield(L, -5, name);  // loaded[name]; the stack holds loaded, relative, path, result, result
     return 1;
 }
 
@@ -96,26 +97,32 @@ bool has_location(std::string_view msg) {
 
 // Gives errors without a location (error(x, 0), non-string values) one: the innermost frame of the
 // scenario's own code, so a helper module that rejects its arguments with error(msg, 0) points at the
-// scenario line that called it; failing that, the innermost Lua frame.
+// scenario line that called it; failing that, the innermost Lua frame. No destructors here either.
 int message_handler(lua_State* L) {
     const char* msg = lua_tostring(L, 1);
-    if (msg == nullptr) msg = luaL_tolstring(L, 1, nullptr);
+    if (msg == nullptr) msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
     if (has_location(msg)) {
         lua_pushstring(L, msg);
         return 1;
     }
-    const std::string module_prefix = "@" + self(L)->lua_dir() + "/";
+    const std::string& dir = self(L)->lua_dir();
     lua_Debug ar;
-    std::string where;
+    lua_Debug where;
+    bool found = false;
     for (int level = 1; lua_getstack(L, level, &ar); ++level) {
         lua_getinfo(L, "Sl", &ar);
         if (ar.currentline <= 0) continue;
-        bool in_module = std::string_view(ar.source).substr(0, module_prefix.size()) == module_prefix;
-        if (where.empty() || !in_module)
-            where = std::string(ar.short_src) + ":" + std::to_string(ar.currentline) + ": ";
+        bool in_module = ar.source[0] == '@' && std::strncmp(ar.source + 1, dir.c_str(), dir.size()) == 0 &&
+                         std::strlen(ar.source + 1) > dir.size() && ar.source[1 + dir.size()] == '/';
+        if (!found || !in_module) where = ar;
+        found = true;
         if (!in_module) break;
     }
-    lua_pushstring(L, (where + msg).c_str());
+    if (found) {
+        lua_pushfstring(L, "%s:%d: %s", where.short_src, where.currentline, msg);
+    } else {
+        lua_pushstring(L, msg);
+    }
     return 1;
 }
 
@@ -138,7 +145,9 @@ void* Sandbox::allocate(void* ud, void* ptr, size_t old_size, size_t new_size) {
         sb->memory_used_ -= old_size;
         return nullptr;
     }
-    if (new_size > old_size && sb->memory_used_ + (new_size - old_size) > kMemoryLimit) return nullptr;
+    // Only scenario code is limited: a failed allocation outside a pcall would abort the process.
+    if (sb->limit_memory_ && new_size > old_size && sb->memory_used_ + (new_size - old_size) > kMemoryLimit)
+        return nullptr;
     void* p = std::realloc(ptr, new_size);
     if (p != nullptr) sb->memory_used_ = sb->memory_used_ - old_size + new_size;
     return p;
@@ -186,7 +195,9 @@ bool Sandbox::pcall(int nargs, int nresults, uint64_t budget, CompileError& err)
     lua_insert(L_, base);
     instructions_left_ = budget;
     lua_sethook(L_, &Sandbox::count_hook, LUA_MASKCOUNT, kHookEvery);
+    limit_memory_ = true;
     int status = lua_pcall(L_, nargs, nresults, base);
+    limit_memory_ = false;
     lua_sethook(L_, nullptr, 0, 0);
     lua_remove(L_, base);
     if (status == LUA_OK) return true;

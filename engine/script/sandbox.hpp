@@ -1,7 +1,8 @@
 // A lua_State that scenario code can't escape: only the base, string, table and math libraries (no
 // dofile/loadfile/load/string.dump), `os`, `io`, `debug` and `package` replaced by tables that raise a
 // clear error on use, and a `require` that loads only <lua_dir>/<name>.lua (text chunks). Memory and
-// instructions per call are capped so a runaway script fails instead of stalling a shard.
+// instructions per call are capped so a runaway script fails instead of stalling a shard. Lua errors
+// longjmp (liblua is C), so C functions registered here keep no C++ objects alive across Lua calls.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -49,6 +50,7 @@ class Sandbox {
     std::vector<std::string> loaded_;
     uint64_t instructions_left_ = 0;
     size_t memory_used_ = 0;
+    bool limit_memory_ = false;
 };
 
 }  // namespace sipstorm::script

@@ -1,4 +1,5 @@
 #include "script/scenario_compiler.hpp"
+#include "script/lua_util.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -69,7 +70,7 @@ class ScenarioCompiler {
     }
 
     bool name(lua_State* L, int t) {
-        lua_getfield(L, t, "name");
+        raw_field(L, t, "name");
         bool ok = lua_isnil(L, -1) || lua_type(L, -1) == LUA_TSTRING;
         out_.name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
                                                    : std::filesystem::path(path_).stem().string();
@@ -78,7 +79,7 @@ class ScenarioCompiler {
     }
 
     bool role(lua_State* L, int t) {
-        lua_getfield(L, t, "role");
+        raw_field(L, t, "role");
         std::string r = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
         bool missing = lua_isnil(L, -1);
         lua_pop(L, 1);
@@ -96,7 +97,7 @@ class ScenarioCompiler {
 
     bool params(lua_State* L, int t) {
         const int line = key_line(source_, "params");
-        lua_getfield(L, t, "params");
+        raw_field(L, t, "params");
         if (!lua_isnil(L, -1) && !lua_istable(L, -1)) {
             lua_pop(L, 1);
             return fail(line, "params must be a table of name = default value");
@@ -141,7 +142,7 @@ class ScenarioCompiler {
 
     bool steps(lua_State* L, int t) {
         const int steps_line = key_line(source_, "steps");
-        lua_getfield(L, t, "steps");
+        raw_field(L, t, "steps");
         if (!lua_istable(L, -1)) {
             bool missing = lua_isnil(L, -1);
             lua_pop(L, 1);

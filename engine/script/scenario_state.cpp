@@ -1,4 +1,5 @@
 #include "script/scenario_state.hpp"
+#include "script/lua_util.hpp"
 
 #include <lua.hpp>
 
@@ -17,13 +18,13 @@ bool ScenarioState::load(const ua::Program& program, CompileError& err) {
     lua_State* L = sandbox_->state();
     // The compiler has accepted this file, so only the hook functions are looked at here.
     if (lua_istable(L, -1)) {
-        lua_getfield(L, -1, "steps");
+        raw_field(L, -1, "steps");
         if (lua_istable(L, -1)) {
             const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, -1));
             for (lua_Integer i = 1; i <= n; ++i) {
                 lua_rawgeti(L, -1, i);
                 if (lua_istable(L, -1)) {
-                    lua_getfield(L, -1, "hook");
+                    raw_field(L, -1, "hook");
                     if (lua_isfunction(L, -1)) {
                         hooks_.push_back(luaL_ref(L, LUA_REGISTRYINDEX));
                     } else {

@@ -1,4 +1,5 @@
 #include "script/step_compiler.hpp"
+#include "script/lua_util.hpp"
 
 #include <cmath>
 #include <lua.hpp>
@@ -67,10 +68,10 @@ bool StepCompiler::compile(lua_State* L, int index, uint32_t line, std::string& 
 
     ua::Step step;
     step.source_line = line;
-    lua_getfield(L, index, "send");
+    raw_field(L, index, "send");
     bool has_send = !lua_isnil(L, -1);
     lua_pop(L, 1);
-    lua_getfield(L, index, "recv");
+    raw_field(L, index, "recv");
     bool has_recv = !lua_isnil(L, -1);
     lua_pop(L, 1);
     bool ok = has_send   ? send(L, index, step, error)
@@ -80,7 +81,7 @@ bool StepCompiler::compile(lua_State* L, int index, uint32_t line, std::string& 
 
     if (!has_recv) {
         for (const char* k : {"optional", "timeout"}) {
-            lua_getfield(L, index, k);
+            raw_field(L, index, k);
             bool present = !lua_isnil(L, -1);
             lua_pop(L, 1);
             if (present) {
@@ -89,7 +90,7 @@ bool StepCompiler::compile(lua_State* L, int index, uint32_t line, std::string& 
             }
         }
     }
-    lua_getfield(L, index, "hook");
+    raw_field(L, index, "hook");
     if (!lua_isnil(L, -1)) {
         if (!lua_isfunction(L, -1)) {
             error = "hook must be a function, got a " + type_at(L, -1);
@@ -104,7 +105,7 @@ bool StepCompiler::compile(lua_State* L, int index, uint32_t line, std::string& 
 }
 
 bool StepCompiler::send(lua_State* L, int index, ua::Step& step, std::string& error) {
-    lua_getfield(L, index, "send");
+    raw_field(L, index, "send");
     if (lua_type(L, -1) != LUA_TSTRING) {
         error = "send must be the message text (a string), got a " + type_at(L, -1);
         lua_pop(L, 1);
@@ -128,7 +129,7 @@ bool StepCompiler::send(lua_State* L, int index, ua::Step& step, std::string& er
 
 bool StepCompiler::recv(lua_State* L, int index, ua::Step& step, std::string& error) {
     step.kind = ua::StepKind::kRecv;
-    lua_getfield(L, index, "recv");
+    raw_field(L, index, "recv");
     bool ok = true;
     if (lua_type(L, -1) == LUA_TNUMBER) {
         lua_Integer code = 0;
@@ -156,16 +157,17 @@ bool StepCompiler::recv(lua_State* L, int index, ua::Step& step, std::string& er
         ok = false;
     }
     if (!ok) {
-        bool quote = lua_type(L, -1) == LUA_TSTRING;
-        std::string shown = luaL_tolstring(L, -1, nullptr);
-        if (quote) shown = "'" + shown + "'";
+        int type = lua_type(L, -1);
+        std::string shown = type == LUA_TNUMBER   ? lua_tostring(L, -1)
+                            : type == LUA_TSTRING ? "'" + std::string(lua_tostring(L, -1)) + "'"
+                                                  : std::string("a ") + lua_typename(L, type);
         error = "recv = " + shown + ": expected " + kRecvForms;
-        lua_pop(L, 2);
+        lua_pop(L, 1);
         return false;
     }
     lua_pop(L, 1);
 
-    lua_getfield(L, index, "optional");
+    raw_field(L, index, "optional");
     if (!lua_isnil(L, -1) && !lua_isboolean(L, -1)) {
         error = "optional must be true or false, got a " + type_at(L, -1);
         lua_pop(L, 1);
@@ -174,7 +176,7 @@ bool StepCompiler::recv(lua_State* L, int index, ua::Step& step, std::string& er
     step.optional = lua_toboolean(L, -1);
     lua_pop(L, 1);
 
-    lua_getfield(L, index, "timeout");
+    raw_field(L, index, "timeout");
     double ms = 0;
     ok = lua_isnil(L, -1) || duration(L, -1, "timeout", ms, error);
     lua_pop(L, 1);
@@ -185,7 +187,7 @@ bool StepCompiler::recv(lua_State* L, int index, ua::Step& step, std::string& er
 
 bool StepCompiler::pause(lua_State* L, int index, ua::Step& step, std::string& error) {
     step.kind = ua::StepKind::kPause;
-    lua_getfield(L, index, "pause");
+    raw_field(L, index, "pause");
     bool ok = lua_istable(L, -1) ? pause_table(L, -1, step.pause, error)
                                  : duration(L, -1, "pause", step.pause.a_ms, error);
     lua_pop(L, 1);
@@ -207,7 +209,7 @@ bool StepCompiler::pause_table(lua_State* L, int index, ua::PauseSpec& spec, std
         {"normal", ua::Distribution::kNormal, "mean", "stddev"},
         {"lognormal", ua::Distribution::kLogNormal, "mean", "stddev"},
     };
-    lua_getfield(L, index, "dist");
+    raw_field(L, index, "dist");
     std::string name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
     lua_pop(L, 1);
     const Dist* d = nullptr;
@@ -234,7 +236,7 @@ bool StepCompiler::pause_table(lua_State* L, int index, ua::PauseSpec& spec, std
     for (int i = 0; i < 2; ++i) {
         const char* key = i == 0 ? d->a : d->b;
         if (key == nullptr) continue;
-        lua_getfield(L, index, key);
+        raw_field(L, index, key);
         std::string what = std::string("pause ") + key;
         bool ok = !lua_isnil(L, -1) && duration(L, -1, what.c_str(), i == 0 ? spec.a_ms : spec.b_ms, error);
         if (lua_isnil(L, -1)) error = "pause: dist = '" + name + "' needs " + key;

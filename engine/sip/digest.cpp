@@ -15,13 +15,17 @@ size_t split_scheme(std::string_view v, std::string_view& scheme, std::string_vi
     return p;
 }
 
-bool is_true(const AuthParam& p) { return lex::iequals(p.value, "true"); }
+bool is_true(const AuthParam& p) {
+    return lex::iequals(p.value, "true");
+}
 
 // qop-options = "qop" EQUAL LDQUOT qop-value *("," qop-value) RDQUOT
 void parse_qop_options(std::string_view list, DigestChallenge& out) {
     lex::for_each_value(list, [&](std::string_view q) {
-        if (lex::iequals(q, "auth")) out.qop_auth = true;
-        else if (lex::iequals(q, "auth-int")) out.qop_auth_int = true;
+        if (lex::iequals(q, "auth"))
+            out.qop_auth = true;
+        else if (lex::iequals(q, "auth-int"))
+            out.qop_auth_int = true;
         return true;
     });
 }
@@ -111,16 +115,22 @@ FieldError parse_challenge(std::string_view value, DigestChallenge& out) {
     AuthParam p;
     while (it.next(p)) {
         const std::string_view n = p.name;
-        if (lex::iequals(n, "realm")) out.realm = p.value;
-        else if (lex::iequals(n, "nonce")) out.nonce = p.value;
-        else if (lex::iequals(n, "opaque")) out.opaque = p.value;
-        else if (lex::iequals(n, "domain")) out.domain = p.value;
-        else if (lex::iequals(n, "stale")) out.stale = is_true(p);
-        else if (lex::iequals(n, "userhash")) out.userhash = is_true(p);
-        else if (lex::iequals(n, "algorithm")) {
+        if (lex::iequals_lit(n, "realm"))
+            out.realm = p.value;
+        else if (lex::iequals_lit(n, "nonce"))
+            out.nonce = p.value;
+        else if (lex::iequals_lit(n, "opaque"))
+            out.opaque = p.value;
+        else if (lex::iequals_lit(n, "domain"))
+            out.domain = p.value;
+        else if (lex::iequals_lit(n, "stale"))
+            out.stale = is_true(p);
+        else if (lex::iequals_lit(n, "userhash"))
+            out.userhash = is_true(p);
+        else if (lex::iequals_lit(n, "algorithm")) {
             out.algorithm_text = p.value;
             out.algorithm = digest_algorithm_from(p.value);
-        } else if (lex::iequals(n, "qop")) {
+        } else if (lex::iequals_lit(n, "qop")) {
             out.qop = p.value;
             parse_qop_options(p.value, out);
         }
@@ -140,19 +150,28 @@ FieldError parse_credentials(std::string_view value, DigestCredentials& out) {
     AuthParam p;
     while (it.next(p)) {
         const std::string_view n = p.name;
-        if (lex::iequals(n, "username")) out.username = p.value;
-        else if (lex::iequals(n, "realm")) out.realm = p.value;
-        else if (lex::iequals(n, "nonce")) out.nonce = p.value;
-        else if (lex::iequals(n, "uri")) out.uri = p.value;
-        else if (lex::iequals(n, "response")) out.response = p.value;
-        else if (lex::iequals(n, "cnonce")) out.cnonce = p.value;
-        else if (lex::iequals(n, "opaque")) out.opaque = p.value;
-        else if (lex::iequals(n, "qop")) out.qop = p.value;
-        else if (lex::iequals(n, "userhash")) out.userhash = is_true(p);
-        else if (lex::iequals(n, "algorithm")) {
+        if (lex::iequals_lit(n, "username"))
+            out.username = p.value;
+        else if (lex::iequals_lit(n, "realm"))
+            out.realm = p.value;
+        else if (lex::iequals_lit(n, "nonce"))
+            out.nonce = p.value;
+        else if (lex::iequals_lit(n, "uri"))
+            out.uri = p.value;
+        else if (lex::iequals_lit(n, "response"))
+            out.response = p.value;
+        else if (lex::iequals_lit(n, "cnonce"))
+            out.cnonce = p.value;
+        else if (lex::iequals_lit(n, "opaque"))
+            out.opaque = p.value;
+        else if (lex::iequals_lit(n, "qop"))
+            out.qop = p.value;
+        else if (lex::iequals_lit(n, "userhash"))
+            out.userhash = is_true(p);
+        else if (lex::iequals_lit(n, "algorithm")) {
             out.algorithm_text = p.value;
             out.algorithm = digest_algorithm_from(p.value);
-        } else if (lex::iequals(n, "nc")) {
+        } else if (lex::iequals_lit(n, "nc")) {
             out.nc = p.value;
             out.has_nc = true;
             if (!parse_nc(p.value, out.nc_value)) return FieldError::kBadParam;

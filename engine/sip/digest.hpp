@@ -29,12 +29,12 @@ struct AuthParam {
 
 // Iterates "name=value, name=value" auth-params (LWS around ',' and '=').
 class AuthParamIter {
-public:
+  public:
     explicit AuthParamIter(std::string_view params) : s_(params) {}
     bool next(AuthParam& out);
     FieldError error() const { return error_; }
 
-private:
+  private:
     std::string_view s_;
     size_t pos_ = 0;
     FieldError error_ = FieldError::kOk;

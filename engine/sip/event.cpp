@@ -44,7 +44,7 @@ FieldError parse_event(std::string_view value, Event& out) {
     ParamIter it(v, ParamSyntax::kHeader, e);
     Param prm;
     while (it.next(prm)) {
-        if (lex::iequals(prm.name, "id")) {
+        if (lex::iequals_lit(prm.name, "id")) {
             if (!prm.has_value || prm.quoted) return FieldError::kBadParam;
             out.id = prm.value;
             out.has_id = true;
@@ -62,20 +62,23 @@ FieldError parse_subscription_state(std::string_view value, SubscriptionState& o
     if (v.empty()) return FieldError::kEmpty;
     const size_t e = leading_token(v, out.state_text);
     if (e == lex::npos) return FieldError::kSyntax;
-    if (lex::iequals(out.state_text, "active")) out.state = SubState::kActive;
-    else if (lex::iequals(out.state_text, "pending")) out.state = SubState::kPending;
-    else if (lex::iequals(out.state_text, "terminated")) out.state = SubState::kTerminated;
+    if (lex::iequals(out.state_text, "active"))
+        out.state = SubState::kActive;
+    else if (lex::iequals(out.state_text, "pending"))
+        out.state = SubState::kPending;
+    else if (lex::iequals(out.state_text, "terminated"))
+        out.state = SubState::kTerminated;
     ParamIter it(v, ParamSyntax::kHeader, e);
     Param prm;
     while (it.next(prm)) {
         FieldError err = FieldError::kOk;
-        if (lex::iequals(prm.name, "reason")) {
+        if (lex::iequals_lit(prm.name, "reason")) {
             if (!prm.has_value || prm.quoted) return FieldError::kBadParam;
             out.reason = prm.value;
-        } else if (lex::iequals(prm.name, "expires")) {
+        } else if (lex::iequals_lit(prm.name, "expires")) {
             err = parse_seconds(prm, out.expires);
             out.has_expires = true;
-        } else if (lex::iequals(prm.name, "retry-after")) {
+        } else if (lex::iequals_lit(prm.name, "retry-after")) {
             err = parse_seconds(prm, out.retry_after);
             out.has_retry_after = true;
         }

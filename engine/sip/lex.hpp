@@ -6,6 +6,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace sipstorm::sip {
 
@@ -51,10 +55,13 @@ enum : uint16_t {
     kHnvChar = 1 << 9,     // unreserved / hnv-unreserved
     kHostChar = 1 << 10,   // alphanum / "-" / "."
     kWs = 1 << 11,         // SP / HTAB
+    kLws = 1 << 12,        // SP / HTAB / CR / LF: anything that may start LWS
 };
 
 namespace detail {
-constexpr bool in(char c, std::string_view set) { return set.find(c) != std::string_view::npos; }
+constexpr bool in(char c, std::string_view set) {
+    return set.find(c) != std::string_view::npos;
+}
 
 constexpr std::array<uint16_t, 256> make_table() {
     std::array<uint16_t, 256> t{};
@@ -77,6 +84,7 @@ constexpr std::array<uint16_t, 256> make_table() {
         if (unreserved || in(c, "[]/?:+$")) m |= kHnvChar;
         if (alnum || c == '-' || c == '.') m |= kHostChar;
         if (c == ' ' || c == '\t') m |= kWs;
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') m |= kLws;
         t[static_cast<size_t>(i)] = m;
     }
     return t;
@@ -85,13 +93,27 @@ constexpr std::array<uint16_t, 256> make_table() {
 
 inline constexpr std::array<uint16_t, 256> kClass = detail::make_table();
 
-constexpr bool is(char c, uint16_t cls) { return (kClass[static_cast<unsigned char>(c)] & cls) != 0; }
-constexpr bool is_digit(char c) { return is(c, kDigit); }
-constexpr bool is_alpha(char c) { return is(c, kAlpha); }
-constexpr bool is_hex(char c) { return is(c, kHex); }
-constexpr bool is_token(char c) { return is(c, kToken); }
-constexpr bool is_ws(char c) { return is(c, kWs); }
-constexpr char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c; }
+constexpr bool is(char c, uint16_t cls) {
+    return (kClass[static_cast<unsigned char>(c)] & cls) != 0;
+}
+constexpr bool is_digit(char c) {
+    return is(c, kDigit);
+}
+constexpr bool is_alpha(char c) {
+    return is(c, kAlpha);
+}
+constexpr bool is_hex(char c) {
+    return is(c, kHex);
+}
+constexpr bool is_token(char c) {
+    return is(c, kToken);
+}
+constexpr bool is_ws(char c) {
+    return is(c, kWs);
+}
+constexpr char to_lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;
+}
 
 constexpr bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -102,11 +124,95 @@ constexpr bool iequals(std::string_view a, std::string_view b) {
 
 // End of the run of characters in class cls starting at pos (== pos if none).
 constexpr size_t scan(std::string_view s, size_t pos, uint16_t cls) {
+    // Four independent lookups per branch: a byte-at-a-time loop is one long dependency chain, and
+    // branches and Call-IDs are long enough for this to matter on the per-message path.
+    auto cl = [&s](size_t i) { return kClass[static_cast<unsigned char>(s[i])]; };
+    while (pos + 4 <= s.size() && (cl(pos) & cl(pos + 1) & cl(pos + 2) & cl(pos + 3) & cls) != 0) pos += 4;
     while (pos < s.size() && is(s[pos], cls)) ++pos;
     return pos;
 }
 
-constexpr size_t scan_token(std::string_view s, size_t pos) { return scan(s, pos, kToken); }
+namespace detail {
+// A class as two 16-entry nibble tables: c is in it iff lo[c & 15] & hi[c >> 4] != 0. Rows (high
+// nibbles) with the same set of low nibbles share a bit, so any ASCII class fits in 8 bits.
+struct NibbleLut {
+    std::array<uint8_t, 16> lo{};
+    std::array<uint8_t, 16> hi{};
+};
+
+constexpr NibbleLut make_nibble_lut(uint16_t cls) {
+    std::array<uint16_t, 16> rows{};
+    for (int c = 0; c < 256; ++c)
+        if (kClass[static_cast<size_t>(c)] & cls)
+            rows[static_cast<size_t>(c >> 4)] |= uint16_t(1u << (c & 15));
+    NibbleLut t{};
+    std::array<uint16_t, 8> seen{};
+    size_t n = 0;
+    for (size_t h = 0; h < 16; ++h) {
+        if (rows[h] == 0) continue;
+        size_t j = 0;
+        while (j < n && seen[j] != rows[h]) ++j;
+        if (j == n) seen.at(n++) = rows[h];  // at() throws at compile time if a class needs > 8 bits
+        t.hi[h] = static_cast<uint8_t>(1u << j);
+        for (size_t l = 0; l < 16; ++l)
+            if (rows[h] >> l & 1) t.lo[l] |= static_cast<uint8_t>(1u << j);
+    }
+    return t;
+}
+
+template <uint16_t Cls>
+inline constexpr NibbleLut kNibbleLut = make_nibble_lut(Cls);
+
+#if defined(__x86_64__)
+// Bitmask of the bytes at s[0..16) that are NOT in the class (SSSE3 pshufb on both nibbles).
+__attribute__((target("ssse3"))) inline unsigned miss16(const char* s, const NibbleLut& t) {
+    const __m128i lo_tbl = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.lo.data()));
+    const __m128i hi_tbl = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.hi.data()));
+    const __m128i nib = _mm_set1_epi8(0x0f);
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
+    const __m128i lo = _mm_shuffle_epi8(lo_tbl, _mm_and_si128(v, nib));
+    const __m128i hi = _mm_shuffle_epi8(hi_tbl, _mm_and_si128(_mm_srli_epi16(v, 4), nib));
+    const __m128i miss = _mm_cmpeq_epi8(_mm_and_si128(lo, hi), _mm_setzero_si128());
+    return static_cast<unsigned>(_mm_movemask_epi8(miss));
+}
+
+// End of the class run starting at pos, for n >= 16: whole blocks, then one block that ends exactly
+// at s + n (overlapping what was already seen) so nothing is read outside [s, s + n).
+__attribute__((target("ssse3"))) inline size_t scan16(const char* s, size_t n, size_t pos,
+                                                      const NibbleLut& t) {
+    for (; pos + 16 <= n; pos += 16)
+        if (const unsigned m = miss16(s + pos, t)) return pos + static_cast<size_t>(__builtin_ctz(m));
+    if (pos >= n) return n;
+    const size_t base = n - 16;
+    const unsigned m = miss16(s + base, t) >> (pos - base);
+    return m != 0 ? pos + static_cast<size_t>(__builtin_ctz(m)) : n;
+}
+#endif
+}  // namespace detail
+
+// scan() for a class fixed at compile time: 16 bytes per step once the value is 16 bytes or longer
+// (branches, tags, Call-IDs); short values take the scalar loop.
+template <uint16_t Cls>
+constexpr size_t scan_run(std::string_view s, size_t pos) {
+#if defined(__x86_64__)
+    if (!std::is_constant_evaluated() && s.size() >= 16)
+        return pos >= s.size() ? pos : detail::scan16(s.data(), s.size(), pos, detail::kNibbleLut<Cls>);
+#endif
+    return scan(s, pos, Cls);
+}
+
+constexpr size_t scan_token(std::string_view s, size_t pos) {
+    return scan_run<kToken>(s, pos);
+}
+
+// Case-insensitive match against a literal of lowercase letters and '-' (parameter names): c | 0x20
+// maps only 'A'-'Z' onto 'a'-'z', and '-' only from itself or CR, which cannot occur inside a token.
+constexpr bool iequals_lit(std::string_view a, std::string_view lower_lit) {
+    if (a.size() != lower_lit.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (static_cast<char>(a[i] | 0x20) != lower_lit[i]) return false;
+    return true;
+}
 
 // Like scan() but also accepts %HH escapes (URI components); npos on a malformed escape.
 constexpr size_t scan_escaped(std::string_view s, size_t pos, uint16_t cls) {
@@ -128,6 +234,7 @@ constexpr size_t scan_escaped(std::string_view s, size_t pos, uint16_t cls) {
 // whitespace (a fold); a bare LF fold is accepted too because the message parser tolerates LF
 // line ends. A line break that does not fold is left in place so the caller sees it as garbage.
 constexpr size_t skip_lws(std::string_view s, size_t pos) {
+    if (pos >= s.size() || !is(s[pos], kLws)) return pos;  // the common case: nothing to skip
     for (;;) {
         while (pos < s.size() && is_ws(s[pos])) ++pos;
         size_t p = pos;
@@ -172,7 +279,7 @@ constexpr size_t scan_quoted(std::string_view s, size_t pos) {
 // with surrounding LWS trimmed. Elements may be empty (the element parser rejects them); an
 // unterminated quote or '<' ends iteration with error() set.
 class ValueIter {
-public:
+  public:
     explicit constexpr ValueIter(std::string_view value) : s_(value) {}
 
     constexpr bool next(std::string_view& out) {
@@ -204,7 +311,7 @@ public:
 
     constexpr bool error() const { return error_; }
 
-private:
+  private:
     constexpr bool fail() {
         done_ = error_ = true;
         return false;

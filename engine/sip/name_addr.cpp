@@ -7,8 +7,8 @@ namespace {
 bool has_scheme(std::string_view uri) {
     if (uri.empty() || !lex::is_alpha(uri[0])) return false;
     size_t p = 1;
-    while (p < uri.size() && (lex::is(uri[p], lex::kAlpha | lex::kDigit) || uri[p] == '+' || uri[p] == '-' ||
-                              uri[p] == '.'))
+    while (p < uri.size() &&
+           (lex::is(uri[p], lex::kAlpha | lex::kDigit) || uri[p] == '+' || uri[p] == '-' || uri[p] == '.'))
         ++p;
     return p + 1 < uri.size() && uri[p] == ':';
 }
@@ -97,8 +97,8 @@ FieldError parse_name_addr(std::string_view value, NameAddr& out, Uri* uri_out) 
         p = raquot + 1;
     } else {
         // A bare addr-spec cannot hold ',', ';', '?' or LWS (RFC 3261 §20.10): its ';'s are header params.
-        while (p < v.size() && v[p] != ';' && v[p] != ',' && v[p] != '?' && !lex::is_ws(v[p]) && v[p] != '\r' &&
-               v[p] != '\n')
+        while (p < v.size() && v[p] != ';' && v[p] != ',' && v[p] != '?' && !lex::is_ws(v[p]) &&
+               v[p] != '\r' && v[p] != '\n')
             ++p;
         out.uri = v.substr(0, p);
         if (p < v.size() && v[p] == '?') return FieldError::kSyntax;
@@ -114,11 +114,11 @@ FieldError parse_name_addr(std::string_view value, NameAddr& out, Uri* uri_out) 
         any = true;
         last = it.pos();
         const std::string_view n = prm.name;
-        if (n.size() == 3 && lex::iequals(n, "tag")) {
+        if (n.size() == 3 && lex::iequals_lit(n, "tag")) {
             if (!prm.has_value || prm.quoted) return FieldError::kBadParam;
             out.tag = prm.value;
             out.has_tag = true;
-        } else if (n.size() == 7 && lex::iequals(n, "expires")) {
+        } else if (n.size() == 7 && lex::iequals_lit(n, "expires")) {
             const FieldError e = prm.quoted ? FieldError::kBadParam : parse_delta(prm.value, out.expires);
             if (e == FieldError::kBadParam) return e;
             if (e == FieldError::kOverflow) deferred = e;

@@ -40,13 +40,13 @@ FieldError parse_name_addr(std::string_view value, NameAddr& out, Uri* uri_out =
 
 // Iterates the comma-separated values of one header line (Contact, Route, Record-Route).
 class NameAddrIter {
-public:
+  public:
     explicit NameAddrIter(std::string_view header_value) : it_(header_value) {}
     // False at the end or on error; an overflowing expires saturates here instead of failing.
     bool next(NameAddr& out, Uri* uri_out = nullptr);
     FieldError error() const { return error_; }
 
-private:
+  private:
     lex::ValueIter it_;
     FieldError error_ = FieldError::kOk;
 };

@@ -3,7 +3,6 @@
 namespace sipstorm::sip {
 namespace {
 
-
 // gen-value = token / host / quoted-string; host covers a bracketed IPv6 reference.
 size_t scan_gen_value(std::string_view s, size_t p, Param& out) {
     if (p >= s.size()) return lex::npos;
@@ -43,8 +42,11 @@ bool ParamIter::next(Param& out) {
     out = Param{};
     const size_t name_end = header ? lex::scan_token(s_, p) : lex::scan_escaped(s_, p, lex::kParamChar);
     if (name_end == lex::npos || name_end == p) {
-        const bool ws = name_end == p && p < s_.size() && (lex::is_ws(s_[p]) || s_[p] == '\r' || s_[p] == '\n');
-        error_ = name_end == lex::npos ? FieldError::kBadEscape : ws ? FieldError::kWhitespace : FieldError::kBadParam;
+        const bool ws =
+            name_end == p && p < s_.size() && (lex::is_ws(s_[p]) || s_[p] == '\r' || s_[p] == '\n');
+        error_ = name_end == lex::npos ? FieldError::kBadEscape
+                 : ws                  ? FieldError::kWhitespace
+                                       : FieldError::kBadParam;
         return false;
     }
     out.name = s_.substr(p, name_end - p);
@@ -86,7 +88,8 @@ bool iequals_unescaped(std::string_view escaped, std::string_view plain) {
     for (size_t i = 0; i < escaped.size(); ++i, ++j) {
         if (j >= plain.size()) return false;
         char c = escaped[i];
-        if (c == '%' && i + 2 < escaped.size() && lex::is_hex(escaped[i + 1]) && lex::is_hex(escaped[i + 2])) {
+        if (c == '%' && i + 2 < escaped.size() && lex::is_hex(escaped[i + 1]) &&
+            lex::is_hex(escaped[i + 2])) {
             auto hv = [](char h) { return lex::is_digit(h) ? h - '0' : lex::to_lower(h) - 'a' + 10; };
             c = static_cast<char>(hv(escaped[i + 1]) << 4 | hv(escaped[i + 2]));
             i += 2;

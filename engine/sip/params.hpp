@@ -24,7 +24,7 @@ struct Param {
 // cannot start another parameter (end, ',', '?', '>' ...); pos() tells where, so a caller parsing a
 // larger construct continues from there. A malformed parameter stops iteration with error() set.
 class ParamIter {
-public:
+  public:
     constexpr ParamIter(std::string_view s, ParamSyntax syntax, size_t pos = 0)
         : s_(s), pos_(pos), syntax_(syntax) {}
 
@@ -33,7 +33,7 @@ public:
     size_t pos() const { return pos_; }
     bool at_end() const { return pos_ >= s_.size(); }
 
-private:
+  private:
     std::string_view s_;
     size_t pos_;
     ParamSyntax syntax_;

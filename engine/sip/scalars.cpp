@@ -70,7 +70,9 @@ FieldError parse_content_length(std::string_view value, uint32_t& out) {
     return parse_uint(value, kMaxContentLength, out);
 }
 
-FieldError parse_expires(std::string_view value, uint32_t& out) { return parse_uint(value, 0xffffffffu, out); }
+FieldError parse_expires(std::string_view value, uint32_t& out) {
+    return parse_uint(value, 0xffffffffu, out);
+}
 
 FieldError parse_rseq(std::string_view value, uint32_t& out) {
     const FieldError err = parse_uint(value, 0xffffffffu, out);
@@ -96,10 +98,10 @@ FieldError parse_rack(std::string_view value, RAck& out) {
 FieldError validate_call_id(std::string_view value) {
     const std::string_view v = lex::trim_lws(value);
     if (v.empty()) return FieldError::kEmpty;
-    size_t p = lex::scan(v, 0, lex::kWord);
+    size_t p = lex::scan_run<lex::kWord>(v, 0);
     if (p == 0) return FieldError::kSyntax;
     if (p < v.size() && v[p] == '@') {
-        const size_t e = lex::scan(v, p + 1, lex::kWord);
+        const size_t e = lex::scan_run<lex::kWord>(v, p + 1);
         if (e == p + 1) return FieldError::kSyntax;
         p = e;
     }

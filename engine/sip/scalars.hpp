@@ -9,7 +9,7 @@
 
 namespace sipstorm::sip {
 
-inline constexpr uint32_t kMaxCSeq = 0x7fffffffu;             // RFC 3261 §8.1.1.5: < 2^31
+inline constexpr uint32_t kMaxCSeq = 0x7fffffffu;                 // RFC 3261 §8.1.1.5: < 2^31
 inline constexpr uint32_t kMaxContentLength = 64u * 1024 * 1024;  // larger bodies are not SIP traffic
 
 struct CSeq {

@@ -1,7 +1,8 @@
 // Renders a compiled Template into a caller's buffer: copies literal runs and slot values, nothing else.
 //
-// SlotSource is anything with `std::string_view value(Slot slot, uint16_t arg) const`; each slot value
-// is asked for exactly once per render, so a source may hand out per-render values (e.g. a new branch).
+// SlotSource is anything with `std::string_view value(Slot slot, uint16_t arg) const`. Each slot value
+// is asked for exactly once per render and copied before the next is asked for, so a source may hand
+// out per-render values (a new branch) and reuse one scratch buffer for all of them.
 // kRoutes and kLastHeader values may span several lines (see Slot); on a line of their own
 // (Segment::own_line) an empty value writes nothing. ${len} is filled by the renderer.
 #pragma once

@@ -5,21 +5,25 @@
 namespace sipstorm::sip {
 namespace {
 
-// h16 groups with at most one "::" and an optional trailing dotted quad (RFC 3261 §25.1 IPv6address).
 bool valid_ipv4(std::string_view s) {
-    int parts = 0;
-    size_t i = 0;
-    while (true) {
-        size_t digits = 0;
-        unsigned v = 0;
-        while (i < s.size() && lex::is_digit(s[i]) && digits < 4) v = v * 10 + unsigned(s[i++] - '0'), ++digits;
-        if (digits == 0 || digits > 3 || v > 255) return false;
-        if (++parts == 4) return i == s.size();
-        if (i >= s.size() || s[i] != '.') return false;
-        ++i;
+    unsigned v = 0;
+    int digits = 0;
+    int dots = 0;
+    for (char c : s) {
+        if (lex::is_digit(c)) {
+            v = v * 10 + unsigned(c - '0');
+            if (++digits > 3 || v > 255) return false;
+        } else if (c == '.' && digits != 0 && ++dots <= 3) {
+            digits = 0;
+            v = 0;
+        } else {
+            return false;
+        }
     }
+    return digits != 0 && dots == 3;
 }
 
+// h16 groups with at most one "::" and an optional trailing dotted quad (RFC 3261 §25.1 IPv6address).
 bool valid_ipv6(std::string_view s) {
     int groups = 0;
     bool compressed = false;
@@ -71,7 +75,6 @@ bool valid_hostname(std::string_view s) {
     }
 }
 
-
 // headers = "?" header *( "&" header ), header = hname "=" hvalue; s starts after the '?'.
 bool valid_uri_headers(std::string_view s) {
     size_t p = 0;
@@ -100,12 +103,18 @@ size_t parse_uri_params(std::string_view s, size_t p, Uri& out, FieldError& err)
     ParamIter it(s, ParamSyntax::kUri, p);
     Param prm;
     while (it.next(prm)) {
-        if (iequals_unescaped(prm.name, "transport")) out.transport = prm.value;
-        else if (iequals_unescaped(prm.name, "lr")) out.lr = true;
-        else if (iequals_unescaped(prm.name, "user")) out.user_param = prm.value;
-        else if (iequals_unescaped(prm.name, "maddr")) out.maddr = prm.value;
-        else if (iequals_unescaped(prm.name, "method")) out.method = prm.value;
-        else if (iequals_unescaped(prm.name, "ttl")) out.ttl = prm.value;
+        if (iequals_unescaped(prm.name, "transport"))
+            out.transport = prm.value;
+        else if (iequals_unescaped(prm.name, "lr"))
+            out.lr = true;
+        else if (iequals_unescaped(prm.name, "user"))
+            out.user_param = prm.value;
+        else if (iequals_unescaped(prm.name, "maddr"))
+            out.maddr = prm.value;
+        else if (iequals_unescaped(prm.name, "method"))
+            out.method = prm.value;
+        else if (iequals_unescaped(prm.name, "ttl"))
+            out.ttl = prm.value;
     }
     err = it.error();
     if (err != FieldError::kOk) return lex::npos;
@@ -174,16 +183,19 @@ FieldError parse_tel_body(std::string_view s, Uri& out) {
 size_t scan_host(std::string_view s, size_t pos, HostKind& kind) {
     if (pos < s.size() && s[pos] == '[') {
         const size_t close = s.find(']', pos);
-        if (close == std::string_view::npos || !valid_ipv6(s.substr(pos + 1, close - pos - 1))) return lex::npos;
+        if (close == std::string_view::npos || !valid_ipv6(s.substr(pos + 1, close - pos - 1)))
+            return lex::npos;
         kind = HostKind::kIPv6;
         return close + 1;
     }
-    const size_t e = lex::scan(s, pos, lex::kHostChar);
+    const size_t e = lex::scan_run<lex::kHostChar>(s, pos);
     if (e == pos) return lex::npos;
     const std::string_view h = s.substr(pos, e - pos);
-    bool numeric = true;
-    for (char c : h) numeric &= lex::is_digit(c) || c == '.';
-    if (numeric) {
+    // A top label starting with a digit cannot be a hostname, so it must be an IPv4 address.
+    std::string_view top = h.ends_with('.') ? h.substr(0, h.size() - 1) : h;
+    const size_t dot = top.rfind('.');
+    top = dot == std::string_view::npos ? top : top.substr(dot + 1);
+    if (top.empty() || lex::is_digit(top[0])) {
         if (!valid_ipv4(h)) return lex::npos;
         kind = HostKind::kIPv4;
         return e;
@@ -211,8 +223,8 @@ FieldError parse_uri(std::string_view in, Uri& out) {
     if (in.empty()) return FieldError::kEmpty;
     if (!lex::is_alpha(in[0])) return lex::is_ws(in[0]) ? FieldError::kWhitespace : FieldError::kBadScheme;
     size_t p = 1;
-    while (p < in.size() && (lex::is(in[p], lex::kAlpha | lex::kDigit) || in[p] == '+' || in[p] == '-' ||
-                             in[p] == '.'))
+    while (p < in.size() &&
+           (lex::is(in[p], lex::kAlpha | lex::kDigit) || in[p] == '+' || in[p] == '-' || in[p] == '.'))
         ++p;
     if (p >= in.size() || in[p] != ':') return FieldError::kBadScheme;
     out.scheme_text = in.substr(0, p);

@@ -30,19 +30,19 @@ bool apply_param(const Param& prm, Via& out) {
     uint32_t v = 0;
     switch (n.size()) {
         case 6:
-            if (lex::iequals(n, "branch")) {
+            if (lex::iequals_lit(n, "branch")) {
                 out.branch = prm.value;
                 return prm.has_value && !prm.quoted;
             }
             break;
         case 8:
-            if (lex::iequals(n, "received")) {
+            if (lex::iequals_lit(n, "received")) {
                 out.received = prm.value;
                 return prm.has_value && !prm.quoted;
             }
             break;
         case 5:
-            if (lex::iequals(n, "rport")) {
+            if (lex::iequals_lit(n, "rport")) {
                 out.has_rport = true;
                 if (!prm.has_value) return true;
                 if (prm.quoted || scan_number(prm.value, 0, 65535, v) != prm.value.size()) return false;
@@ -50,13 +50,13 @@ bool apply_param(const Param& prm, Via& out) {
                 out.rport = static_cast<uint16_t>(v);
                 return true;
             }
-            if (lex::iequals(n, "maddr")) {
+            if (lex::iequals_lit(n, "maddr")) {
                 out.maddr = prm.value;
                 return prm.has_value && !prm.quoted;
             }
             break;
         case 3:
-            if (lex::iequals(n, "ttl")) {
+            if (lex::iequals_lit(n, "ttl")) {
                 if (!prm.has_value || prm.quoted || scan_number(prm.value, 0, 255, v) != prm.value.size())
                     return false;
                 out.has_ttl = true;
@@ -75,14 +75,21 @@ FieldError parse_via_at(std::string_view s, size_t& pos, Via& out) {
     out = Via{};
     size_t p = lex::skip_lws(s, pos);
     if (p >= s.size() || s[p] == ',') return FieldError::kEmpty;
-    size_t e = lex::scan_token(s, p);
-    if (e == p) return FieldError::kSyntax;
-    out.protocol_name = s.substr(p, e - p);
-    if ((p = expect_slash(s, e)) == lex::npos) return FieldError::kSyntax;
-    e = lex::scan_token(s, p);
-    if (e == p) return FieldError::kSyntax;
-    out.protocol_version = s.substr(p, e - p);
-    if ((p = expect_slash(s, e)) == lex::npos) return FieldError::kSyntax;
+    size_t e;
+    if (s.substr(p, 8) == "SIP/2.0/") {  // what nearly every Via says: skip the general grammar
+        out.protocol_name = s.substr(p, 3);
+        out.protocol_version = s.substr(p + 4, 3);
+        p += 8;
+    } else {
+        e = lex::scan_token(s, p);
+        if (e == p) return FieldError::kSyntax;
+        out.protocol_name = s.substr(p, e - p);
+        if ((p = expect_slash(s, e)) == lex::npos) return FieldError::kSyntax;
+        e = lex::scan_token(s, p);
+        if (e == p) return FieldError::kSyntax;
+        out.protocol_version = s.substr(p, e - p);
+        if ((p = expect_slash(s, e)) == lex::npos) return FieldError::kSyntax;
+    }
     e = lex::scan_token(s, p);
     if (e == p) return FieldError::kSyntax;
     out.transport_text = s.substr(p, e - p);

@@ -50,12 +50,12 @@ FieldError parse_first_via(std::string_view header_value, Via& out);
 
 // Iterates all via-parms of one header value.
 class ViaIter {
-public:
+  public:
     explicit ViaIter(std::string_view header_value) : s_(header_value) {}
     bool next(Via& out);  // false at the end or on error
     FieldError error() const { return error_; }
 
-private:
+  private:
     std::string_view s_;
     size_t pos_ = 0;
     bool done_ = false;

@@ -165,4 +165,48 @@ json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snap
     };
 }
 
+void snapshot_from_result(const json& result, const RunInfo& names, Snapshot& out) {
+    out = Snapshot();
+    out.sources = 1;
+    Counts& c = out.counts;
+    const json& calls = result.at("calls");
+    c.calls_attempted = calls.at("attempted").get<uint64_t>();
+    c.calls_succeeded = calls.at("succeeded").get<uint64_t>();
+    c.calls_failed = calls.at("failed").get<uint64_t>();
+    c.concurrent_calls = calls.value("concurrent_at_end", uint64_t{0});
+    for (size_t i = 0; i < kFailReasons; ++i)
+        c.failed_by_reason[i] =
+            calls.at("failed_by_reason").value(std::string(kFailReasonNames[i]), uint64_t{0});
+    const json& retrans = result.at("retransmissions").at("by_type");
+    for (size_t i = 0; i < kRetransKinds; ++i)
+        c.retransmissions[i] = retrans.value(std::string(kRetransKindNames[i]), uint64_t{0});
+
+    const json& msgs = result.at("messages");
+    auto read_dir = [&](const json& dir, std::array<uint64_t, kMaxMethods>& req,
+                        std::array<uint64_t, kResponseClasses>& resp) {
+        for (size_t i = 0; i < kMaxMethods; ++i)
+            req[i] = dir.at("requests").value(method_key(names, i), uint64_t{0});
+        for (size_t i = 0; i < kResponseClasses; ++i)
+            resp[i] = dir.at("responses").value(std::to_string(i + 1) + "xx", uint64_t{0});
+    };
+    read_dir(msgs.at("in"), c.requests_in, c.responses_in);
+    read_dir(msgs.at("out"), c.requests_out, c.responses_out);
+    c.unexpected_messages = msgs.value("unexpected", uint64_t{0});
+    c.parse_errors = msgs.value("parse_errors", uint64_t{0});
+
+    const json& gen = result.at("generator");
+    c.lag_max_ns = static_cast<uint64_t>(std::llround(gen.at("lag_ms_max").get<double>() * 1e6));
+    c.rx_drops = gen.value("rx_drops", uint64_t{0});
+    c.tx_errors = gen.value("tx_errors", uint64_t{0});
+
+    const json& hist = result.at("histograms");
+    out.hist.setup_us = hist.at("setup_us").get<Histogram>();
+    out.hist.call_us = hist.at("call_us").get<Histogram>();
+    const json& resp = hist.at("response_us");
+    for (size_t i = 0; i < kMaxMethods; ++i) {
+        auto it = resp.find(method_key(names, i));
+        if (it != resp.end()) out.hist.response_us[i] = it->get<Histogram>();
+    }
+}
+
 }  // namespace sipstorm::stats

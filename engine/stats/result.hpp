@@ -54,4 +54,9 @@ Saturation assess_saturation(const Snapshot& total, std::span<const Snapshot* co
 nlohmann::json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snapshot* const> shards,
                            std::span<const SeriesRow> series, const SaturationLimits& limits = {});
 
+// Reads a result file's totals back into a Snapshot (counters and histograms) so that results of
+// several machines can be merged (merge_into) and written out again. Not recovered: busy time and
+// the per-second series. Throws nlohmann::json::exception or std::invalid_argument on malformed input.
+void snapshot_from_result(const nlohmann::json& result, const RunInfo& names, Snapshot& out);
+
 }  // namespace sipstorm::stats

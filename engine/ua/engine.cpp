@@ -122,10 +122,17 @@ void Engine::run(Call& call, uint64_t now_ns) {
                 call.step_deadline = timeout ? now_ns + timeout : 0;
                 return rearm(call);
             }
-            case StepKind::kPause:
+            case StepKind::kPause: {
+                const uint64_t pause = sample_pause_ns(s.pause);
+                if (pause == 0) {  // nothing to wait for: don't pay a timer tick
+                    if (s.hook >= 0 && !run_hook(call, s.hook, nullptr)) return;
+                    ++call.pc;
+                    break;
+                }
                 call.wait = Wait::kPause;
-                call.step_deadline = now_ns + std::max<uint64_t>(sample_pause_ns(s.pause), 1);
+                call.step_deadline = now_ns + pause;
                 return rearm(call);
+            }
             case StepKind::kEnd:
                 return finish(call, now_ns);
         }
@@ -349,6 +356,7 @@ Call* Engine::accept_new_call(const sip::MessageView& msg, std::string_view call
     }
     table_.index_call_id(*c);
     rec_.call_started(now_ns, now_ns);
+    run(*c, now_ns);  // to its first recv step, which this request answers
     return c;
 }
 

@@ -22,8 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view in(reinterpret_cast<const char*>(data), size);
     Uri u;
     if (parse_uri(in, u) != FieldError::kOk) return 0;
-    for (std::string_view p : {u.scheme_text, u.opaque, u.user, u.password, u.host, u.params, u.headers, u.transport,
-                               u.maddr, u.method, u.ttl, u.user_param})
+    for (std::string_view p : {u.scheme_text, u.opaque, u.user, u.password, u.host, u.params, u.headers,
+                               u.transport, u.maddr, u.method, u.ttl, u.user_param})
         check_inside(in, p);
     if (u.scheme == Scheme::kSip || u.scheme == Scheme::kSips) {
         if (u.host.empty()) std::abort();

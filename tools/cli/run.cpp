@@ -1,5 +1,152 @@
-#include "commands.hpp"
+// sipstorm run: the UAC side of a load test.
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include "load.hpp"
+#include "runtime/clock.hpp"
 
 namespace sipstorm::cli {
-int cmd_run(const Args&) { throw UsageError("not implemented yet"); }
+
+namespace {
+
+constexpr const char* kUsage =
+    "Usage: sipstorm run SCENARIO.lua [options]\n\n"
+    "Runs a UAC scenario (e.g. scenarios/basic_call.lua) against --target. Without --target it starts the\n"
+    "built-in UAS (scenarios/answer.lua) on loopback in the same process, so a load test works out of the box.\n"
+    "Calls start at --rate calls/s (default 10) or keep --concurrent calls up; the run ends after --calls,\n"
+    "after --duration, or on Ctrl-C (live calls may then finish; a second Ctrl-C ends at once).\n"
+    "Exit code: 0 when no call failed, 1 when some failed, 2 on a usage or scenario error.";
+
+std::string builtin_uas_path(const std::string& scenario) {
+    std::string dir = scenario.find('/') == std::string::npos ? "." : scenario.substr(0, scenario.rfind('/'));
+    for (const std::string& p : {dir + "/answer.lua", std::string(SIPSTORM_SOURCE_DIR) + "/scenarios/answer.lua"})
+        if (access(p.c_str(), R_OK) == 0) return p;
+    throw UsageError("no --target given and the built-in UAS scenario answer.lua was not found; pass --uas FILE");
+}
+
+}  // namespace
+
+int cmd_run(const Args& args) {
+    CommonOptions common;
+    std::string target, ramp, arrivals = "uniform", local_ip, uas_path, recv_timeout;
+    double rate = 0;
+    uint64_t concurrent = 0;
+    std::vector<std::string> uas_set;
+    po::options_description d("Options");
+    d.add_options()
+        ("target", po::value(&target), "HOST:PORT to call (default: a built-in UAS on 127.0.0.1)")
+        ("rate", po::value(&rate), "calls per second to start (default 10, or none with --concurrent alone)")
+        ("rate-ramp", po::value(&ramp), "FROM:TIME, start at FROM calls/s and reach --rate after TIME, e.g. 100:30s")
+        ("arrivals", po::value(&arrivals), "uniform (default) or poisson call arrivals")
+        ("concurrent", po::value(&concurrent), "at most this many live calls; alone: keep this many up")
+        ("local-ip", po::value(&local_ip), "local address to send from (default: the route to the target)")
+        ("recv-timeout", po::value(&recv_timeout), "fail a call that waits longer than this at a recv step")
+        ("uas", po::value(&uas_path), "scenario of the built-in UAS (default: answer.lua)")
+        ("uas-set", po::value(&uas_set)->composing(), "parameter NAME=VALUE of the built-in UAS scenario");
+    add_common_options(d, common);
+    std::string scenario;
+    po::variables_map vm;
+    if (!parse_command_line(args, d, kUsage, scenario, vm)) return 0;
+
+    if (rate < 0 || concurrent > (1ull << 32)) throw UsageError("--rate must be >= 0 and --concurrent reasonable");
+    if (common.loss < 0 || common.loss > 100) throw UsageError("--loss must be a percentage from 0 to 100");
+    if (arrivals != "uniform" && arrivals != "poisson") throw UsageError("--arrivals must be uniform or poisson");
+    const bool by_rate = vm.count("rate") || !vm.count("concurrent");
+    if (by_rate && !vm.count("rate")) rate = 10;
+    if (vm.count("rate-ramp") && !by_rate) throw UsageError("--rate-ramp needs --rate");
+
+    auto program = load_scenario(scenario, parse_set(common.set));
+    if (program->role != ua::Role::kUac)
+        throw UsageError(fmt::format("{} is a UAS scenario: run it with 'sipstorm serve'", scenario));
+
+    ua::RunConfig rc;
+    rc.shards = common.shards ? common.shards : default_shards();
+    rc.busy_poll = common.busy_poll;
+    txn::TimerConfig timers{common.t1_ms, common.t2_ms, common.t4_ms, false};
+    const uint32_t run_id = static_cast<uint32_t>(runtime::now_ns() ^ (static_cast<uint64_t>(getpid()) << 20));
+
+    std::unique_ptr<ua::Program> uas_program;
+    if (target.empty()) {
+        uas_program = load_scenario(uas_path.empty() ? builtin_uas_path(scenario) : uas_path, parse_set(uas_set));
+        if (uas_program->role != ua::Role::kUas) throw UsageError("--uas: not a UAS scenario");
+        ua::EndpointSpec uas;
+        uas.name = "built-in UAS";
+        uas.program = uas_program.get();
+        uas.udp.local = parse_address("127.0.0.1:0", 0, "target");
+        uas.udp.reuseport = true;
+        uas.udp.loss_percent = common.loss;
+        uas.udp.loss_seed = 2;
+        uas.engine.run_id = run_id ^ 0x55555555u;
+        uas.engine.max_calls = common.call_slots;
+        uas.engine.timers = timers;
+        rc.endpoints.push_back(uas);
+    }
+
+    ua::EndpointSpec uac;
+    uac.name = "UAC";
+    uac.program = program.get();
+    uac.generates_load = true;
+    uac.engine.run_id = run_id;
+    uac.engine.max_calls = common.call_slots;
+    uac.engine.timers = timers;
+    if (!recv_timeout.empty()) uac.engine.recv_timeout_ns = parse_duration_ns(recv_timeout, "recv-timeout");
+    net::Address remote;
+    if (target.empty()) {
+        uac.remote_from = 0;
+        remote = parse_address("127.0.0.1:0", 0, "target");
+    } else {
+        remote = parse_address(target, 5060, "target");
+        uac.engine.remote = remote;
+    }
+    uac.udp.local = local_ip.empty() ? local_address_for(remote) : parse_address(local_ip, 0, "local-ip");
+    if (uac.udp.local.family == 0) throw UsageError("no route to " + target);
+    uac.udp.loss_percent = common.loss;
+    uac.udp.loss_seed = 1;
+    ua::LoadPlan& load = uac.load;
+    load.by_rate = by_rate;
+    load.concurrent = concurrent;
+    load.max_calls = common.calls;
+    load.duration_ns = common.duration.empty() ? 0 : parse_duration_ns(common.duration, "duration");
+    if (by_rate) {
+        load.arrival.rate_cps = rate;
+        load.arrival.pattern =
+            arrivals == "poisson" ? runtime::ArrivalPattern::kPoisson : runtime::ArrivalPattern::kUniform;
+        load.arrival.seed = run_id;
+        load.arrival.max_calls = common.calls;
+        load.arrival.duration_ns = load.duration_ns;
+        if (!ramp.empty()) {
+            size_t colon = ramp.find(':');
+            if (colon == std::string::npos) throw UsageError("--rate-ramp expects FROM:TIME, e.g. 100:30s");
+            try {
+                load.arrival.ramp_from_cps = std::stod(ramp.substr(0, colon));
+            } catch (const std::exception&) {
+                throw UsageError("--rate-ramp: '" + ramp.substr(0, colon) + "' is not a rate");
+            }
+            load.arrival.ramp_ns = parse_duration_ns(ramp.substr(colon + 1), "rate-ramp");
+        }
+    }
+    rc.endpoints.push_back(uac);
+    const size_t uac_index = rc.endpoints.size() - 1;
+
+    ua::Runner runner(rc);
+    std::string error;
+    if (!runner.open(&error)) throw std::runtime_error(error);
+
+    ReportOptions ro;
+    ro.main_endpoint = uac_index;
+    ro.target_cps = by_rate ? rate : 0;
+    ro.calls_goal = common.calls;
+    ro.duration_goal_ns = load.duration_ns;
+    ro.quiet = common.quiet;
+    ro.out = common.out;
+    ro.scenario = scenario;
+    ro.target = target.empty() ? "built-in UAS at " + runner.local_address(0).to_string() : target;
+    ro.command_line = command_line_of("run", args);
+    if (!common.quiet)
+        fmt::print("sipstorm run {} -> {} | {} shard(s) | {}\n", scenario, ro.target, rc.shards,
+                   by_rate ? fmt::format("{} calls/s{}", rate, concurrent ? fmt::format(", at most {} live", concurrent) : "")
+                           : fmt::format("{} concurrent calls", concurrent));
+    return run_and_report(runner, ro);
+}
+
 }  // namespace sipstorm::cli

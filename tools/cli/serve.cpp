@@ -1,5 +1,67 @@
-#include "commands.hpp"
+// sipstorm serve: the UAS side, answering calls with a UAS scenario.
+#include <fmt/core.h>
+
+#include "load.hpp"
+#include "runtime/clock.hpp"
 
 namespace sipstorm::cli {
-int cmd_serve(const Args&) { throw UsageError("not implemented yet"); }
+
+namespace {
+
+constexpr const char* kUsage =
+    "Usage: sipstorm serve SCENARIO.lua [--listen HOST:PORT] [options]\n\n"
+    "Answers calls with a UAS scenario (e.g. scenarios/answer.lua) on --listen (default 127.0.0.1:5060),\n"
+    "one socket per shard on the same port (SO_REUSEPORT). Runs until Ctrl-C, --duration or --calls.\n"
+    "Exit code: 0 when no call failed, 1 when some failed, 2 on a usage or scenario error.";
+
+}  // namespace
+
+int cmd_serve(const Args& args) {
+    CommonOptions common;
+    std::string listen = "127.0.0.1:5060";
+    po::options_description d("Options");
+    d.add_options()("listen", po::value(&listen), "HOST:PORT to answer on (default 127.0.0.1:5060)");
+    add_common_options(d, common);
+    std::string scenario;
+    po::variables_map vm;
+    if (!parse_command_line(args, d, kUsage, scenario, vm)) return 0;
+    if (common.loss < 0 || common.loss > 100) throw UsageError("--loss must be a percentage from 0 to 100");
+
+    auto program = load_scenario(scenario, parse_set(common.set));
+    if (program->role != ua::Role::kUas)
+        throw UsageError(fmt::format("{} is a UAC scenario: run it with 'sipstorm run'", scenario));
+
+    ua::RunConfig rc;
+    rc.shards = common.shards ? common.shards : default_shards();
+    rc.busy_poll = common.busy_poll;
+    ua::EndpointSpec uas;
+    uas.name = "UAS";
+    uas.program = program.get();
+    uas.udp.local = parse_address(listen, 5060, "listen");
+    uas.udp.reuseport = true;
+    uas.udp.loss_percent = common.loss;
+    uas.engine.run_id = static_cast<uint32_t>(runtime::now_ns());
+    uas.engine.max_calls = common.call_slots;
+    uas.engine.timers = {common.t1_ms, common.t2_ms, common.t4_ms, false};
+    rc.endpoints.push_back(uas);
+
+    ua::Runner runner(rc);
+    std::string error;
+    if (!runner.open(&error)) throw std::runtime_error(error);
+
+    ReportOptions ro;
+    ro.quiet = common.quiet;
+    ro.out = common.out;
+    ro.scenario = scenario;
+    ro.target = runner.local_address(0).to_string();
+    ro.command_line = command_line_of("serve", args);
+    ro.stop_after_calls = common.calls;
+    ro.stop_after_ns = common.duration.empty() ? 0 : parse_duration_ns(common.duration, "duration");
+    ro.calls_goal = common.calls;
+    ro.duration_goal_ns = ro.stop_after_ns;
+    if (!common.quiet)
+        fmt::print("sipstorm serve {} on {} | {} shard(s)\n", scenario, ro.target, rc.shards);
+    return run_and_report(runner, ro);
+}
+
 }  // namespace sipstorm::cli

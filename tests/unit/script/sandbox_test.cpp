@@ -61,6 +61,17 @@ TEST(Sandbox, BaseStringTableMathWork) {
               path_of("libs.lua") + ":2: 2,xx 2");
 }
 
+// The returned table is read outside any pcall: metamethods must not run there (an error would abort).
+TEST(Sandbox, MetamethodsAreNotRunWhileCompiling) {
+    EXPECT_EQ(compile_error("meta.lua", "return setmetatable({}, { __index = function() error('boom') end })\n"),
+              path_of("meta.lua") + ": missing role (\"uac\" to place calls or \"uas\" to answer them)");
+    EXPECT_EQ(compile_error("meta2.lua",
+                            "local step = setmetatable({}, { __index = function() error('boom') end })\n"
+                            "return { role = 'uas', steps = { step } }\n"),
+              path_of("meta2.lua") + ":2: step 1: a step needs one of send, recv or pause");
+    EXPECT_EQ(compile_error("obj.lua", "error({})\n"), path_of("obj.lua") + ":1: (error object is a table value)");
+}
+
 TEST(Sandbox, EndlessLoopIsStopped) {
     EXPECT_EQ(compile_error("loop.lua", "\nwhile true do end\n"),
               path_of("loop.lua") + ":2: instruction limit exceeded (an endless loop?)");

@@ -141,5 +141,40 @@ TEST(Result, CustomLimits) {
     EXPECT_TRUE(assess_saturation(*a, shards, strict).saturated);
 }
 
+// Results of several machines merge exactly: write, read back, merge, compare with the direct merge.
+TEST(Result, ReadBackAndMergeAcrossMachines) {
+    auto m1 = healthy_shard(300), m2 = healthy_shard(700);
+    m1->counts.requests_in[13] = 2;
+    m1->counts.rx_drops = 1;
+    m2->counts.lag_max_ns = 2'345'678;
+    m2->counts.unexpected_messages = 5;
+    m2->hist.call_us.record(90'000'000);
+    RunInfo run = run_info();
+    const Snapshot* one[] = {m1.get()};
+    const Snapshot* two[] = {m2.get()};
+    nlohmann::json r1 = nlohmann::json::parse(make_result(run, *m1, one, {}).dump());
+    nlohmann::json r2 = nlohmann::json::parse(make_result(run, *m2, two, {}).dump());
+
+    auto back1 = std::make_unique<Snapshot>(), back2 = std::make_unique<Snapshot>();
+    snapshot_from_result(r1, run, *back1);
+    snapshot_from_result(r2, run, *back2);
+    const Snapshot* read[] = {back1.get(), back2.get()};
+    const Snapshot* direct[] = {m1.get(), m2.get()};
+    auto merged = merge(read), expect = merge(direct);
+
+    Counts want = expect->counts;
+    want.busy_ns = want.loop_ns = 0;  // not in the result file
+    EXPECT_EQ(merged->counts.calls_attempted, 1000u);
+    EXPECT_EQ(merged->counts.requests_in[13], 2u);
+    EXPECT_EQ(merged->counts.lag_max_ns, 2'345'678u);
+    bool same = true;
+    for_each_field(merged->counts, want, [&](uint64_t& a, uint64_t& b, Combine) { same &= a == b; });
+    EXPECT_TRUE(same);
+    EXPECT_EQ(merged->hist.setup_us, expect->hist.setup_us);
+    EXPECT_EQ(merged->hist.call_us, expect->hist.call_us);
+    EXPECT_EQ(merged->hist.response_us[1], expect->hist.response_us[1]);
+    EXPECT_EQ(merged->sources, 2u);
+}
+
 }  // namespace
 }  // namespace sipstorm::stats

@@ -1,0 +1,237 @@
+#include "ua/runner.hpp"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "net/udp_transport.hpp"
+#include "runtime/clock.hpp"
+#include "script/scenario_state.hpp"
+
+namespace sipstorm::ua {
+
+struct Runner::Endpoint {
+    const EndpointSpec* spec = nullptr;
+    std::unique_ptr<net::UdpTransport> transport;
+    std::unique_ptr<stats::ShardStats> stats;
+    std::unique_ptr<ShardRecorder> recorder;
+    std::unique_ptr<script::ScenarioState> lua;
+    std::unique_ptr<Engine> engine;
+    std::unique_ptr<runtime::ArrivalSchedule> schedule;  // by_rate load
+    uint64_t cap = 0;      // live calls allowed on this shard (0 = none)
+    uint64_t quota = 0;    // calls this shard may start (not by_rate; 0 = unlimited)
+    uint64_t started = 0;
+    bool done = false;     // a load endpoint that has started and finished all its calls
+};
+
+struct Runner::Shard {
+    std::vector<Endpoint> endpoints;
+    std::atomic<bool> load_done{false};
+};
+
+namespace {
+
+// Splits a whole-run amount over K shards: shard i gets its share of the remainder first.
+uint64_t share(uint64_t total, unsigned shard, unsigned shards) {
+    return total / shards + (shard < total % shards ? 1 : 0);
+}
+
+}  // namespace
+
+Runner::Runner(RunConfig config) : config_(std::move(config)) {}
+
+Runner::~Runner() {
+    abort();
+    group_.request_stop();
+}
+
+bool Runner::open(std::string* error) {
+    start_ns_ = runtime::now_ns();
+    const unsigned k = config_.shards;
+    for (unsigned i = 0; i < k; ++i) {
+        auto sh = std::make_unique<Shard>();
+        sh->endpoints.resize(config_.endpoints.size());
+        shards_.push_back(std::move(sh));
+    }
+    for (size_t e = 0; e < config_.endpoints.size(); ++e) {
+        EndpointSpec& spec = config_.endpoints[e];
+        net::UdpOptions udp = spec.udp;
+        if (spec.remote_from >= 0) spec.engine.remote = local_address(static_cast<size_t>(spec.remote_from));
+        for (unsigned i = 0; i < k; ++i) {
+            Endpoint& ep = shards_[i]->endpoints[e];
+            ep.spec = &spec;
+            std::string err;
+            ep.transport = net::open_udp(udp, &err);
+            if (!ep.transport) {
+                *error = spec.name + ": " + err;
+                return false;
+            }
+            // Shards after the first share the port the first one got (SO_REUSEPORT).
+            if (i == 0 && udp.reuseport) udp.local = ep.transport->local_address();
+            ep.stats = std::make_unique<stats::ShardStats>(start_ns_, config_.interval_ns);
+            ep.recorder = std::make_unique<ShardRecorder>(*ep.stats);
+            if (spec.program->hook_count > 0) {
+                ep.lua = std::make_unique<script::ScenarioState>();
+                script::CompileError ce;
+                if (!ep.lua->load(*spec.program, ce)) {
+                    *error = ce.file + ":" + std::to_string(ce.line) + ": " + ce.message;
+                    return false;
+                }
+            }
+            EngineConfig ec = spec.engine;
+            ec.shard = i;
+            ep.engine = std::make_unique<Engine>(ec, *spec.program, *ep.transport, *ep.recorder, ep.lua.get(),
+                                                 start_ns_);
+            if (spec.generates_load) {
+                const LoadPlan& load = spec.load;
+                ep.cap = load.concurrent ? std::max<uint64_t>(1, share(load.concurrent, i, k)) : 0;
+                if (!load.by_rate) {
+                    ep.quota = load.max_calls ? share(load.max_calls, i, k) : 0;
+                    if (load.max_calls && ep.quota == 0) ep.done = true;
+                }
+            }
+        }
+    }
+    return true;
+}
+
+void Runner::start() {
+    // The schedule starts now, not when the sockets were opened, so set-up time is not lag.
+    start_ns_ = runtime::now_ns();
+    for (unsigned i = 0; i < config_.shards; ++i)
+        for (Endpoint& ep : shards_[i]->endpoints)
+            if (ep.spec->generates_load && ep.spec->load.by_rate) {
+                runtime::ArrivalConfig ac = ep.spec->load.arrival;
+                ac.shard = i;
+                ac.shards = config_.shards;
+                ep.schedule = std::make_unique<runtime::ArrivalSchedule>(ac, start_ns_);
+            }
+    group_.start(config_.shards, [this](unsigned shard) { shard_main(shard); });
+}
+
+void Runner::join() { group_.join(); }
+
+bool Runner::load_done() const {
+    for (const auto& sh : shards_)
+        if (!sh->load_done.load(std::memory_order_acquire)) return false;
+    return true;
+}
+
+stats::ShardStats& Runner::stats(size_t endpoint, unsigned shard) { return *shards_[shard]->endpoints[endpoint].stats; }
+
+const FailureTable& Runner::failures(size_t endpoint, unsigned shard) {
+    return shards_[shard]->endpoints[endpoint].recorder->failures();
+}
+
+net::Address Runner::local_address(size_t endpoint) const {
+    return shards_[0]->endpoints[endpoint].transport->local_address();
+}
+
+void Runner::shard_main(unsigned index) {
+    Shard& sh = *shards_[index];
+    std::vector<pollfd> fds;
+    for (Endpoint& ep : sh.endpoints) fds.push_back({ep.transport->fd(), POLLIN, 0});
+    uint64_t due[64];
+    uint64_t last = runtime::now_ns();
+
+    for (;;) {
+        const uint64_t now = runtime::now_ns();
+        const bool aborting = abort_.load(std::memory_order_relaxed);
+        const bool stopping = aborting || stop_starting_.load(std::memory_order_relaxed);
+        bool work = false;
+        bool all_done = true;
+        bool any_load = false;
+
+        for (Endpoint& ep : sh.endpoints) {
+            Engine& engine = *ep.engine;
+            stats::ShardCounters& c = ep.stats->counters();
+            if (ep.spec->generates_load) {
+                any_load = true;
+                // Start the calls that are due, bounded per pass so that replies keep flowing.
+                if (!stopping && !ep.done) {
+                    uint64_t room = ep.cap ? (ep.cap > engine.live_calls() ? ep.cap - engine.live_calls() : 0) : 256;
+                    room = std::min<uint64_t>(room, 256);
+                    if (ep.schedule) {
+                        while (room > 0) {
+                            size_t n = ep.schedule->next_due(now, std::span<uint64_t>(due, std::min<uint64_t>(room, 64)));
+                            if (n == 0) break;
+                            work = true;
+                            size_t k = 0;
+                            while (k < n && engine.start_call(due[k], now)) ++k;
+                            room -= n;
+                            if (k < n) break;  // table full: the calls not started are lost; lag shows it
+                        }
+                        c.lag_ns.set(ep.schedule->lag_ns(now));
+                        c.lag_max_ns.raise_to(ep.schedule->max_lag_ns());
+                        c.lag_max_interval_ns.raise_to(ep.schedule->lag_ns(now));
+                    } else {
+                        const bool time_left =
+                            ep.spec->load.duration_ns == 0 || now < start_ns_ + ep.spec->load.duration_ns;
+                        while (room > 0 && time_left && (ep.quota == 0 || ep.started < ep.quota) &&
+                               engine.start_call(now, now)) {
+                            ++ep.started;
+                            --room;
+                            work = true;
+                        }
+                    }
+                }
+                const bool all_started =
+                    stopping || (ep.schedule ? ep.schedule->finished()
+                                             : (ep.quota && ep.started >= ep.quota) ||
+                                                   (ep.spec->load.duration_ns &&
+                                                    now >= start_ns_ + ep.spec->load.duration_ns));
+                ep.done = all_started && engine.live_calls() == 0;
+                all_done = all_done && ep.done;
+            }
+            // Receive in a few rounds per pass, so timers and starts are never starved.
+            for (int round = 0; round < 8; ++round) {
+                auto packets = ep.transport->poll(0);
+                if (packets.empty()) break;
+                work = true;
+                for (const net::RxPacket& p : packets) engine.on_packet(p, now);
+            }
+            engine.advance(now);
+            ep.transport->flush();
+            const net::TransportStats& ts = ep.transport->stats();
+            c.rx_drops.set(ts.rx_drops_kernel);
+            c.tx_errors.set(ts.tx_errors);
+        }
+        if (any_load && all_done) sh.load_done.store(true, std::memory_order_release);
+
+        if (aborting) {
+            for (Endpoint& ep : sh.endpoints) {
+                ep.engine->abort_all(now);
+                ep.transport->flush();
+                ep.stats->publish(runtime::now_ns());
+            }
+            return;
+        }
+
+        const uint64_t end = runtime::now_ns();
+        for (Endpoint& ep : sh.endpoints) {
+            stats::ShardCounters& c = ep.stats->counters();
+            c.loop_ns.add(end - last);
+            if (work) c.busy_ns.add(end - now);
+            if (ep.stats->publish_due(end)) ep.stats->publish(end);
+        }
+        last = end;
+
+        if (!work && !config_.busy_poll) {
+            // Sleep until a timer, a scheduled call or a datagram is due; at most 1 ms, so stop
+            // requests and statistics stay prompt.
+            uint64_t wake = end + 1'000'000;
+            for (Endpoint& ep : sh.endpoints) {
+                wake = std::min(wake, ep.engine->next_deadline_ns());
+                if (ep.schedule && !stopping) wake = std::min(wake, ep.schedule->peek_ns());
+            }
+            if (wake > end) {
+                uint64_t wait_ns = wake - end;
+                timespec ts{0, static_cast<long>(wait_ns)};
+                ppoll(fds.data(), fds.size(), &ts, nullptr);
+            }
+        }
+    }
+}
+
+}  // namespace sipstorm::ua

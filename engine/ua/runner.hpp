@@ -1,0 +1,84 @@
+// A whole run on this machine: K shards, each a pinned thread that owns its endpoints (a socket, a
+// call engine, its statistics) and runs the poll loop. The caller (the CLI) watches progress through
+// per-shard snapshots and decides when to stop; nothing here prints.
+#pragma once
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/udp_options.hpp"
+#include "runtime/arrival.hpp"
+#include "runtime/shard_group.hpp"
+#include "stats/shard_stats.hpp"
+#include "ua/engine.hpp"
+#include "ua/program.hpp"
+#include "ua/shard_recorder.hpp"
+
+namespace sipstorm::ua {
+
+// How a UAC endpoint starts calls.
+struct LoadPlan {
+    bool by_rate = true;             // else: keep `concurrent` calls up
+    runtime::ArrivalConfig arrival;  // by_rate: the whole run's schedule (split per shard here)
+    uint64_t concurrent = 0;         // a cap on live calls in the whole run (0 = none); the target
+                                     // when not by_rate
+    uint64_t max_calls = 0;          // not by_rate: calls in the whole run (0 = unlimited)
+    uint64_t duration_ns = 0;        // not by_rate: no call starts after this (0 = unlimited)
+};
+
+struct EndpointSpec {
+    std::string name;  // "uac", "uas"
+    const Program* program = nullptr;
+    net::UdpOptions udp;  // udp.local.port 0 with reuseport: the first shard's port is shared by all
+    EngineConfig engine;
+    bool generates_load = false;
+    LoadPlan load;
+    int remote_from = -1;  // >= 0: the target is that (earlier) endpoint's local address (built-in UAS)
+};
+
+struct RunConfig {
+    unsigned shards = 1;
+    std::vector<EndpointSpec> endpoints;
+    uint64_t interval_ns = 1'000'000'000;
+    bool busy_poll = false;  // spin instead of sleeping when idle (lower latency, burns the cores)
+};
+
+class Runner {
+public:
+    explicit Runner(RunConfig config);
+    ~Runner();
+
+    // Opens every socket and loads every shard's Lua state. False with a one-line message on error.
+    bool open(std::string* error);
+    void start();
+
+    // Stop starting calls; live calls run to their end.
+    void stop_starting() { stop_starting_.store(true, std::memory_order_relaxed); }
+    // Ends the run now: live calls count as aborted.
+    void abort() { abort_.store(true, std::memory_order_relaxed); }
+    // Every load-generating endpoint has started all its calls and has none left.
+    bool load_done() const;
+    void join();  // after every shard stopped (call abort() or wait for load_done())
+
+    size_t endpoint_count() const { return config_.endpoints.size(); }
+    unsigned shards() const { return config_.shards; }
+    stats::ShardStats& stats(size_t endpoint, unsigned shard);
+    const FailureTable& failures(size_t endpoint, unsigned shard);  // after join()
+    net::Address local_address(size_t endpoint) const;
+    uint64_t start_ns() const { return start_ns_; }
+
+private:
+    struct Endpoint;
+    struct Shard;
+    void shard_main(unsigned index);
+
+    RunConfig config_;
+    std::vector<std::unique_ptr<Shard>> shards_;
+    runtime::ShardGroup group_;
+    std::atomic<bool> stop_starting_{false};
+    std::atomic<bool> abort_{false};
+    uint64_t start_ns_ = 0;
+};
+
+}  // namespace sipstorm::ua

@@ -1,0 +1,66 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "scenario_files.hpp"
+
+namespace sipstorm::script {
+namespace {
+
+ua::Program compile_steps(const std::string& steps) {
+    ua::Program p;
+    CompileError err;
+    std::string path = testing::write_scenario("forms.lua",
+                                               "return { role = 'uac', params = { t = '250' }, steps = {\n"
+                                               "  { send = 'OPTIONS sip:x SIP/2.0\\n\\n' },\n" +
+                                                   steps + "} }\n");
+    EXPECT_TRUE(testing::compile(path, p, err)) << to_string(err);
+    return p;
+}
+
+TEST(StepForms, Recv) {
+    ua::Program p = compile_steps(
+        "  { recv = '1xx', optional = true },\n"
+        "  { recv = '180-183', optional = true },\n"
+        "  { recv = '200', timeout = '${t}ms' },\n"
+        "  { recv = 'BYE', timeout = 1500 },\n");
+    ASSERT_EQ(p.steps.size(), 5u);
+    EXPECT_EQ(p.steps[1].code_lo, 100);
+    EXPECT_EQ(p.steps[1].code_hi, 199);
+    EXPECT_TRUE(p.steps[1].optional);
+    EXPECT_EQ(p.steps[2].code_lo, 180);
+    EXPECT_EQ(p.steps[2].code_hi, 183);
+    EXPECT_EQ(p.steps[3].code_lo, 200);
+    EXPECT_EQ(p.steps[3].code_hi, 200);
+    EXPECT_EQ(p.steps[3].timeout_ms, 250u);
+    EXPECT_FALSE(p.steps[3].optional);
+    EXPECT_TRUE(p.steps[4].recv_request);
+    EXPECT_EQ(p.steps[4].method, sip::Method::kBye);
+    EXPECT_EQ(p.steps[4].timeout_ms, 1500u);
+    EXPECT_EQ(p.steps[4].source_line, 6u);
+}
+
+TEST(StepForms, Pause) {
+    ua::Program p = compile_steps(
+        "  { pause = 20 },\n"
+        "  { pause = { dist = 'uniform', min = '1s', max = 3000 } },\n"
+        "  { pause = { dist = 'exponential', mean = '${t}' } },\n"
+        "  { pause = { dist = 'lognormal', mean = 100, stddev = 10 } },\n"
+        "  { pause = { dist = 'fixed', value = '2s' } },\n");
+    ASSERT_EQ(p.steps.size(), 6u);
+    using D = ua::Distribution;
+    EXPECT_EQ(p.steps[1].pause.dist, D::kFixed);
+    EXPECT_EQ(p.steps[1].pause.a_ms, 20);
+    EXPECT_EQ(p.steps[2].pause.dist, D::kUniform);
+    EXPECT_EQ(p.steps[2].pause.a_ms, 1000);
+    EXPECT_EQ(p.steps[2].pause.b_ms, 3000);
+    EXPECT_EQ(p.steps[3].pause.dist, D::kExponential);
+    EXPECT_EQ(p.steps[3].pause.a_ms, 250);
+    EXPECT_EQ(p.steps[4].pause.dist, D::kLogNormal);
+    EXPECT_EQ(p.steps[4].pause.b_ms, 10);
+    EXPECT_EQ(p.steps[5].pause.dist, D::kFixed);
+    EXPECT_EQ(p.steps[5].pause.a_ms, 2000);
+}
+
+}  // namespace
+}  // namespace sipstorm::script

@@ -1,0 +1,293 @@
+#include "load.hpp"
+
+#include <arpa/inet.h>
+#include <fmt/core.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "runtime/clock.hpp"
+#include "runtime/signals.hpp"
+#include "script/duration.hpp"
+#include "script/scenario_compiler.hpp"
+#include "sip/method.hpp"
+#include "stats/result.hpp"
+#include "stats/snapshot.hpp"
+
+namespace sipstorm::cli {
+
+void add_common_options(po::options_description& d, CommonOptions& o) {
+    d.add_options()
+        ("shards", po::value(&o.shards), "shards (pinned threads); default: one per core")
+        ("set", po::value(&o.set)->composing(), "scenario parameter NAME=VALUE (repeatable)")
+        ("calls", po::value(&o.calls), "stop after this many calls")
+        ("duration", po::value(&o.duration), "stop after this time, e.g. 30s, 5m, 500ms")
+        ("loss", po::value(&o.loss), "drop this percentage of datagrams, both ways (fault injection)")
+        ("t1", po::value(&o.t1_ms), "RFC 3261 T1 in ms (retransmission base), default 500")
+        ("t2", po::value(&o.t2_ms), "RFC 3261 T2 in ms, default 4000")
+        ("t4", po::value(&o.t4_ms), "RFC 3261 T4 in ms, default 5000")
+        ("call-slots", po::value(&o.call_slots), "call table size per shard (most live calls), default 262144")
+        ("busy-poll", po::bool_switch(&o.busy_poll), "spin when idle instead of sleeping (lowest latency, "
+                                                      "uses the whole core)")
+        ("out", po::value(&o.out), "write the result file (JSON) here")
+        ("quiet,q", po::bool_switch(&o.quiet), "no live line, only the summary")
+        ("help,h", "this help");
+}
+
+bool parse_command_line(const Args& args, const po::options_description& d, const char* usage,
+                        std::string& scenario, po::variables_map& vm) {
+    po::options_description all;
+    all.add(d);
+    all.add_options()("scenario", po::value(&scenario));
+    po::positional_options_description pos;
+    pos.add("scenario", 1);
+    try {
+        po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+        if (vm.count("help")) {
+            fmt::print("{}\n", usage);
+            std::ostringstream os;
+            os << d;
+            fmt::print("{}", os.str());
+            return false;
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(e.what());
+    }
+    if (scenario.empty()) throw UsageError("a scenario file is required (see --help)");
+    return true;
+}
+
+std::map<std::string, std::string> parse_set(const std::vector<std::string>& set) {
+    std::map<std::string, std::string> out;
+    for (const std::string& s : set) {
+        size_t eq = s.find('=');
+        if (eq == 0 || eq == std::string::npos) throw UsageError("--set expects NAME=VALUE, got '" + s + "'");
+        out[s.substr(0, eq)] = s.substr(eq + 1);
+    }
+    return out;
+}
+
+uint64_t parse_duration_ns(const std::string& text, const char* option) {
+    double ms = 0;
+    std::string err;
+    // A bare number on the command line means seconds, as in SIPp; in scenarios it means ms.
+    bool bare = !text.empty() && text.find_first_not_of("0123456789.") == std::string::npos;
+    if (!script::parse_duration(bare ? text + "s" : text, {}, ms, err))
+        throw UsageError(fmt::format("--{}: {}", option, err));
+    return static_cast<uint64_t>(ms * 1e6);
+}
+
+unsigned default_shards() {
+    unsigned n = std::thread::hardware_concurrency();
+    return n ? n : 1;
+}
+
+net::Address parse_address(const std::string& text, uint16_t default_port, const char* option) {
+    net::Address a;
+    if (!net::Address::parse(text, default_port, a))
+        throw UsageError(fmt::format("--{}: '{}' is not HOST:PORT with a numeric address (e.g. 127.0.0.1:5060, "
+                                     "[::1]:5060)",
+                                     option, text));
+    return a;
+}
+
+net::Address local_address_for(const net::Address& target) {
+    net::Address local;
+    local.family = target.family;
+    int fd = socket(target.family, SOCK_DGRAM, 0);
+    if (fd < 0) return local;
+    sockaddr_storage ss;
+    socklen_t len = target.to_sockaddr(ss);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0) {
+        sockaddr_storage me;
+        socklen_t mlen = sizeof(me);
+        if (getsockname(fd, reinterpret_cast<sockaddr*>(&me), &mlen) == 0)
+            local = net::Address::from_sockaddr(reinterpret_cast<sockaddr*>(&me));
+    }
+    close(fd);
+    local.port = 0;
+    return local;
+}
+
+std::unique_ptr<ua::Program> load_scenario(const std::string& path, const std::map<std::string, std::string>& params) {
+    if (access(path.c_str(), R_OK) != 0) throw UsageError(fmt::format("cannot read scenario '{}'", path));
+    auto program = std::make_unique<ua::Program>();
+    script::CompileError err;
+    if (!script::compile_scenario(path, params, *program, err)) {
+        if (err.line > 0) throw UsageError(fmt::format("{}:{}: {}", err.file, err.line, err.message));
+        throw UsageError(fmt::format("{}: {}", err.file.empty() ? path : err.file, err.message));
+    }
+    return program;
+}
+
+std::string command_line_of(const char* command, const Args& args) {
+    std::string s = std::string("sipstorm ") + command;
+    for (const std::string& a : args) s += " " + a;
+    return s;
+}
+
+namespace {
+
+struct Totals {
+    std::unique_ptr<stats::Snapshot> total;
+    std::vector<stats::Snapshot> shards;  // copies: latest() references change on the next call
+};
+
+Totals collect(ua::Runner& runner, size_t endpoint) {
+    Totals t;
+    t.shards.reserve(runner.shards());
+    for (unsigned i = 0; i < runner.shards(); ++i) t.shards.push_back(runner.stats(endpoint, i).latest());
+    std::vector<const stats::Snapshot*> parts;
+    for (const auto& s : t.shards) parts.push_back(&s);
+    t.total = stats::merge(parts);
+    return t;
+}
+
+double ms_of_us(uint64_t us) { return static_cast<double>(us) / 1000.0; }
+
+void print_live(const stats::SeriesRow& row, const stats::Snapshot& total, const ReportOptions& opt,
+                uint64_t elapsed_ns) {
+    const stats::Counts& c = total.counts;
+    const stats::Counts& d = row.counts;
+    double cps = row.interval_s > 0 ? static_cast<double>(d.calls_attempted) / row.interval_s : 0;
+    std::string progress;
+    if (opt.calls_goal)
+        progress = fmt::format(" {:3.0f}%", 100.0 * static_cast<double>(c.calls_attempted) /
+                                                static_cast<double>(opt.calls_goal));
+    else if (opt.duration_goal_ns)
+        progress = fmt::format(" {:3.0f}%", std::min(100.0, 100.0 * static_cast<double>(elapsed_ns) /
+                                                                static_cast<double>(opt.duration_goal_ns)));
+    fmt::print("[{:5.1f}s{}] calls {} ok {} failed {} live {} | {:.0f} cps{} | retrans {} | setup p50 {:.2f} ms "
+               "p99 {:.2f} ms | lag {:.0f} ms busy {:.0f}%{}\n",
+               static_cast<double>(elapsed_ns) / 1e9, progress, c.calls_attempted, c.calls_succeeded,
+               c.calls_failed, c.concurrent_calls, cps,
+               opt.target_cps > 0 ? fmt::format(" (target {:.0f})", opt.target_cps) : std::string(),
+               stats::retransmissions_total(c), ms_of_us(row.setup_p50_us), ms_of_us(row.setup_p99_us),
+               static_cast<double>(d.lag_max_interval_ns) / 1e6, stats::busy_share(d) * 100,
+               d.rx_drops ? fmt::format(" rx-drops {}", d.rx_drops) : std::string());
+    std::fflush(stdout);
+}
+
+}  // namespace
+
+int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
+    runtime::install_stop_signals();
+    const uint64_t start = runner.start_ns();
+    const auto started_unix_ms = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    runner.start();
+
+    std::vector<stats::SeriesRow> series;
+    auto prev = std::make_unique<stats::Snapshot>();
+    prev->taken_ns = start;
+    uint64_t next_tick = start + 1'000'000'000;
+    uint64_t stop_requested_at = 0;
+    bool interrupted = false;
+
+    for (;;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        uint64_t now = runtime::now_ns();
+        if (runtime::stop_signalled() && !stop_requested_at) {
+            interrupted = true;
+            stop_requested_at = now;
+            runner.stop_starting();
+            if (!opt.quiet) fmt::print("stopping: no new calls; waiting up to {:.0f} s for live calls to end\n",
+                                       static_cast<double>(opt.drain_ns) / 1e9);
+        }
+        if (runtime::stop_signal_count() > 1) break;  // a second Ctrl-C: now
+        if (now >= next_tick) {
+            next_tick += 1'000'000'000;
+            Totals t = collect(runner, opt.main_endpoint);
+            if (t.total->taken_ns > prev->taken_ns) {
+                stats::SeriesRow row = stats::make_row(*t.total, *prev, start);
+                series.push_back(row);
+                if (!opt.quiet) print_live(row, *t.total, opt, now - start);
+                prev = std::move(t.total);
+            }
+            const stats::Counts& c = prev->counts;
+            uint64_t ended = c.calls_succeeded + c.calls_failed;
+            if (!stop_requested_at && ((opt.stop_after_calls && ended >= opt.stop_after_calls) ||
+                                       (opt.stop_after_ns && now - start >= opt.stop_after_ns))) {
+                stop_requested_at = now;
+                runner.stop_starting();
+            }
+        }
+        if (runner.load_done()) break;
+        if (stop_requested_at) {
+            // A serve endpoint has no "load done": it stops once its live calls are gone.
+            Totals t = collect(runner, opt.main_endpoint);
+            if (t.total->counts.concurrent_calls == 0 || now - stop_requested_at >= opt.drain_ns) break;
+        }
+    }
+    runner.abort();
+    runner.join();
+    const uint64_t end = runtime::now_ns();
+
+    Totals t = collect(runner, opt.main_endpoint);
+    if (t.total->taken_ns > prev->taken_ns) series.push_back(stats::make_row(*t.total, *prev, start));
+    const stats::Snapshot& total = *t.total;
+    const stats::Counts& c = total.counts;
+
+    stats::RunInfo info;
+    info.tool_version = SIPSTORM_VERSION;
+    info.command_line = opt.command_line;
+    info.scenario = opt.scenario;
+    info.target = opt.target;
+    info.started_unix_ms = started_unix_ms;
+    info.duration_s = static_cast<double>(end - start) / 1e9;
+    info.rate_target_cps = opt.target_cps;
+    for (size_t i = 1; i < static_cast<size_t>(sip::Method::kCount); ++i)
+        info.method_names[i] = std::string(sip::method_text(static_cast<sip::Method>(i)));
+    std::vector<const stats::Snapshot*> parts;
+    for (const auto& s : t.shards) parts.push_back(&s);
+    nlohmann::json result = stats::make_result(info, total, parts, series);
+
+    // Failure reasons by their text, summed over shards.
+    std::map<std::string, uint64_t> reasons;
+    for (unsigned i = 0; i < runner.shards(); ++i) {
+        const ua::FailureTable& f = runner.failures(opt.main_endpoint, i);
+        for (const auto& e : f.entries())
+            if (e.count) reasons[e.text] += e.count;
+        if (f.other()) reasons["(other reasons)"] += f.other();
+    }
+    result["calls"]["failed_by_detail"] = reasons;
+    result["interrupted"] = interrupted;
+
+    // The summary.
+    const auto& setup = total.hist.setup_us;
+    fmt::print("\n== {} ==\n", opt.scenario);
+    fmt::print("calls: {} attempted, {} succeeded, {} failed in {:.2f} s ({:.1f} calls/s{})\n", c.calls_attempted,
+               c.calls_succeeded, c.calls_failed, info.duration_s,
+               info.duration_s > 0 ? static_cast<double>(c.calls_attempted) / info.duration_s : 0.0,
+               opt.target_cps > 0 ? fmt::format(", target {:.0f}", opt.target_cps) : std::string());
+    for (const auto& [text, n] : reasons) fmt::print("  failed: {} x {}\n", n, text);
+    fmt::print("retransmissions: {}\n", stats::retransmissions_total(c));
+    if (setup.count())
+        fmt::print("setup time (ms): p50 {:.3f}  p90 {:.3f}  p99 {:.3f}  max {:.3f}\n",
+                   ms_of_us(setup.percentile(50)), ms_of_us(setup.percentile(90)), ms_of_us(setup.percentile(99)),
+                   ms_of_us(setup.max()));
+    const auto& gen = result["generator"];
+    fmt::print("generator: lag max {:.1f} ms, rx drops {}, tx errors {}\n", gen["lag_ms_max"].get<double>(),
+               c.rx_drops, c.tx_errors);
+    if (gen["saturated"].get<bool>())
+        fmt::print("WARNING: the generator itself was saturated ({}): the figures above may show its limits, "
+                   "not the target's.\n",
+                   gen["saturation_reason"].get<std::string>());
+    if (!opt.out.empty()) {
+        std::ofstream f(opt.out);
+        f << result.dump(2) << "\n";
+        if (!f) throw std::runtime_error("cannot write " + opt.out);
+        fmt::print("result written to {}\n", opt.out);
+    }
+    return c.calls_failed == 0 ? 0 : 1;
+}
+
+}  // namespace sipstorm::cli

@@ -1,0 +1,70 @@
+// What `run` and `serve` share: option groups, loading scenarios, running a ua::Runner while a
+// reporter prints one line a second, and the final summary and result file.
+#pragma once
+#include <boost/program_options.hpp>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "net/address.hpp"
+#include "ua/program.hpp"
+#include "ua/runner.hpp"
+
+namespace sipstorm::cli {
+
+namespace po = boost::program_options;
+
+// Options both commands take.
+struct CommonOptions {
+    unsigned shards = 0;  // 0: one per core
+    std::vector<std::string> set;
+    double loss = 0;
+    uint32_t t1_ms = 500, t2_ms = 4000, t4_ms = 5000;
+    std::string out;
+    std::string duration;  // "60s"
+    uint64_t calls = 0;
+    uint32_t call_slots = 1u << 18;
+    bool busy_poll = false;
+    bool quiet = false;
+};
+
+void add_common_options(po::options_description& d, CommonOptions& o);
+
+// Parses argv with the given options and one positional scenario; prints help when asked
+// (returns false then). Throws UsageError on bad options.
+bool parse_command_line(const Args& args, const po::options_description& d, const char* usage,
+                        std::string& scenario, po::variables_map& vm);
+
+std::map<std::string, std::string> parse_set(const std::vector<std::string>& set);
+uint64_t parse_duration_ns(const std::string& text, const char* option);
+unsigned default_shards();
+net::Address parse_address(const std::string& text, uint16_t default_port, const char* option);
+// The local address the kernel would use to reach `target` (for Via and Contact).
+net::Address local_address_for(const net::Address& target);
+
+// Compiles a scenario or throws UsageError with "file:line: message".
+std::unique_ptr<ua::Program> load_scenario(const std::string& path, const std::map<std::string, std::string>& params);
+
+struct ReportOptions {
+    size_t main_endpoint = 0;  // whose calls the live line and summary are about
+    double target_cps = 0;
+    uint64_t calls_goal = 0;        // for the progress figure (0 = unknown)
+    uint64_t duration_goal_ns = 0;  // likewise
+    uint64_t drain_ns = 10'000'000'000ull;  // after a stop request, how long live calls may take
+    uint64_t stop_after_calls = 0;   // serve: stop once this many calls ended (0 = never)
+    uint64_t stop_after_ns = 0;      // serve: stop after this time (0 = never)
+    bool quiet = false;
+    std::string out;  // result JSON path
+    std::string scenario, target, command_line;
+};
+
+// Runs to the end (load done, a stop condition, or SIGINT/SIGTERM), prints the summary, writes the
+// result file. Returns the process exit code: 0 no failed call, 1 some failed.
+int run_and_report(ua::Runner& runner, const ReportOptions& opt);
+
+std::string command_line_of(const char* command, const Args& args);
+
+}  // namespace sipstorm::cli
