@@ -1,0 +1,26 @@
+# Shared helpers for the integration tests: peers are started on loopback and stopped by PID.
+set -euo pipefail
+SIPSTORM=${SIPSTORM:?set SIPSTORM to the built binary}
+ROOT=${ROOT:?set ROOT to the source tree}
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# json FILE EXPR: prints a value of the result file (EXPR is Python over `r`).
+json() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+# Waits until a UDP port on 127.0.0.1 has a listener (up to 5 s).
+wait_udp() {
+  for _ in $(seq 50); do
+    ss -H -uln "sport = :$1" | grep -q . && return 0
+    sleep 0.1
+  done
+  fail "nothing listens on udp port $1"
+}
