@@ -21,6 +21,11 @@ size_t scan_gen_value(std::string_view s, size_t p, Param& out) {
         ++e;
     } else {
         e = lex::scan_token(s, p);
+        // via-received takes a bare IPv6address (RFC 3261 §25.1, RFC 5118 §4.5): a hex run (maybe
+        // empty, as in "::1") followed by ':' continues as an address.
+        if (e < s.size() && s[e] == ':' && lex::scan(s, p, lex::kHex) == e) {
+            while (e < s.size() && (lex::is_hex(s[e]) || s[e] == ':' || s[e] == '.')) ++e;
+        }
         if (e == p) return lex::npos;
     }
     out.value = s.substr(p, e - p);

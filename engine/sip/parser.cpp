@@ -248,7 +248,7 @@ ParseResult parse_impl(std::string_view bytes, MessageView& out, Framing framing
 
     // RFC 3261 §7.5: CRLFs before the start line are ignored (stream keep-alives).
     while (p < end && (*p == '\r' || *p == '\n')) ++p;
-    if (p == end) return truncated;
+    if (p == end) return stream ? truncated : invalid("no message: empty or only CRLF (keep-alive)");
 
     // Start line.
     const char* eol = scan.find_eol(p);

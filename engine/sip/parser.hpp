@@ -29,7 +29,16 @@ struct ParseResult {
 };
 
 // Parses the message at the start of `bytes` into `out`.  All views in `out` point into `bytes`,
-// which must outlive them.  `out` is fully (re)initialised; its contents are unspecified unless kOk.
+// which must outlive them.  Every field of `out` is reset except the entries of `headers` past
+// header_count, which are stale; the contents are meaningful only on kOk.
+//  - CRLFs before the start line are skipped and counted in out.size (RFC 3261 §7.5).
+//  - kDatagram: body = Content-Length bytes (trailing octets ignored) or, without Content-Length,
+//    the rest of the buffer; a Content-Length beyond the buffer is invalid (400).
+//  - kStream: Content-Length is required; kIncomplete until header section and body are whole; a
+//    Content-Length above kMaxContentLength (scalars.hpp, 64 MiB) is refused with 413.
+//  - Header values are trimmed of surrounding LWS but keep inner folds (CRLF SP) verbatim.
+//  - Rejections: 400 (syntax), 505 (SIP-Version other than 2.0), 413; detail says what is wrong.
+// Thread-safe (no shared state besides the scanner choice); does not allocate or throw.
 ParseResult parse(std::string_view bytes, MessageView& out, Framing framing = Framing::kDatagram);
 
 // Forces the portable scalar scanner even where SSE4.2 is available (tests compare both paths).

@@ -92,6 +92,28 @@ TEST(UdpGso, RunsBreakOnPeerAndLengthAndKeepOrder) {
     expect_sequence(test::receive(*rx2, 3), 3, 300);
 }
 
+TEST(UdpGso, RefusedSuperDatagramIsResentUnsegmented) {
+    auto tx = open_with(true, false);
+    auto rx = open_with(false, false);
+    ASSERT_TRUE(tx && rx);
+    if (!tx->gso_enabled()) GTEST_SKIP() << "kernel without UDP_SEGMENT";
+    // Without UDP checksums the kernel refuses segmentation with EINVAL, as it does for a segment
+    // size the path MTU cannot carry: the datagrams must still go out, one by one.
+    int one = 1;
+    ASSERT_EQ(setsockopt(tx->fd(), SOL_SOCKET, SO_NO_CHECK, &one, sizeof(one)), 0);
+    for (uint32_t seq = 0; seq < 40; ++seq) test::send_one(*tx, rx->local_address(), seq, 500);
+    tx->flush();
+    EXPECT_EQ(tx->udp_counters().gso_fallbacks, 1u);
+    EXPECT_EQ(tx->udp_counters().gso_sends, 0u);
+    EXPECT_EQ(tx->stats().tx_errors, 0u);
+    expect_sequence(test::receive(*rx, 40), 40, 500);
+    // That size is now known not to pass; it is not tried again.
+    for (uint32_t seq = 0; seq < 10; ++seq) test::send_one(*tx, rx->local_address(), seq, 500);
+    tx->flush();
+    EXPECT_EQ(tx->udp_counters().gso_fallbacks, 1u);
+    expect_sequence(test::receive(*rx, 10), 10, 500);
+}
+
 TEST(UdpGso, DisabledMeansOneDatagramPerMessage) {
     auto tx = open_with(false, false);
     auto rx = open_with(false, false);

@@ -301,8 +301,8 @@ TEST_P(ParserTest, BadHeaderLines) {
     EXPECT_EQ(reject("OPTIONS sip:x SIP/2.0\r\nX: a\r\n"), "message ends inside the header section");
     EXPECT_EQ(reject("OPTIONS sip:x SIP/2.0\r\nX: a"), "message ends inside the header section");
     EXPECT_EQ(reject("OPTIONS sip:x SIP/2.0"), "message ends inside the header section");
-    EXPECT_EQ(reject(""), "message ends inside the header section");
-    EXPECT_EQ(reject("\r\n\r\n"), "message ends inside the header section");
+    EXPECT_EQ(reject(""), "no message: empty or only CRLF (keep-alive)");
+    EXPECT_EQ(reject("\r\n\r\n"), "no message: empty or only CRLF (keep-alive)");
 }
 
 TEST_P(ParserTest, ControlBytesInValuesAreLeftToSubParsers) {

@@ -60,6 +60,13 @@ TEST(Via, Ipv6SentBy) {
     EXPECT_EQ(v.port, 5060);
     EXPECT_EQ(v.received, "[2001:db8::9:255]");
     EXPECT_EQ(parse_via("SIP/2.0/UDP [2001:db8::9:1;branch=x", v), FieldError::kBadHost);
+    // The grammar's received is a bare IPv6address (RFC 5118 §4.5 shows both forms).
+    ASSERT_EQ(parse_via("SIP/2.0/UDP [2001:db8::9:1];received=2001:db8::9:255;branch=z9hG4bKas", v),
+              FieldError::kOk);
+    EXPECT_EQ(v.received, "2001:db8::9:255");
+    EXPECT_EQ(v.branch, "z9hG4bKas");
+    ASSERT_EQ(parse_via("SIP/2.0/UDP [::ffff:192.0.2.1]:5060;received=::1", v), FieldError::kOk);
+    EXPECT_EQ(v.received, "::1");
 }
 
 // RFC 4475 wsinv: LWS (with folds) around '/', ':' and ';' and '='.

@@ -1,0 +1,268 @@
+// The call engine driven message by message with a fake transport and explicit time.
+#include "ua/engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+#include "fake_transport.hpp"
+#include "script/scenario_compiler.hpp"
+#include "sip/parser.hpp"
+
+namespace sipstorm::ua {
+namespace {
+
+constexpr uint64_t kMs = 1'000'000;
+
+struct TestRecorder final : Recorder {
+    int started = 0, succeeded = 0, failed = 0, setups = 0, retrans_out = 0;
+    std::string last_failure;
+    void call_started(uint64_t, uint64_t) override { ++started; }
+    void call_succeeded(uint64_t, uint64_t) override { ++succeeded; }
+    void call_failed(FailReason, std::string_view detail, uint16_t) override {
+        ++failed;
+        last_failure = std::string(detail);
+    }
+    void call_setup(uint64_t) override { ++setups; }
+    void response_time(sip::Method, uint64_t) override {}
+    void message_out(bool, sip::Method, uint16_t, bool retransmission) override { retrans_out += retransmission; }
+    void message_in(bool, sip::Method, uint16_t) override {}
+    void retransmission_in() override {}
+    void parse_error() override {}
+    void unknown_call() override {}
+};
+
+Program compile(const std::string& name, std::map<std::string, std::string> params = {}) {
+    Program p;
+    script::CompileError err;
+    EXPECT_TRUE(script::compile_scenario(std::string(SIPSTORM_SOURCE_DIR) + "/scenarios/" + name, params, p, err))
+        << err.message;
+    return p;
+}
+
+std::string header(const std::string& msg, const std::string& name) {
+    sip::MessageView v;
+    EXPECT_TRUE(sip::parse(msg, v).ok());
+    for (uint16_t i = 0; i < v.header_count; ++i)
+        if (v.headers[i].name == name) return std::string(v.headers[i].value);
+    return {};
+}
+
+std::string start_line(const std::string& msg) { return msg.substr(0, msg.find("\r\n")); }
+
+// A response to `request` as a UAS would send it.
+std::string response(const std::string& request, int code, const std::string& reason, bool with_tag = true) {
+    std::string to = header(request, "To");
+    if (with_tag && to.find("tag=") == std::string::npos) to += ";tag=uas-tag";
+    return "SIP/2.0 " + std::to_string(code) + " " + reason + "\r\nVia: " + header(request, "Via") +
+           "\r\nFrom: " + header(request, "From") + "\r\nTo: " + to + "\r\nCall-ID: " + header(request, "Call-ID") +
+           "\r\nCSeq: " + header(request, "CSeq") +
+           "\r\nContact: <sip:uas@127.0.0.1:5090>\r\nRecord-Route: <sip:proxy.example.com;lr>\r\n"
+           "Content-Length: 0\r\n\r\n";
+}
+
+struct Uac {
+    Program program = compile("basic_call.lua");
+    test::FakeTransport transport;
+    TestRecorder rec;
+    EngineConfig config = [] {
+        EngineConfig c;
+        c.run_id = 0xabcdef01;
+        c.max_calls = 16;
+        net::Address::parse("127.0.0.1:5090", 5060, c.remote);
+        return c;
+    }();
+    Engine engine{config, program, transport, rec, nullptr, 0};
+
+    void inject(const std::string& msg, uint64_t now) {
+        net::RxPacket p{msg.data(), static_cast<uint32_t>(msg.size()), config.remote};
+        engine.on_packet(p, now);
+        transport.flush();
+    }
+    void at(uint64_t now) {
+        engine.advance(now);
+        transport.flush();
+    }
+};
+
+TEST(Engine, BasicCallFollowsTheDialog) {
+    Uac u;
+    ASSERT_TRUE(u.engine.start_call(0, 0));
+    u.transport.flush();
+    ASSERT_EQ(u.transport.sent.size(), 1u);
+    const std::string invite = u.transport.sent[0];
+    EXPECT_EQ(start_line(invite), "INVITE sip:service@127.0.0.1:5090 SIP/2.0");
+    EXPECT_EQ(header(invite, "CSeq"), "1 INVITE");
+
+    u.inject(response(invite, 100, "Trying", false), 1 * kMs);
+    u.inject(response(invite, 180, "Ringing"), 2 * kMs);
+    u.inject(response(invite, 200, "OK"), 3 * kMs);
+    ASSERT_EQ(u.transport.sent.size(), 3u);  // ACK and BYE (hold 0)
+    const std::string ack = u.transport.sent[1], bye = u.transport.sent[2];
+    // RFC 3261 §12: in-dialog requests go to the Contact, through the Record-Route, with the tag.
+    EXPECT_EQ(start_line(ack), "ACK sip:uas@127.0.0.1:5090 SIP/2.0");
+    EXPECT_EQ(header(ack, "CSeq"), "1 ACK");
+    EXPECT_EQ(header(ack, "Route"), "<sip:proxy.example.com;lr>");
+    EXPECT_NE(header(ack, "To").find("tag=uas-tag"), std::string::npos);
+    EXPECT_NE(header(ack, "Via"), header(invite, "Via"));  // the 2xx ACK is a transaction of its own
+    EXPECT_EQ(start_line(bye), "BYE sip:uas@127.0.0.1:5090 SIP/2.0");
+    EXPECT_EQ(header(bye, "CSeq"), "2 BYE");
+    EXPECT_EQ(u.rec.setups, 1);
+
+    u.inject(response(bye, 200, "OK"), 4 * kMs);
+    EXPECT_EQ(u.rec.succeeded, 1);
+    EXPECT_EQ(u.engine.live_calls(), 0u);
+}
+
+TEST(Engine, RetransmitsTheInviteIdenticallyThenFailsOnTimerB) {
+    Uac u;
+    ASSERT_TRUE(u.engine.start_call(0, 0));
+    u.transport.flush();
+    for (uint64_t t = 0; t <= 33000; t += 10) u.at(t * kMs);
+    // Timer A: 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s; Timer B at 32 s.
+    ASSERT_EQ(u.transport.sent.size(), 7u);
+    for (const auto& m : u.transport.sent) EXPECT_EQ(m, u.transport.sent[0]);
+    EXPECT_EQ(u.rec.retrans_out, 6);
+    EXPECT_EQ(u.rec.failed, 1);
+    EXPECT_EQ(u.rec.last_failure, "timeout (Timer B)");
+}
+
+TEST(Engine, AcksANon2xxFinalAndFailsTheCall) {
+    Uac u;
+    ASSERT_TRUE(u.engine.start_call(0, 0));
+    u.transport.flush();
+    const std::string invite = u.transport.sent[0];
+    u.inject(response(invite, 486, "Busy Here"), 1 * kMs);
+    ASSERT_EQ(u.transport.sent.size(), 2u);
+    const std::string ack = u.transport.sent[1];
+    // RFC 3261 §17.1.1.3: the INVITE's Request-URI and Via (same branch), CSeq number + ACK.
+    EXPECT_EQ(start_line(ack), "ACK sip:service@127.0.0.1:5090 SIP/2.0");
+    EXPECT_EQ(header(ack, "Via"), header(invite, "Via"));
+    EXPECT_EQ(header(ack, "CSeq"), "1 ACK");
+    EXPECT_NE(header(ack, "To").find("tag=uas-tag"), std::string::npos);
+    EXPECT_EQ(u.rec.failed, 1);
+    EXPECT_EQ(u.rec.last_failure, "unexpected 486 response");
+}
+
+TEST(Engine, ResendsTheAckWhenThe2xxComesAgain) {
+    Uac u;
+    u.program = compile("basic_call.lua", {{"hold", "5"}});
+    Engine engine{u.config, u.program, u.transport, u.rec, nullptr, 0};
+    ASSERT_TRUE(engine.start_call(0, 0));
+    u.transport.flush();
+    const std::string invite = u.transport.sent[0];
+    const std::string ok = response(invite, 200, "OK");
+    net::RxPacket p{ok.data(), static_cast<uint32_t>(ok.size()), u.config.remote};
+    engine.on_packet(p, kMs);
+    u.transport.flush();
+    ASSERT_EQ(u.transport.sent.size(), 2u);
+    engine.on_packet(p, 500 * kMs);  // the UAS did not see our ACK
+    u.transport.flush();
+    ASSERT_EQ(u.transport.sent.size(), 3u);
+    EXPECT_EQ(u.transport.sent[2], u.transport.sent[1]);
+}
+
+struct Uas {
+    Program program = compile("answer.lua");
+    test::FakeTransport transport;
+    TestRecorder rec;
+    EngineConfig config = [] {
+        EngineConfig c;
+        c.run_id = 0x12345678;
+        c.max_calls = 16;
+        return c;
+    }();
+    Engine engine{config, program, transport, rec, nullptr, 0};
+    net::Address peer = [] {
+        net::Address a;
+        net::Address::parse("127.0.0.1:5061", 0, a);
+        return a;
+    }();
+
+    void inject(const std::string& msg, uint64_t now) {
+        net::RxPacket p{msg.data(), static_cast<uint32_t>(msg.size()), peer};
+        engine.on_packet(p, now);
+        transport.flush();
+    }
+    void at(uint64_t now) {
+        engine.advance(now);
+        transport.flush();
+    }
+};
+
+std::string request(const std::string& method, int cseq, const std::string& branch, bool to_tag) {
+    return method + " sip:service@127.0.0.1:5070 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK" + branch +
+           "\r\nMax-Forwards: 70\r\nFrom: <sip:a@127.0.0.1>;tag=caller\r\nTo: <sip:service@127.0.0.1>" +
+           (to_tag ? ";tag=TAG" : "") + "\r\nCall-ID: abc@127.0.0.1\r\nCSeq: " + std::to_string(cseq) + " " + method +
+           "\r\nContact: <sip:a@127.0.0.1:5061>\r\nContent-Length: 0\r\n\r\n";
+}
+
+TEST(Engine, UasAnswersAndRetransmitsTheFinalResponse) {
+    Uas u;
+    u.inject(request("INVITE", 1, "inv", false), 0);
+    ASSERT_EQ(u.transport.sent.size(), 3u);
+    EXPECT_EQ(start_line(u.transport.sent[0]), "SIP/2.0 100 Trying");
+    EXPECT_EQ(start_line(u.transport.sent[2]), "SIP/2.0 200 OK");
+    const std::string ok = u.transport.sent[2];
+    EXPECT_EQ(header(ok, "Via"), "SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bKinv");
+    EXPECT_EQ(header(ok, "Call-ID"), "abc@127.0.0.1");
+    EXPECT_EQ(header(ok, "CSeq"), "1 INVITE");
+    const std::string to = header(ok, "To");
+    const std::string tag = to.substr(to.find("tag=") + 4);
+
+    // The INVITE again: the 2xx again.
+    u.inject(request("INVITE", 1, "inv", false), 100 * kMs);
+    ASSERT_EQ(u.transport.sent.size(), 4u);
+    EXPECT_EQ(u.transport.sent[3], ok);
+    // No ACK yet: the core retransmits the 2xx at T1.
+    u.at(700 * kMs);
+    ASSERT_EQ(u.transport.sent.size(), 5u);
+    EXPECT_EQ(u.transport.sent[4], ok);
+
+    std::string ack = request("ACK", 1, "ack", true), bye = request("BYE", 2, "bye", true);
+    ack.replace(ack.find("TAG"), 3, tag);
+    bye.replace(bye.find("TAG"), 3, tag);
+    u.inject(ack, 800 * kMs);
+    u.at(2000 * kMs);  // the 2xx retransmissions stopped
+    ASSERT_EQ(u.transport.sent.size(), 5u);
+    u.inject(bye, 2100 * kMs);
+    ASSERT_EQ(u.transport.sent.size(), 6u);
+    EXPECT_EQ(start_line(u.transport.sent[5]), "SIP/2.0 200 OK");
+    EXPECT_EQ(header(u.transport.sent[5], "CSeq"), "2 BYE");
+    EXPECT_EQ(u.rec.succeeded, 1);
+
+    // The BYE again after the call ended: answered without state.
+    u.inject(bye, 2200 * kMs);
+    ASSERT_EQ(u.transport.sent.size(), 7u);
+    EXPECT_EQ(start_line(u.transport.sent[6]), "SIP/2.0 200 OK");
+}
+
+TEST(Engine, UasTakesAByeAsProofThatTheLostAckArrived) {
+    Uas u;
+    u.inject(request("INVITE", 1, "inv", false), 0);
+    u.inject(request("BYE", 2, "bye", true), 10 * kMs);
+    EXPECT_EQ(u.rec.succeeded, 1);
+    EXPECT_EQ(u.rec.failed, 0);
+}
+
+TEST(Engine, UasFailsWithoutAnAckAfter64T1) {
+    Uas u;
+    u.inject(request("INVITE", 1, "inv", false), 0);
+    for (uint64_t t = 0; t <= 40000; t += 10) u.at(t * kMs);
+    EXPECT_EQ(u.rec.failed, 1);
+    EXPECT_EQ(u.rec.last_failure, "no ACK for 2xx");
+}
+
+TEST(Engine, RefusesCallsBeyondTheTable) {
+    Uac u;
+    for (int i = 0; i < 16; ++i) ASSERT_TRUE(u.engine.start_call(0, 0));
+    EXPECT_FALSE(u.engine.start_call(0, 0));
+    EXPECT_EQ(u.engine.live_calls(), 16u);
+    u.engine.abort_all(0);
+    EXPECT_EQ(u.rec.failed, 16);
+    EXPECT_EQ(u.engine.live_calls(), 0u);
+}
+
+}  // namespace
+}  // namespace sipstorm::ua
