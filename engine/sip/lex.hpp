@@ -56,6 +56,7 @@ enum : uint16_t {
     kHostChar = 1 << 10,   // alphanum / "-" / "."
     kWs = 1 << 11,         // SP / HTAB
     kLws = 1 << 12,        // SP / HTAB / CR / LF: anything that may start LWS
+    kQdText = 1 << 13,     // quoted-string bytes needing no attention: not '"', '\\', CR, LF, controls
 };
 
 namespace detail {
@@ -85,6 +86,7 @@ constexpr std::array<uint16_t, 256> make_table() {
         if (alnum || c == '-' || c == '.') m |= kHostChar;
         if (c == ' ' || c == '\t') m |= kWs;
         if (c == ' ' || c == '\t' || c == '\r' || c == '\n') m |= kLws;
+        if ((i >= 0x20 && i != 0x7f && c != '"' && c != '\\') || c == '\t') m |= kQdText;
         t[static_cast<size_t>(i)] = m;
     }
     return t;
@@ -256,8 +258,10 @@ constexpr std::string_view trim_lws(std::string_view s) {
 // unterminated or holds a character qdtext/quoted-pair forbid (controls, a CR/LF that is not a fold).
 constexpr size_t scan_quoted(std::string_view s, size_t pos) {
     ++pos;
-    while (pos < s.size()) {
-        const unsigned char c = static_cast<unsigned char>(s[pos]);
+    for (;;) {
+        pos = scan_run<kQdText>(s, pos);
+        if (pos >= s.size()) return npos;
+        const char c = s[pos];
         if (c == '"') return pos + 1;
         if (c == '\\') {
             if (pos + 1 >= s.size() || s[pos + 1] == '\r' || s[pos + 1] == '\n') return npos;
@@ -266,13 +270,10 @@ constexpr size_t scan_quoted(std::string_view s, size_t pos) {
             const size_t p = skip_lws(s, pos);
             if (p == pos) return npos;
             pos = p;
-        } else if ((c < 0x20 && c != '\t') || c == 0x7f) {
-            return npos;
         } else {
-            ++pos;
+            return npos;  // a control character
         }
     }
-    return npos;
 }
 
 // Splits a header value on commas outside quoted strings and outside <...>, yielding each element

@@ -44,7 +44,8 @@ bool ParamIter::next(Param& out) {
     }
     ++p;
     if (header) p = lex::skip_lws(s_, p);
-    out = Param{};
+    out.has_value = out.quoted = false;
+    out.value = {};
     const size_t name_end = header ? lex::scan_token(s_, p) : lex::scan_escaped(s_, p, lex::kParamChar);
     if (name_end == lex::npos || name_end == p) {
         const bool ws =

@@ -41,8 +41,8 @@ struct ParseResult {
 // Thread-safe (no shared state besides the scanner choice); does not allocate or throw.
 ParseResult parse(std::string_view bytes, MessageView& out, Framing framing = Framing::kDatagram);
 
-// Forces the portable scalar scanner even where SSE4.2 is available (tests compare both paths).
-// Not thread-safe with concurrent parse(); call at start-up.
+// Forces the portable scalar scanner instead of the SSE2 one picked at start-up, so tests, the
+// fuzzer and benchmarks can compare both paths.  Process-wide; affects parses that start later.
 void force_scalar_scan(bool on);
 
 }  // namespace sipstorm::sip

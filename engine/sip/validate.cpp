@@ -88,6 +88,10 @@ Verdict check_scalars(const MessageView& m) {
         if (e == FieldError::kOverflow) return bad_request("Content-Length too large");
         if (e != FieldError::kOk) return bad_request("malformed Content-Length");
     }
+    // RFC 3261 §20.15: without Content-Type a receiver cannot interpret the body.
+    if (!m.body.empty() && m.find(HeaderId::kContentType) == nullptr) {
+        return bad_request("body without Content-Type");
+    }
     if (validate_call_id(m.find(HeaderId::kCallId)->value) != FieldError::kOk) {
         return bad_request("malformed Call-ID");
     }

@@ -35,6 +35,8 @@ public:
     Call* find_by_call_id(std::string_view call_id);
 
     uint32_t capacity() const { return capacity_; }
+    // The hash the index uses; also decides which shard owns a peer-chosen Call-ID.
+    static uint32_t hash(std::string_view s);
     uint32_t live() const { return live_; }
 
 private:
@@ -42,7 +44,6 @@ private:
         uint32_t hash = 0;
         uint32_t index_plus_one = 0;  // 0 = empty
     };
-    static uint32_t hash(std::string_view s);
     void unindex(const Call& call);
 
     Call* calls_ = nullptr;

@@ -86,10 +86,12 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
 
 Engine::~Engine() = default;
 
-int Engine::shard_of(std::string_view call_id) const {
+uint32_t Engine::owner_of(std::string_view call_id) const {
     CallKey key;
-    if (!parse_call_key(call_id, key) || key.run_id != config_.run_id) return -1;
-    return static_cast<int>(key.shard);
+    if (parse_call_key(call_id, key) && key.run_id == config_.run_id) return key.shard < config_.shards ? key.shard : 0;
+    // A UAC's responses always come back to its own socket; a UAS's calls are spread by Call-ID so
+    // that every message of a call meets the same shard whichever socket it reached.
+    return program_.role == Role::kUas ? CallTable::hash(call_id) % config_.shards : config_.shard;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -299,34 +301,39 @@ void Engine::send_ack_for_failure(Call& call, const sip::MessageView& response) 
 // ---------------------------------------------------------------------------------------------
 // Receiving
 
-void Engine::on_packet(const net::RxPacket& packet, uint64_t now_ns) {
+int Engine::on_packet(const net::RxPacket& packet, uint64_t now_ns, bool may_hand_over) {
     sip::ParseResult r = sip::parse(std::string_view(packet.data, packet.len), msg_);
     if (!r.ok()) {
         rec_.parse_error();
-        return;
+        return -1;
     }
     const sip::Header* cid = msg_.find(sip::HeaderId::kCallId);
     if (!cid) {
         rec_.parse_error();
-        return;
+        return -1;
     }
     std::string_view call_id = trim(cid->value);
+    if (may_hand_over && config_.shards > 1) {
+        uint32_t owner = owner_of(call_id);
+        if (owner != config_.shard) return static_cast<int>(owner);
+    }
     rec_.message_in(msg_.is_request, msg_.method, msg_.status_code);
     Call* call = lookup(msg_, call_id);
     if (!call) {
         if (msg_.is_request) call = accept_new_call(msg_, call_id, packet.from, now_ns);
-        if (!call) return;
+        if (!call) return -1;
     }
     if (msg_.is_request)
         on_request(*call, msg_, packet.from, now_ns);
     else
         on_response(*call, msg_, now_ns);
+    return -1;
 }
 
 Call* Engine::lookup(const sip::MessageView&, std::string_view call_id) {
     CallKey key;
-    if (parse_call_key(call_id, key) && key.run_id == config_.run_id && key.shard == config_.shard)
-        return table_.find(key.index, key.generation);
+    if (parse_call_key(call_id, key) && key.run_id == config_.run_id)
+        return key.shard == config_.shard ? table_.find(key.index, key.generation) : nullptr;
     return table_.find_by_call_id(call_id);
 }
 

@@ -24,6 +24,7 @@ namespace sipstorm::ua {
 
 struct EngineConfig {
     uint32_t shard = 0;
+    uint32_t shards = 1;
     uint32_t run_id = 0;            // in every Call-ID, tag and branch we make: tells ours from others
     uint32_t max_calls = 1u << 20;  // call table capacity
     net::Address remote;            // UAC: the target
@@ -40,8 +41,10 @@ public:
 
     // UAC: starts one call whose intended start was `intended_ns`. False when the call table is full.
     bool start_call(uint64_t intended_ns, uint64_t now_ns);
-    // One received datagram.
-    void on_packet(const net::RxPacket& packet, uint64_t now_ns);
+    // One received datagram. Returns -1 when handled here, or the shard that owns its call (ours by
+    // the shard in our Call-IDs, a peer's by the Call-ID hash): the caller hands it over, and that
+    // shard calls on_packet with may_hand_over = false.
+    int on_packet(const net::RxPacket& packet, uint64_t now_ns, bool may_hand_over = true);
     // Fires due timers (retransmissions, pauses, timeouts).
     void advance(uint64_t now_ns);
     uint64_t next_deadline_ns() const { return wheel_.next_deadline_ns(); }
@@ -51,8 +54,8 @@ public:
     uint32_t live_calls() const { return table_.live(); }
     const Program& program() const { return program_; }
 
-    // Which shard a Call-ID we made belongs to, or -1 if it is not ours (used to hand messages over).
-    int shard_of(std::string_view call_id) const;
+    // The shard that owns the call of this Call-ID.
+    uint32_t owner_of(std::string_view call_id) const;
 
 private:
     friend struct CallSlots;

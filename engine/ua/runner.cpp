@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "net/udp_transport.hpp"
 #include "runtime/clock.hpp"
@@ -23,6 +24,7 @@ struct Runner::Endpoint {
     uint64_t quota = 0;    // calls this shard may start (not by_rate; 0 = unlimited)
     uint64_t started = 0;
     bool done = false;     // a load endpoint that has started and finished all its calls
+    uint64_t handoff_drops = 0;
 };
 
 struct Runner::Shard {
@@ -81,6 +83,7 @@ bool Runner::open(std::string* error) {
             }
             EngineConfig ec = spec.engine;
             ec.shard = i;
+            ec.shards = k;
             ep.engine = std::make_unique<Engine>(ec, *spec.program, *ep.transport, *ep.recorder, ep.lua.get(),
                                                  start_ns_);
             if (spec.generates_load) {
@@ -93,6 +96,8 @@ bool Runner::open(std::string* error) {
             }
         }
     }
+    if (k > 1)
+        for (size_t n = 0; n < config_.endpoints.size() * k * k; ++n) rings_.push_back(std::make_unique<HandoffRing>(256));
     return true;
 }
 
@@ -185,16 +190,37 @@ void Runner::shard_main(unsigned index) {
                 all_done = all_done && ep.done;
             }
             // Receive in a few rounds per pass, so timers and starts are never starved.
+            const size_t e = static_cast<size_t>(&ep - sh.endpoints.data());
             for (int round = 0; round < 8; ++round) {
                 auto packets = ep.transport->poll(0);
                 if (packets.empty()) break;
                 work = true;
-                for (const net::RxPacket& p : packets) engine.on_packet(p, now);
+                for (const net::RxPacket& p : packets) {
+                    int owner = engine.on_packet(p, now);
+                    if (owner < 0) continue;
+                    Handoff h;
+                    if (p.len > sizeof(h.data)) {
+                        ++ep.handoff_drops;
+                        continue;
+                    }
+                    h.len = p.len;
+                    h.from = p.from;
+                    std::memcpy(h.data, p.data, p.len);
+                    if (!ring(e, index, static_cast<unsigned>(owner)).try_push(std::move(h))) ++ep.handoff_drops;
+                }
+            }
+            for (unsigned from = 0; rings_.size() && from < config_.shards; ++from) {
+                if (from == index) continue;
+                Handoff h;
+                while (ring(e, from, index).try_pop(h)) {
+                    work = true;
+                    engine.on_packet(net::RxPacket{h.data, h.len, h.from}, now, false);
+                }
             }
             engine.advance(now);
             ep.transport->flush();
             const net::TransportStats& ts = ep.transport->stats();
-            c.rx_drops.set(ts.rx_drops_kernel);
+            c.rx_drops.set(ts.rx_drops_kernel + ep.handoff_drops);
             c.tx_errors.set(ts.tx_errors);
         }
         if (any_load && all_done) sh.load_done.store(true, std::memory_order_release);

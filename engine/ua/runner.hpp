@@ -10,6 +10,7 @@
 #include "net/udp_options.hpp"
 #include "runtime/arrival.hpp"
 #include "runtime/shard_group.hpp"
+#include "runtime/spsc_ring.hpp"
 #include "stats/shard_stats.hpp"
 #include "ua/engine.hpp"
 #include "ua/program.hpp"
@@ -71,10 +72,22 @@ public:
 private:
     struct Endpoint;
     struct Shard;
+    // A datagram that reached the wrong shard, copied for the shard that owns its call. Larger
+    // ones are dropped (and counted): SIP over UDP above this size is rare, and this path too.
+    struct Handoff {
+        uint32_t len = 0;
+        net::Address from;
+        char data[2048];
+    };
+    using HandoffRing = runtime::SpscRing<Handoff>;
     void shard_main(unsigned index);
+    HandoffRing& ring(size_t endpoint, unsigned from, unsigned to) {
+        return *rings_[(endpoint * config_.shards + from) * config_.shards + to];
+    }
 
     RunConfig config_;
     std::vector<std::unique_ptr<Shard>> shards_;
+    std::vector<std::unique_ptr<HandoffRing>> rings_;  // [endpoint][from][to], when shards > 1
     runtime::ShardGroup group_;
     std::atomic<bool> stop_starting_{false};
     std::atomic<bool> abort_{false};

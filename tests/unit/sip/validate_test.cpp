@@ -95,6 +95,17 @@ TEST_F(ValidateTest, Scalars) {
     expect(check("Call-ID: abc@192.0.2.1", "Call-ID: a b"), 400, "malformed Call-ID");
 }
 
+TEST_F(ValidateTest, BodyNeedsContentType) {
+    text = std::string(kStart) + std::string(kHeaders);
+    text.replace(text.find("Content-Length: 0"), 17, "Content-Length: 4");
+    text += "\r\nv=0\n";
+    ASSERT_TRUE(parse(text, m).ok());
+    expect(validate(m), 400, "body without Content-Type");
+    text.insert(text.find("\r\n\r\n") + 2, "c: application/sdp\r\n");
+    ASSERT_TRUE(parse(text, m).ok());
+    EXPECT_TRUE(validate(m).ok()) << validate(m).detail;
+}
+
 TEST_F(ValidateTest, Addresses) {
     expect(check("To: <sip:bob@example.com>", "To: \"Bob <sip:bob@example.com>"), 400,
            "unterminated quoted string or <> in an address");

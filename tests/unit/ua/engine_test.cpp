@@ -266,3 +266,35 @@ TEST(Engine, RefusesCallsBeyondTheTable) {
 
 }  // namespace
 }  // namespace sipstorm::ua
+
+namespace sipstorm::ua {
+namespace {
+
+TEST(Engine, HandsAPeersCallToTheShardItsCallIdHashesTo) {
+    Uas u;
+    u.config.shards = 2;
+    Engine shard0{u.config, u.program, u.transport, u.rec, nullptr, 0};
+    EngineConfig c1 = u.config;
+    c1.shard = 1;
+    Engine shard1{c1, u.program, u.transport, u.rec, nullptr, 0};
+    int handed = 0, kept = 0;
+    for (int i = 0; i < 64; ++i) {
+        std::string inv = request("INVITE", 1, "b" + std::to_string(i), false);
+        inv.replace(inv.find("abc@"), 4, "c" + std::to_string(i) + "@");
+        net::RxPacket p{inv.data(), static_cast<uint32_t>(inv.size()), u.peer};
+        int owner = shard0.on_packet(p, 0);
+        if (owner < 0) {
+            ++kept;
+            continue;
+        }
+        ++handed;
+        EXPECT_EQ(owner, 1);
+        EXPECT_EQ(shard1.on_packet(p, 0, false), -1);  // the owner takes it
+    }
+    EXPECT_GT(handed, 10);
+    EXPECT_GT(kept, 10);
+    EXPECT_EQ(u.rec.started, 64);
+}
+
+}  // namespace
+}  // namespace sipstorm::ua
