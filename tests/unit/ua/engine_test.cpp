@@ -273,6 +273,7 @@ namespace {
 TEST(Engine, HandsAPeersCallToTheShardItsCallIdHashesTo) {
     Uas u;
     u.config.shards = 2;
+    u.config.max_calls = 64;
     Engine shard0{u.config, u.program, u.transport, u.rec, nullptr, 0};
     EngineConfig c1 = u.config;
     c1.shard = 1;
