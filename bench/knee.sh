@@ -85,7 +85,9 @@ else
     : "${DURATION:=5}" "${BISECT:=3}" "${GRACE:=4}" "${CEIL_S:=2}"
 fi
 
-[[ $DURATION =~ ^[0-9]+$ ]] && (( DURATION >= 2 )) || die "--duration must be a whole number of seconds >= 2"
+if ! [[ $DURATION =~ ^[0-9]+$ ]] || (( DURATION < 2 )); then
+    die "--duration must be a whole number of seconds >= 2"
+fi
 
 BUILD=$(find_build_dir "$REPO" "$BUILD") || die "no sipstorm binary: build first or pass --build-dir"
 SIPSTORM=$BUILD/sipstorm
@@ -261,7 +263,9 @@ sipp_step() {
         -r "$rate" -rp 1000 -m "$calls" -timeout "$((DURATION + GRACE))s" \
         -trace_stat -stf "$d/uac.csv" -fd 1 >"$d/uac.log" 2>&1 &
     uac=$!; PIDS+=("$uac")
-    wait_bounded "$uac" $((DURATION + GRACE + 5))
+    # -timeout alone does not end SIPp while calls wait for retransmissions (it waits for them), so
+    # the same bound is enforced from here: SIGINT makes SIPp quit and write its last CSV row.
+    wait_bounded "$uac" $((DURATION + GRACE + 1))
     echo "$RC" >"$d/uac.rc"
     stop_pid "$uas" 3 || true
     PIDS=()
@@ -388,7 +392,8 @@ print(f"knee of the basic call, {duration} s steps, loopback UDP, same machine, 
       f"(load average at start {json.loads(m0)['loadavg'][0]}, at end {json.loads(m1)['loadavg'][0]}):")
 rows = [("SIPp -> SIPp knee (calls/s)", k("sipp", sipp_lo, sipp_hi)),
         (f"sipstorm -> sipstorm knee (calls/s, {shards}+{shards} shards)", k("sipstorm", storm_lo, storm_hi)),
-        ("ratio sipstorm / SIPp", f"{res['ratio_sipstorm_over_sipp']}x" if res['ratio_sipstorm_over_sipp'] else "n/a")]
+        ("ratio sipstorm / SIPp", (f"{res['ratio_sipstorm_over_sipp']}x" + ("" if int(sipp_hi) and int(storm_hi)
+         else " (a knee without a failure above it is a lower bound)")) if res['ratio_sipstorm_over_sipp'] else "n/a")]
 for mode in ("plain", "gso", "gso_gro"):
     c = ceiling.get(mode)
     if c:
@@ -402,6 +407,6 @@ for a, b in rows:
 for tool in ("sipp", "sipstorm"):
     f = res[tool]["first_fail"]
     if f:
-        print(f"  first failing {tool} step ({f['rate']:.0f} cps): {f['why']}")
+        print(f"  lowest failing {tool} step ({f['rate']:.0f} cps): {f['why']}")
 print(f"(whole run {elapsed} s" + (f"; JSON in {out})" if out else ")"))
 EOF

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # RC, BOUNDED_STOPPED: results for the caller
 # bench/knee_lib.sh: helpers shared by bench/knee.sh and bench/memory_per_call.sh (sourced, not run).
 #
 # Process rules: every process we start is a child of this shell, started with `&` and remembered

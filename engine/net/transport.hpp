@@ -17,10 +17,16 @@ struct RxPacket {
     Address from;
 };
 
+inline constexpr uint8_t kTxLanes = 4;
+
 struct TxPacket {
     char* data = nullptr;  // capacity kMaxDatagram
-    uint32_t len = 0;      // set by the caller
+    uint32_t len = 0;      // set by the caller; 0 = send nothing
     Address to;            // set by the caller
+    // Order within one call's burst (0, 1, 2 ...: a UAS's 100, 180, 200). A flush sends lane 0 of
+    // every call before lane 1, so each call's messages keep their order while messages of one kind
+    // sit next to each other, and equal-sized ones go out as one GSO send.
+    uint8_t lane = 0;
 };
 
 struct TransportStats {

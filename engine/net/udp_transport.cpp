@@ -44,6 +44,7 @@ UdpTransport::UdpTransport(const UdpSocket& sock, const UdpOptions& opt)
       rx_out_(sock.gro ? size_t{batch_} * kGsoMaxSegments : batch_),
       tx_buf_(new char[size_t{batch_} * kMaxDatagram]),
       tx_(batch_),
+      tx_scratch_(batch_),
       tx_msgs_(batch_),
       tx_iov_(batch_),
       tx_names_(batch_),

@@ -80,6 +80,7 @@ class UdpTransport final : public Transport {
 
     // TX (udp_tx.cpp)
     void screen_new_packets();
+    void order_by_lane(uint32_t first, uint32_t end);
     uint32_t build_messages(uint32_t pos);
     uint32_t run_end(uint32_t a) const;
 
@@ -109,6 +110,7 @@ class UdpTransport final : public Transport {
 
     std::unique_ptr<char[]> tx_buf_;
     std::vector<TxPacket> tx_;
+    std::vector<TxPacket> tx_scratch_;  // order_by_lane()
     uint32_t tx_count_ = 0;     // slots handed out or retained
     uint32_t tx_screened_ = 0;  // leading slots already past validation and loss
     std::vector<mmsghdr> tx_msgs_;

@@ -14,15 +14,19 @@ TxPacket* UdpTransport::alloc_tx() {
     if (tx_count_ == batch_) return nullptr;
     TxPacket* p = &tx_[tx_count_++];
     p->len = 0;
+    p->lane = 0;
     return p;
 }
 
 // Each slot is judged once, even when it stays behind after EAGAIN: a retried datagram must not get a
 // second chance at being "lost". Slots keep their buffers; only their order changes.
 void UdpTransport::screen_new_packets() {
+    const uint32_t first = tx_screened_;
     uint32_t keep = tx_screened_;
+    uint32_t lanes_used = 0;
     for (uint32_t i = tx_screened_; i < tx_count_; ++i) {
         const TxPacket& p = tx_[i];
+        if (p.len == 0) continue;  // the caller gave up on this one
         // Caught here rather than by the kernel, so that EINVAL on a GSO send can only mean GSO.
         const bool valid =
             p.len <= kMaxDatagram && (p.to.family == AF_INET || p.to.family == AF_INET6) && p.to.port != 0;
@@ -31,11 +35,22 @@ void UdpTransport::screen_new_packets() {
         } else if (tx_loss_.active() && tx_loss_.drop()) {
             ++stats_.loss_dropped_tx;
         } else {
+            lanes_used |= 1u << std::min<uint8_t>(p.lane, kTxLanes - 1);
             std::swap(tx_[keep++], tx_[i]);
         }
     }
     tx_count_ = keep;
     tx_screened_ = keep;
+    if (lanes_used > 1) order_by_lane(first, keep);
+}
+
+// A stable counting sort of [first, end) by lane, through the preallocated scratch array.
+void UdpTransport::order_by_lane(uint32_t first, uint32_t end) {
+    uint32_t n = 0;
+    for (uint8_t lane = 0; lane < kTxLanes; ++lane)
+        for (uint32_t i = first; i < end; ++i)
+            if (std::min<uint8_t>(tx_[i].lane, kTxLanes - 1) == lane) tx_scratch_[n++] = tx_[i];
+    std::copy(tx_scratch_.begin(), tx_scratch_.begin() + n, tx_.begin() + first);
 }
 
 // A run is equal lengths to one peer; the kernel also accepts one shorter datagram at its end.

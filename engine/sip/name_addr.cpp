@@ -105,6 +105,14 @@ FieldError parse_name_addr(std::string_view value, NameAddr& out, Uri* uri_out) 
     }
     if (!has_scheme(out.uri)) return FieldError::kBadScheme;
 
+    // From/To on the per-message path are almost always "...>;tag=token" and nothing more.
+    if (v.size() - p > 5 && lex::iequals_lit(v.substr(p, 5), ";tag=") &&
+        lex::scan_token(v, p + 5) == v.size()) {
+        out.params = v.substr(p);
+        out.tag = v.substr(p + 5);
+        out.has_tag = true;
+        return uri_out != nullptr ? parse_uri(out.uri, *uri_out) : FieldError::kOk;
+    }
     ParamIter it(v, ParamSyntax::kHeader, p);
     Param prm;
     size_t last = p;

@@ -62,13 +62,16 @@ class ScalarScan {
 class SimdScan {
   public:
     SimdScan(const char* /*begin*/, const char* end) : end_(end) {}
+    // Values average 30-40 bytes, so two 16-byte blocks per step usually find the end in one
+    // step: fewer loop exits to mispredict than with one block per step.
     const char* find_eol(const char* p) const {
-        const __m128i cr = _mm_set1_epi8('\r');
-        const __m128i lf = _mm_set1_epi8('\n');
-        while (end_ - p >= 16) {
-            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-            const auto mask = static_cast<unsigned>(
-                _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf))));
+        while (end_ - p >= 32) {
+            const unsigned mask = eol_mask(p) | (eol_mask(p + 16) << 16);
+            if (mask != 0) return p + __builtin_ctz(mask);
+            p += 32;
+        }
+        if (end_ - p >= 16) {
+            const unsigned mask = eol_mask(p);
             if (mask != 0) return p + __builtin_ctz(mask);
             p += 16;
         }
@@ -90,6 +93,12 @@ class SimdScan {
     }
 
   private:
+    static unsigned eol_mask(const char* p) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        return static_cast<unsigned>(_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')))));
+    }
+
     const char* end_;
 };
 bool simd_available() {

@@ -100,6 +100,7 @@ uint32_t Engine::owner_of(std::string_view call_id) const {
 bool Engine::start_call(uint64_t intended_ns, uint64_t now_ns) {
     Call* c = table_.allocate();
     if (!c) return false;
+    lane_ = 0;
     c->intended_start_ns = intended_ns;
     c->number = ++call_counter_;
     rec_.call_started(intended_ns, now_ns);
@@ -276,6 +277,7 @@ bool Engine::transmit(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t br
     }
     pkt->len = static_cast<uint32_t>(n);
     pkt->to = program_.role == Role::kUac ? config_.remote : call.peer;
+    pkt->lane = lane_++;
     rec_.message_out(t.is_request, t.method, t.status_code, retransmission);
     return true;
 }
@@ -295,6 +297,7 @@ void Engine::send_ack_for_failure(Call& call, const sip::MessageView& response) 
     size_t len = build_ack_for_failure(scratch_msg_, response, call.invite_cseq, pkt->data, net::kMaxDatagram);
     pkt->len = static_cast<uint32_t>(len);
     pkt->to = program_.role == Role::kUac ? config_.remote : call.peer;
+    pkt->lane = lane_++;
     if (len) rec_.message_out(true, sip::Method::kAck, 0, false);
 }
 
@@ -313,6 +316,7 @@ int Engine::on_packet(const net::RxPacket& packet, uint64_t now_ns, bool may_han
         return -1;
     }
     std::string_view call_id = trim(cid->value);
+    lane_ = 0;
     if (may_hand_over && config_.shards > 1) {
         uint32_t owner = owner_of(call_id);
         if (owner != config_.shard) return static_cast<int>(owner);
@@ -529,6 +533,7 @@ void Engine::on_timer(uint64_t cookie, uint64_t now_ns) {
     if (!c) return;
     Call& call = *c;
     call.timer = runtime::kInvalidTimer;
+    lane_ = 0;
     if (call.ctxn.active() && call.ctxn.deadline_ns() && call.ctxn.deadline_ns() <= now_ns) {
         txn::Outcome o = call.ctxn.on_timer(now_ns);
         if (o.has(txn::kRetransmit) && call.last_request_tpl != kNoTemplate &&

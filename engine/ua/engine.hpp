@@ -98,6 +98,7 @@ private:
     std::string local_ip_, local_port_, remote_ip_, remote_port_, default_target_;
     std::vector<sip::HeaderId> last_ids_;  // headers the scenario's ${last_*} slots use
     uint32_t call_counter_ = 0;
+    uint8_t lane_ = 0;  // messages the current call sent in this burst (see net::TxPacket::lane)
     char run_hex_[9] = {};
 
     sip::MessageView msg_;     // the message being handled (large: reused)

@@ -35,6 +35,8 @@ void add_common_options(po::options_description& d, CommonOptions& o) {
         ("call-slots", po::value(&o.call_slots), "call table size per shard (most live calls), default 262144")
         ("busy-poll", po::bool_switch(&o.busy_poll), "spin when idle instead of sleeping (lowest latency, "
                                                       "uses the whole core)")
+        ("no-gso", po::bool_switch(&o.no_gso), "send every datagram on its own (no UDP GSO batches)")
+        ("no-gro", po::bool_switch(&o.no_gro), "receive without UDP GRO")
         ("out", po::value(&o.out), "write the result file (JSON) here")
         ("quiet,q", po::bool_switch(&o.quiet), "no live line, only the summary")
         ("help,h", "this help");

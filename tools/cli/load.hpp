@@ -28,6 +28,7 @@ struct CommonOptions {
     uint64_t calls = 0;
     uint32_t call_slots = 1u << 18;
     bool busy_poll = false;
+    bool no_gso = false, no_gro = false;
     bool quiet = false;
 };
 

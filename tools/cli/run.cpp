@@ -75,6 +75,10 @@ int cmd_run(const Args& args) {
         uas.udp.local = parse_address("127.0.0.1:0", 0, "target");
         uas.udp.reuseport = true;
         uas.udp.loss_percent = common.loss;
+    uas.udp.gso = !common.no_gso;
+    uas.udp.gro = !common.no_gro;
+        uas.udp.gso = !common.no_gso;
+        uas.udp.gro = !common.no_gro;
         uas.udp.loss_seed = 2;
         uas.engine.run_id = run_id ^ 0x55555555u;
         uas.engine.max_calls = common.call_slots;
@@ -101,6 +105,8 @@ int cmd_run(const Args& args) {
     uac.udp.local = local_ip.empty() ? local_address_for(remote) : parse_address(local_ip, 0, "local-ip");
     if (uac.udp.local.family == 0) throw UsageError("no route to " + target);
     uac.udp.loss_percent = common.loss;
+    uac.udp.gso = !common.no_gso;
+    uac.udp.gro = !common.no_gro;
     uac.udp.loss_seed = 1;
     ua::LoadPlan& load = uac.load;
     load.by_rate = by_rate;

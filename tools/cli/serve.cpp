@@ -40,6 +40,8 @@ int cmd_serve(const Args& args) {
     uas.udp.local = parse_address(listen, 5060, "listen");
     uas.udp.reuseport = true;
     uas.udp.loss_percent = common.loss;
+    uas.udp.gso = !common.no_gso;
+    uas.udp.gro = !common.no_gro;
     uas.engine.run_id = static_cast<uint32_t>(runtime::now_ns());
     uas.engine.max_calls = common.call_slots;
     uas.engine.timers = {common.t1_ms, common.t2_ms, common.t4_ms, false};
