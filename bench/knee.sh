@@ -9,15 +9,17 @@
 #     after the last call was started (such a call is a failure for a no-hold basic call), and
 #   * an achieved call rate >= 99% of the target.
 # Search, per tool: geometric steps up from a start rate (SIPp 1000 x1.5, sipstorm 5000 x2) until the
-# first failure, then --bisect bisections between the last pass and the first fail.
+# first failure, then --bisect bisections between the last pass and the first fail. The two tools'
+# steps alternate, so both see the same machine over the run.
 # "Achieved" leaves out start-up and the final drain (in a 2 s step alone they are 1-3% of the time;
 # the tools' whole-run figures, which include them, are kept in the JSON), and all but 1% of the
 # RATE x DURATION calls must have been started:
 #   SIPp:     the rate between its first once-a-second statistics row (t ~ 1 s) and its last one
 #             inside the requested window (t ~ DURATION);
-#   sipstorm: RATE x DURATION intended calls over DURATION s, each started at most lag_ms_max late:
-#             attempted / (DURATION + lag_max), a lower bound (its per-second series rows merge
-#             per-shard snapshots of different ages, so they cannot be used; see analyse()).
+#   sipstorm: RATE x DURATION intended calls over DURATION s, the last ones started at most L late,
+#             L = the schedule lag in its rows from DURATION - 0.5 s on: attempted / (DURATION + L),
+#             a lower bound (its per-second series rows merge per-shard snapshots of different
+#             ages, so their counts cannot be used; see analyse()).
 # Steps must therefore last at least 2 s.
 #
 # Setup per step (separate processes, UDP over 127.0.0.1, a fresh port block per step):
@@ -193,9 +195,13 @@ else:
     # sipstorm's series rows merge per-shard snapshots that can be a second apart (a shard that
     # publishes just after the reporter's tick shows up a row later), so its per-second counts are
     # not used for the verdict. Its arrival schedule intends exactly RATE x DURATION calls over
-    # DURATION s from its own start and measures how late it starts them (lag): the window of the
-    # started calls is at most DURATION + lag_max, which bounds the achieved rate from below.
-    lag_s = (r.get("generator", {}).get("lag_ms_max") or 0) / 1000.0
+    # DURATION s and measures how late it starts them (lag). The run-wide lag_ms_max is mostly the
+    # shard threads' start-up (the schedule's clock starts before they run), which is left out as
+    # SIPp's start-up is; the lag in the rows from DURATION - 0.5 s on bounds how late the last calls
+    # were started, so attempted / (DURATION + that lag) bounds the achieved rate from below.
+    rows = r.get("series", [])
+    lag_s = max([row.get("lag_max_ms", 0) for row in rows if row["t"] >= duration - 0.5] or [0]) / 1000.0
+    step["lag_ms_end"] = round(lag_s * 1000, 1)
     achieved = attempted / (duration + lag_s) if r else 0.0
     cum, samples = 0, []
     for row in r.get("series", []):
@@ -294,44 +300,69 @@ sipstorm_step() {
     analyse sipstorm "$rate" "$d"
 }
 
-# knee TOOL START FACTOR: geometric steps up, then bisection. Sets KNEE_LO (the knee: highest pass,
-# 0 if none) and KNEE_HI (lowest fail above it, 0 if none).
-knee() {
-    local tool=$1 rate=$2 factor=$3 lo=0 hi=0 i mid
-    log "$tool: searching from $rate cps (x$factor, $BISECT bisections, ${DURATION} s steps)"
-    for (( i = 0; i < MAX_STEPS; i++ )); do
-        if "${tool}_step" "$rate"; then
-            lo=$rate
-            rate=$(python3 -c "print(int(round($rate * $factor / 50.0) * 50))")
-        else
-            hi=$rate
-            break
-        fi
-    done
-    # Failed at the start rate: step down until a pass (at most 4 steps).
-    if (( lo == 0 && hi > 0 )); then
-        for (( i = 0; i < 4 && lo == 0; i++ )); do
-            rate=$(python3 -c "print(max(50, int(round($hi / $factor / 50.0) * 50)))")
-            if "${tool}_step" "$rate"; then lo=$rate; else hi=$rate; fi
-        done
+# The search, one state per tool. The two searches run interleaved (a SIPp step, a sipstorm step, ...)
+# so that both tools see the same machine over the run, whatever else it is doing.
+#   up      geometric steps up from the start rate until the first failure (at most --max-steps passes)
+#   down    failed at the start rate: steps down by the same factor until a pass (at most 4)
+#   bisect  --bisect steps between the highest pass (LO, the knee) and the lowest failure (HI)
+declare -A PHASE RATE LO HI FACTOR UPS DOWNS BISECTS
+
+search_init() {  # TOOL START FACTOR
+    PHASE[$1]=up RATE[$1]=$2 FACTOR[$1]=$3 LO[$1]=0 HI[$1]=0 UPS[$1]=0 DOWNS[$1]=0 BISECTS[$1]=0
+    log "$1: searching from $2 cps (x$3, then $BISECT bisections), ${DURATION} s steps"
+}
+
+scale() {  # RATE FACTOR: RATE x FACTOR, rounded to 50 cps
+    python3 -c "print(max(50, int(round($1 * $2 / 50.0) * 50)))"
+}
+
+search_feed() {  # TOOL PASSED(1/0): records a step's verdict, sets the tool's next RATE or PHASE=finished
+    local t=$1 ok=$2 r=${RATE[$1]} mid
+    if (( ok )); then LO[$t]=$r; else HI[$t]=$r; fi
+    case ${PHASE[$t]} in
+        up)
+            if (( ok )); then
+                UPS[$t]=$(( UPS[$t] + 1 ))
+                if (( UPS[$t] >= MAX_STEPS )); then
+                    PHASE[$t]=finished
+                    log "$t: no failure up to $r cps: its knee is at least that"
+                else
+                    RATE[$t]=$(scale "$r" "${FACTOR[$t]}")
+                fi
+                return
+            fi
+            if (( LO[$t] == 0 )); then PHASE[$t]=down RATE[$t]=$(scale "$r" "1/${FACTOR[$t]}"); return; fi
+            PHASE[$t]=bisect ;;
+        down)
+            if (( ! ok )); then
+                DOWNS[$t]=$(( DOWNS[$t] + 1 ))
+                if (( DOWNS[$t] >= 4 )); then PHASE[$t]=finished; else RATE[$t]=$(scale "$r" "1/${FACTOR[$t]}"); fi
+                return
+            fi
+            PHASE[$t]=bisect ;;
+    esac
+    mid=$(( (LO[$t] + HI[$t]) / 2 / 50 * 50 ))
+    if (( BISECTS[$t] >= BISECT || mid <= LO[$t] || mid >= HI[$t] )); then
+        PHASE[$t]=finished
+    else
+        RATE[$t]=$mid BISECTS[$t]=$(( BISECTS[$t] + 1 ))
     fi
-    if (( lo > 0 && hi > 0 )); then
-        for (( i = 0; i < BISECT; i++ )); do
-            mid=$(( (lo + hi) / 2 / 50 * 50 ))
-            (( mid <= lo || mid >= hi )) && break
-            if "${tool}_step" "$mid"; then lo=$mid; else hi=$mid; fi
-        done
-    fi
-    (( hi == 0 )) && log "$tool: no failure up to $lo cps: the knee is at least that"
-    KNEE_LO=$lo KNEE_HI=$hi
 }
 
 log "sipstorm: $SIPSTORM; SIPp: $(sipp -v 2>&1 | grep -o 'SIPp v[^ ]*' | head -1); work dir $WORK"
 MACHINE_START=$(machine_json)
 START_TS=$(date +%s)
-SIPP_LO=0 SIPP_HI=0 STORM_LO=0 STORM_HI=0
-if [[ $ONLY != sipstorm ]]; then knee sipp "$SIPP_START" "$SIPP_FACTOR"; SIPP_LO=$KNEE_LO SIPP_HI=$KNEE_HI; fi
-if [[ $ONLY != sipp ]]; then knee sipstorm "$STORM_START" "$STORM_FACTOR"; STORM_LO=$KNEE_LO STORM_HI=$KNEE_HI; fi
+search_init sipp "$SIPP_START" "$SIPP_FACTOR"
+search_init sipstorm "$STORM_START" "$STORM_FACTOR"
+[[ $ONLY == sipstorm ]] && PHASE[sipp]=finished
+[[ $ONLY == sipp ]] && PHASE[sipstorm]=finished
+while [[ ${PHASE[sipp]} != finished || ${PHASE[sipstorm]} != finished ]]; do
+    for tool in sipp sipstorm; do
+        [[ ${PHASE[$tool]} == finished ]] && continue
+        if "${tool}_step" "${RATE[$tool]}"; then search_feed "$tool" 1; else search_feed "$tool" 0; fi
+    done
+done
+SIPP_LO=${LO[sipp]} SIPP_HI=${HI[sipp]} STORM_LO=${LO[sipstorm]} STORM_HI=${HI[sipstorm]}
 
 log "udp_ceiling: ${CEIL_S} s per mode"
 "$CEILING" --seconds "$CEIL_S" | tee "$WORK/ceiling.txt"

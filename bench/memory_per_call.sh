@@ -6,8 +6,8 @@
 # Each UAC holds N basic calls open (established, then a 60 s pause before the BYE) against its own
 # UAS in a separate process, over UDP on 127.0.0.1; we read the UAC's VmRSS (/proc/PID/status):
 #   baseline  the same UAC before any call: SIPp sleeps 3 s after start-up (-sleep) and is sampled
-#             then; sipstorm has no such option, so an identical twin `run` command that starts no
-#             call (--rate 0.0001) is sampled after 1.5 s, then stopped;
+#             then; sipstorm has no such option, so an identical twin `run` command that starts one
+#             call and no more (--rate 0.0001) is sampled after 1.5 s, then stopped;
 #   at N      once the tool's own live-call count reaches N (sipstorm's live line, SIPp's CurrentCall
 #             in its once-a-second -trace_stat CSV); sampled within 50 ms of the count appearing;
 #   on the way  the same at the first count between N/4 and N (M calls), for the marginal cost
@@ -19,8 +19,9 @@
 # process, so its calls would be counted in the UAC's RSS (two call states per call); SIPp's figure
 # is a UAC alone. The call table is sized to the load (--call-slots = 1.25 x N / shards), as a user
 # holding N calls would; it is committed lazily, so its size hardly matters.
-# Defaults: sipstorm N=100000 at 20000 calls/s, SIPp N=20000 at 2000 calls/s (SIPp's knee on this
-# machine is a few thousand calls/s; ramping faster only costs it retransmissions).
+# Defaults: sipstorm N=100000 at 10000 calls/s, SIPp N=20000 at 1000 calls/s: ramps well below both
+# tools' knees (bench/knee.sh), so no retransmission or failure skews the live count; SIPp holds
+# fewer calls because it ramps ten times slower (20 s); its per-call cost is flat in N.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -35,9 +36,9 @@ usage: bench/memory_per_call.sh [options]
   --out FILE            also write the results as JSON to FILE
   --build-dir DIR       build directory with sipstorm (default: \$SIPSTORM_BUILD, $REPO/build, build-lead)
   --sipstorm-calls N    concurrent calls for sipstorm (default 100000)
-  --sipstorm-rate R     its ramp, calls/s (default 20000)
+  --sipstorm-rate R     its ramp, calls/s (default 10000)
   --sipp-calls N        concurrent calls for SIPp (default 20000)
-  --sipp-rate R         its ramp, calls/s (default 2000)
+  --sipp-rate R         its ramp, calls/s (default 1000)
   --shards K            sipstorm shards per process (default 2)
   --only sipp|sipstorm  measure one tool only
   --base-port P         first UDP port (default 43000)
@@ -68,7 +69,7 @@ done
 if (( QUICK )); then
     : "${STORM_N:=10000}" "${STORM_R:=5000}" "${SIPP_N:=4000}" "${SIPP_R:=1000}"
 else
-    : "${STORM_N:=100000}" "${STORM_R:=20000}" "${SIPP_N:=20000}" "${SIPP_R:=2000}"
+    : "${STORM_N:=100000}" "${STORM_R:=10000}" "${SIPP_N:=20000}" "${SIPP_R:=1000}"
 fi
 
 BUILD=$(find_build_dir "$REPO" "$BUILD") || die "no sipstorm binary: build first or pass --build-dir"

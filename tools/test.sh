@@ -17,7 +17,7 @@ echo "== unit tests under ASan+UBSan"
   ctest --output-on-failure -j "$jobs" -L unit --timeout 600)
 
 echo "== fuzz (libFuzzer + ASan, clang)"
-"$root/tools/build.sh" "$root/build-fuzz" -DSIPSTORM_FUZZ=ON -DSIPSTORM_BENCH=OFF \
+BUILD_TARGET=fuzz "$root/tools/build.sh" "$root/build-fuzz" -DSIPSTORM_FUZZ=ON -DSIPSTORM_BENCH=OFF \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang
-(cd "$root/build-fuzz" && ctest --output-on-failure -L fuzz --timeout 600)
+(cd "$root/build-fuzz" && ctest --output-on-failure -j "$jobs" -L fuzz --timeout 600)
 echo "== all tests passed"

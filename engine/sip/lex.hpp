@@ -323,14 +323,19 @@ class ValueIter {
     bool error_ = false;
 };
 
-// Calls fn(element) for each comma-separated element; stops early when fn returns false.
-// Returns false on an unterminated quote or '<'.
+// Calls fn(element) for each comma-separated element; a fn returning bool stops the walk by
+// returning false. Returns false on an unterminated quote or '<'.
 template <class Fn>
 constexpr bool for_each_value(std::string_view value, Fn&& fn) {
     ValueIter it(value);
     std::string_view v;
-    while (it.next(v))
-        if (!fn(v)) return true;
+    while (it.next(v)) {
+        if constexpr (std::is_void_v<decltype(fn(v))>) {
+            fn(v);
+        } else if (!fn(v)) {
+            return true;
+        }
+    }
     return !it.error();
 }
 

@@ -111,6 +111,9 @@ TEST(Lex, ValueIterStopsEarly) {
     int n = 0;
     EXPECT_TRUE(lex::for_each_value("a,b,c", [&](std::string_view) { return ++n < 2; }));
     EXPECT_EQ(n, 2);
+    n = 0;
+    EXPECT_TRUE(lex::for_each_value("a,b,c", [&](std::string_view) { ++n; }));
+    EXPECT_EQ(n, 3);
 }
 
 TEST(Params, HeaderParamsWithLwsQuotesAndIpv6) {
