@@ -112,10 +112,19 @@ FieldError parse_via_at(std::string_view s, size_t& pos, Via& out) {
         p = e;
     }
 
-    ParamIter it(s, ParamSyntax::kHeader, p);
-    Param prm;
     size_t first = lex::npos;
     size_t last = p;
+    // Nearly every Via goes on with ";branch=token": take it without the general parameter walk.
+    if (lex::iequals_lit(s.substr(p, 8), ";branch=")) {
+        const size_t b = lex::scan_token(s, p + 8);
+        if (b > p + 8) {
+            out.branch = s.substr(p + 8, b - p - 8);
+            first = p;
+            last = p = b;
+        }
+    }
+    ParamIter it(s, ParamSyntax::kHeader, p);
+    Param prm;
     while (it.next(prm)) {
         if (first == lex::npos) first = s.find(';', p);
         last = it.pos();

@@ -64,14 +64,17 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
       wheel_(config.max_calls + 16, runtime::TimerWheel::kDefaultTickNs, now_ns),
       table_(config.max_calls),
       rng_(config.seed * 0x9E3779B97F4A7C15ull + config.shard) {
+    // Addresses as they stand in a URI or a Via: an IPv6 reference in brackets (RFC 3261 §25.1).
+    auto uri_host = [](const net::Address& a) {
+        return a.family == AF_INET6 ? "[" + a.ip_string() + "]" : a.ip_string();
+    };
     const net::Address local = transport.local_address();
-    local_ip_ = local.ip_string();
+    local_ip_ = uri_host(local);
     local_port_ = std::to_string(local.port);
     if (config.remote.family != 0) {
-        remote_ip_ = config.remote.ip_string();
+        remote_ip_ = uri_host(config.remote);
         remote_port_ = std::to_string(config.remote.port);
-        default_target_ = "sip:" + (config.remote.family == AF_INET6 ? "[" + remote_ip_ + "]" : remote_ip_) + ":" +
-                          remote_port_;
+        default_target_ = "sip:" + remote_ip_ + ":" + remote_port_;
     }
     format_hex(run_hex_, config.run_id, 8);
     for (const sip::Template& t : program.templates)

@@ -55,7 +55,9 @@ struct CallSlots {
             case Slot::kRemoteIp:
                 if (engine.program_.role == Role::kUac) return engine.remote_ip_;
                 {
-                    std::string ip = call.peer.ip_string();  // rare: a UAS naming its peer in a message
+                    // Rare: a UAS naming its peer in a message.
+                    std::string ip = call.peer.family == AF_INET6 ? "[" + call.peer.ip_string() + "]"
+                                                                  : call.peer.ip_string();
                     size_t n = std::min(ip.size(), sizeof(buf));
                     std::memcpy(buf, ip.data(), n);
                     return std::string_view(buf, n);
