@@ -32,7 +32,8 @@ bool apply_param(const Param& prm, Via& out) {
         case 6:
             if (lex::iequals_lit(n, "branch")) {
                 out.branch = prm.value;
-                return prm.has_value && !prm.quoted;
+                // A token, not the bare-IPv6 form the generic value grammar also lets through.
+                return prm.has_value && !prm.quoted && lex::scan_token(prm.value, 0) == prm.value.size();
             }
             break;
         case 8:
@@ -117,7 +118,7 @@ FieldError parse_via_at(std::string_view s, size_t& pos, Via& out) {
     // Nearly every Via goes on with ";branch=token": take it without the general parameter walk.
     if (lex::iequals_lit(s.substr(p, 8), ";branch=")) {
         const size_t b = lex::scan_token(s, p + 8);
-        if (b > p + 8) {
+        if (b > p + 8 && (b == s.size() || s[b] != ':')) {  // ':' would make it a bare IPv6 value
             out.branch = s.substr(p + 8, b - p - 8);
             first = p;
             last = p = b;

@@ -89,12 +89,17 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
 
 Engine::~Engine() = default;
 
-uint32_t Engine::owner_of(std::string_view call_id) const {
+uint32_t Engine::owner_of(const sip::MessageView& msg, std::string_view call_id) const {
     CallKey key;
     if (parse_call_key(call_id, key) && key.run_id == config_.run_id) return key.shard < config_.shards ? key.shard : 0;
-    // A UAC's responses always come back to its own socket; a UAS's calls are spread by Call-ID so
-    // that every message of a call meets the same shard whichever socket it reached.
-    return program_.role == Role::kUas ? CallTable::hash(call_id) % config_.shards : config_.shard;
+    // A peer's call is owned by the shard that took its first request; every later request in the
+    // dialog carries that shard's tag (ours is the call key) in To, its responses in From.
+    const sip::Header* h = msg.find(msg.is_request ? sip::HeaderId::kTo : sip::HeaderId::kFrom);
+    sip::NameAddr na;
+    if (h && sip::parse_name_addr(h->value, na) == sip::FieldError::kOk && na.has_tag &&
+        parse_call_key(na.tag, key) && key.run_id == config_.run_id)
+        return key.shard < config_.shards ? key.shard : 0;
+    return config_.shard;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,7 +326,7 @@ int Engine::on_packet(const net::RxPacket& packet, uint64_t now_ns, bool may_han
     std::string_view call_id = trim(cid->value);
     lane_ = 0;
     if (may_hand_over && config_.shards > 1) {
-        uint32_t owner = owner_of(call_id);
+        uint32_t owner = owner_of(msg_, call_id);
         if (owner != config_.shard) return static_cast<int>(owner);
     }
     rec_.message_in(msg_.is_request, msg_.method, msg_.status_code);

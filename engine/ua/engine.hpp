@@ -41,9 +41,9 @@ public:
 
     // UAC: starts one call whose intended start was `intended_ns`. False when the call table is full.
     bool start_call(uint64_t intended_ns, uint64_t now_ns);
-    // One received datagram. Returns -1 when handled here, or the shard that owns its call (ours by
-    // the shard in our Call-IDs, a peer's by the Call-ID hash): the caller hands it over, and that
-    // shard calls on_packet with may_hand_over = false.
+    // One received datagram. Returns -1 when handled here, or the shard that owns its call (named
+    // by our Call-ID or by our tag in To/From): the caller hands it over, and that shard calls
+    // on_packet with may_hand_over = false.
     int on_packet(const net::RxPacket& packet, uint64_t now_ns, bool may_hand_over = true);
     // Fires due timers (retransmissions, pauses, timeouts).
     void advance(uint64_t now_ns);
@@ -54,8 +54,8 @@ public:
     uint32_t live_calls() const { return table_.live(); }
     const Program& program() const { return program_; }
 
-    // The shard that owns the call of this Call-ID.
-    uint32_t owner_of(std::string_view call_id) const;
+    // The shard that owns the call of this message.
+    uint32_t owner_of(const sip::MessageView& msg, std::string_view call_id) const;
 
 private:
     friend struct CallSlots;

@@ -195,6 +195,8 @@ void Runner::shard_main(unsigned index) {
                 auto packets = ep.transport->poll(0);
                 if (packets.empty()) break;
                 work = true;
+                const bool drained =  // don't pay for an empty recvmmsg
+                    packets.size() < ep.spec->udp.batch && !ep.transport->rx_pending();
                 for (const net::RxPacket& p : packets) {
                     int owner = engine.on_packet(p, now);
                     if (owner < 0) continue;
@@ -208,6 +210,7 @@ void Runner::shard_main(unsigned index) {
                     std::memcpy(h.data, p.data, p.len);
                     if (!ring(e, index, static_cast<unsigned>(owner)).try_push(std::move(h))) ++ep.handoff_drops;
                 }
+                if (drained) break;
             }
             for (unsigned from = 0; rings_.size() && from < config_.shards; ++from) {
                 if (from == index) continue;
@@ -227,6 +230,11 @@ void Runner::shard_main(unsigned index) {
 
         if (aborting) {
             for (Endpoint& ep : sh.endpoints) {
+                if (getenv("SIPSTORM_DEBUG_GSO")) {
+                    const auto& u = ep.transport->udp_counters();
+                    const auto& ts = ep.transport->stats();
+                    fprintf(stderr, "shard %u %s: tx %lu pkts %lu syscalls, gso sends %lu segs %lu; rx %lu pkts %lu syscalls gro bufs %lu\n", index, ep.spec->name.c_str(), ts.tx_packets, ts.tx_syscalls, u.gso_sends, u.gso_segments, ts.rx_packets, ts.rx_syscalls, u.gro_buffers);
+                }
                 ep.engine->abort_all(now);
                 ep.transport->flush();
                 ep.stats->publish(runtime::now_ns());

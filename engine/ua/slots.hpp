@@ -23,8 +23,13 @@ struct CallSlots {
         return std::string_view(out, kCallKeyLength);
     }
     std::string_view number(uint64_t v) const {
-        int n = snprintf(buf, sizeof(buf), "%llu", static_cast<unsigned long long>(v));
-        return std::string_view(buf, static_cast<size_t>(n));
+        char* end = buf + sizeof(buf);
+        char* p = end;
+        do {
+            *--p = static_cast<char>('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
+        return std::string_view(p, static_cast<size_t>(end - p));
     }
     std::string_view field(Field f) const { return call.field(static_cast<unsigned>(f)); }
 

@@ -161,6 +161,8 @@ TEST(Via, Rejects) {
     EXPECT_EQ(parse_via("SIP/2.0/UDP host:99999999999999999999999", v), FieldError::kBadPort);
     EXPECT_EQ(parse_via("SIP/2.0/UDP host;branch", v), FieldError::kBadParam);
     EXPECT_EQ(parse_via("SIP/2.0/UDP host;branch=", v), FieldError::kBadParam);
+    EXPECT_NE(parse_via("SIP/2.0/UDP host;branch=abc:def", v), FieldError::kOk);
+    EXPECT_EQ(parse_via("SIP/2.0/UDP host; branch=abc:def", v), FieldError::kBadParam);
     EXPECT_EQ(parse_via("SIP/2.0/UDP host;rport=70000", v), FieldError::kBadParam);
     EXPECT_EQ(parse_via("SIP/2.0/UDP host;rport=-1", v), FieldError::kBadParam);
     EXPECT_EQ(parse_via("SIP/2.0/UDP host;ttl=256", v), FieldError::kBadParam);

@@ -270,31 +270,29 @@ TEST(Engine, RefusesCallsBeyondTheTable) {
 namespace sipstorm::ua {
 namespace {
 
-TEST(Engine, HandsAPeersCallToTheShardItsCallIdHashesTo) {
+TEST(Engine, HandsAnInDialogRequestToTheShardThatOwnsTheCall) {
     Uas u;
     u.config.shards = 2;
-    u.config.max_calls = 64;
     Engine shard0{u.config, u.program, u.transport, u.rec, nullptr, 0};
     EngineConfig c1 = u.config;
     c1.shard = 1;
     Engine shard1{c1, u.program, u.transport, u.rec, nullptr, 0};
-    int handed = 0, kept = 0;
-    for (int i = 0; i < 64; ++i) {
-        std::string inv = request("INVITE", 1, "b" + std::to_string(i), false);
-        inv.replace(inv.find("abc@"), 4, "c" + std::to_string(i) + "@");
-        net::RxPacket p{inv.data(), static_cast<uint32_t>(inv.size()), u.peer};
-        int owner = shard0.on_packet(p, 0);
-        if (owner < 0) {
-            ++kept;
-            continue;
-        }
-        ++handed;
-        EXPECT_EQ(owner, 1);
-        EXPECT_EQ(shard1.on_packet(p, 0, false), -1);  // the owner takes it
-    }
-    EXPECT_GT(handed, 10);
-    EXPECT_GT(kept, 10);
-    EXPECT_EQ(u.rec.started, 64);
+    auto packet = [&](const std::string& m) { return net::RxPacket{m.data(), static_cast<uint32_t>(m.size()), u.peer}; };
+
+    // The first request stays with the shard that received it...
+    const std::string invite = request("INVITE", 1, "inv", false);
+    EXPECT_EQ(shard1.on_packet(packet(invite), 0), -1);
+    u.transport.flush();
+    const std::string ok = u.transport.sent.back();
+    const std::string to = header(ok, "To");
+    const std::string tag = to.substr(to.find("tag=") + 4);
+    // ...and a request of its dialog that reaches another shard names the owner in its To tag.
+    std::string bye = request("BYE", 2, "bye", true);
+    bye.replace(bye.find("TAG"), 3, tag);
+    EXPECT_EQ(shard0.on_packet(packet(bye), kMs), 1);
+    EXPECT_EQ(shard1.on_packet(packet(bye), kMs, false), -1);
+    EXPECT_EQ(u.rec.succeeded, 1);
+    EXPECT_EQ(u.rec.failed, 0);
 }
 
 }  // namespace
