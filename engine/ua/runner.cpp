@@ -230,11 +230,6 @@ void Runner::shard_main(unsigned index) {
 
         if (aborting) {
             for (Endpoint& ep : sh.endpoints) {
-                if (getenv("SIPSTORM_DEBUG_GSO")) {
-                    const auto& u = ep.transport->udp_counters();
-                    const auto& ts = ep.transport->stats();
-                    fprintf(stderr, "shard %u %s: tx %lu pkts %lu syscalls, gso sends %lu segs %lu; rx %lu pkts %lu syscalls gro bufs %lu\n", index, ep.spec->name.c_str(), ts.tx_packets, ts.tx_syscalls, u.gso_sends, u.gso_segments, ts.rx_packets, ts.rx_syscalls, u.gro_buffers);
-                }
                 ep.engine->abort_all(now);
                 ep.transport->flush();
                 ep.stats->publish(runtime::now_ns());
