@@ -46,7 +46,14 @@ json by_class(std::span<const uint64_t, kResponseClasses> values) {
     return out;
 }
 
-json series_row(const SeriesRow& r) {
+// Messages sent and received, by request method and response class: the same shape in the totals
+// and in every series row, so a per-second message mix can be read like the totals.
+json messages(const RunInfo& run, const Counts& c) {
+    return json{{"in", {{"requests", by_method(run, c.requests_in)}, {"responses", by_class(c.responses_in)}}},
+                {"out", {{"requests", by_method(run, c.requests_out)}, {"responses", by_class(c.responses_out)}}}};
+}
+
+json series_row(const RunInfo& run, const SeriesRow& r) {
     const Counts& c = r.counts;
     double per_s = r.interval_s > 0 ? 1.0 / r.interval_s : 0.0;
     return json{{"t", r.t_s},
@@ -67,7 +74,8 @@ json series_row(const SeriesRow& r) {
                 {"lag_max_ms", ms_from_ns(c.lag_max_interval_ns)},
                 {"busy_share", busy_share(c)},
                 {"rx_drops", c.rx_drops},
-                {"tx_errors", c.tx_errors}};
+                {"tx_errors", c.tx_errors},
+                {"messages", messages(run, c)}};
 }
 
 }  // namespace
@@ -113,7 +121,7 @@ json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snap
     }
 
     json rows = json::array();
-    for (const SeriesRow& r : series) rows.push_back(series_row(r));
+    for (const SeriesRow& r : series) rows.push_back(series_row(run, r));
 
     json busy = json::array(), lag_by_shard = json::array();
     for (const Snapshot* s : shards) {
@@ -122,7 +130,12 @@ json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snap
     }
     Saturation sat = assess_saturation(total, shards, limits);
 
+    json msgs = messages(run, c);
+    msgs["unexpected"] = c.unexpected_messages;
+    msgs["parse_errors"] = c.parse_errors;
+
     return json{
+        {"schema_version", kResultSchemaVersion},
         {"tool", {{"name", "sipstorm"}, {"version", run.tool_version}}},
         {"command_line", run.command_line},
         {"scenario", run.scenario},
@@ -141,11 +154,7 @@ json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snap
           {"concurrent_at_end", c.concurrent_calls}}},
         {"retransmissions",
          {{"total", retransmissions_total(c)}, {"by_type", named(kRetransKindNames, c.retransmissions)}}},
-        {"messages",
-         {{"in", {{"requests", by_method(run, c.requests_in)}, {"responses", by_class(c.responses_in)}}},
-          {"out", {{"requests", by_method(run, c.requests_out)}, {"responses", by_class(c.responses_out)}}},
-          {"unexpected", c.unexpected_messages},
-          {"parse_errors", c.parse_errors}}},
+        {"messages", std::move(msgs)},
         {"latency_ms",
          {{"setup", latency(h.setup_us)}, {"call", latency(h.call_us)}, {"response", response_latency}}},
         {"histograms", {{"setup_us", h.setup_us}, {"call_us", h.call_us}, {"response_us", response_hist}}},

@@ -13,6 +13,10 @@
 
 namespace sipstorm::stats {
 
+// Written as "schema_version". Raise it when a key changes meaning or disappears (readers such as
+// `compare` then know what they hold); adding keys keeps the version. See tools/RESULT_SCHEMA.md.
+inline constexpr int kResultSchemaVersion = 1;
+
 struct RunInfo {
     std::string tool_version;
     std::string command_line;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "net/pcap_writer.hpp"
 #include "script/scenario_state.hpp"
 #include "sip/header_names.hpp"
 #include "sip/method.hpp"
@@ -69,6 +70,7 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
         return a.family == AF_INET6 ? "[" + a.ip_string() + "]" : a.ip_string();
     };
     const net::Address local = transport.local_address();
+    local_ = local;
     local_ip_ = uri_host(local);
     local_port_ = std::to_string(local.port);
     if (config.remote.family != 0) {
@@ -286,6 +288,7 @@ bool Engine::transmit(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t br
     pkt->len = static_cast<uint32_t>(n);
     pkt->to = program_.role == Role::kUac ? config_.remote : call.peer;
     pkt->lane = lane_++;
+    trace_tx(*pkt);
     rec_.message_out(t.is_request, t.method, t.status_code, retransmission);
     return true;
 }
@@ -306,13 +309,17 @@ void Engine::send_ack_for_failure(Call& call, const sip::MessageView& response) 
     pkt->len = static_cast<uint32_t>(len);
     pkt->to = program_.role == Role::kUac ? config_.remote : call.peer;
     pkt->lane = lane_++;
-    if (len) rec_.message_out(true, sip::Method::kAck, 0, false);
+    if (len) {
+        trace_tx(*pkt);
+        rec_.message_out(true, sip::Method::kAck, 0, false);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Receiving
 
 int Engine::on_packet(const net::RxPacket& packet, uint64_t now_ns, bool may_hand_over) {
+    if (trace_ && may_hand_over) trace_->write(packet.from, local_, std::string_view(packet.data, packet.len));
     sip::ParseResult r = sip::parse(std::string_view(packet.data, packet.len), msg_);
     if (!r.ok()) {
         rec_.parse_error();
@@ -387,7 +394,14 @@ void Engine::answer_statelessly(const sip::MessageView& msg, const net::Address&
     size_t n = build_stateless_response(msg, code, pkt->data, net::kMaxDatagram);
     pkt->len = static_cast<uint32_t>(n);
     pkt->to = to;
-    if (n) rec_.message_out(false, sip::Method::kUnknown, code, false);
+    if (n) {
+        trace_tx(*pkt);
+        rec_.message_out(false, sip::Method::kUnknown, code, false);
+    }
+}
+
+void Engine::trace_tx(const net::TxPacket& p) {
+    if (trace_) trace_->write(local_, p.to, std::string_view(p.data, p.len));
 }
 
 void Engine::on_response(Call& call, const sip::MessageView& msg, uint64_t now_ns) {

@@ -19,6 +19,9 @@
 namespace sipstorm::script {
 class ScenarioState;
 }
+namespace sipstorm::net {
+class PcapWriter;
+}
 
 namespace sipstorm::ua {
 
@@ -52,6 +55,8 @@ public:
     void abort_all(uint64_t now_ns);
 
     uint32_t live_calls() const { return table_.live(); }
+    // Every message sent and received from now on is also written here (--pcap); nullptr: off.
+    void set_trace(net::PcapWriter* trace) { trace_ = trace; }
     const Program& program() const { return program_; }
 
     // The shard that owns the call of this message.
@@ -77,6 +82,7 @@ private:
     Call* accept_new_call(const sip::MessageView& msg, std::string_view call_id, const net::Address& from,
                           uint64_t now_ns);
     void answer_statelessly(const sip::MessageView& msg, const net::Address& to);
+    void trace_tx(const net::TxPacket& p);
 
     bool store_field(Call& call, unsigned field, std::string_view value);
     void capture_dialog_from_response(Call& call, const sip::MessageView& msg);
@@ -90,6 +96,8 @@ private:
     net::Transport& transport_;
     Recorder& rec_;
     script::ScenarioState* lua_;
+    net::PcapWriter* trace_ = nullptr;
+    net::Address local_;
     runtime::TimerWheel wheel_;
     CallTable table_;
     runtime::Xoshiro256 rng_;

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
+#include "net/pcap_writer.hpp"
 #include "net/udp_transport.hpp"
 #include "runtime/clock.hpp"
 #include "script/scenario_state.hpp"
@@ -19,6 +21,8 @@ struct Runner::Endpoint {
     std::unique_ptr<ShardRecorder> recorder;
     std::unique_ptr<script::ScenarioState> lua;
     std::unique_ptr<Engine> engine;
+    std::unique_ptr<net::PcapWriter> trace;
+    std::string trace_path;
     std::unique_ptr<runtime::ArrivalSchedule> schedule;  // by_rate load
     uint64_t cap = 0;      // live calls allowed on this shard (0 = none)
     uint64_t quota = 0;    // calls this shard may start (not by_rate; 0 = unlimited)
@@ -86,6 +90,11 @@ bool Runner::open(std::string* error) {
             ec.shards = k;
             ep.engine = std::make_unique<Engine>(ec, *spec.program, *ep.transport, *ep.recorder, ep.lua.get(),
                                                  start_ns_);
+            if (!spec.pcap.empty()) {
+                ep.trace_path = spec.pcap + ".shard" + std::to_string(i) + ".tmp";
+                if (!(ep.trace = net::PcapWriter::open(ep.trace_path, error))) return false;
+                ep.engine->set_trace(ep.trace.get());
+            }
             if (spec.generates_load) {
                 const LoadPlan& load = spec.load;
                 ep.cap = load.concurrent ? std::max<uint64_t>(1, share(load.concurrent, i, k)) : 0;
@@ -116,6 +125,22 @@ void Runner::start() {
 }
 
 void Runner::join() { group_.join(); }
+
+bool Runner::finish_traces(std::string* error) {
+    for (size_t e = 0; e < config_.endpoints.size(); ++e) {
+        if (config_.endpoints[e].pcap.empty()) continue;
+        std::vector<std::string> parts;
+        for (auto& sh : shards_) {
+            Endpoint& ep = sh->endpoints[e];
+            ep.trace->close();
+            parts.push_back(ep.trace_path);
+        }
+        bool ok = net::merge_pcap_files(parts, config_.endpoints[e].pcap, error);
+        for (const std::string& p : parts) std::remove(p.c_str());
+        if (!ok) return false;
+    }
+    return true;
+}
 
 bool Runner::load_done() const {
     for (const auto& sh : shards_)

@@ -36,6 +36,7 @@ struct EndpointSpec {
     bool generates_load = false;
     LoadPlan load;
     int remote_from = -1;  // >= 0: the target is that (earlier) endpoint's local address (built-in UAS)
+    std::string pcap;      // write every message this endpoint sends and receives here (--pcap)
 };
 
 struct RunConfig {
@@ -61,6 +62,8 @@ public:
     // Every load-generating endpoint has started all its calls and has none left.
     bool load_done() const;
     void join();  // after every shard stopped (call abort() or wait for load_done())
+    // After join(): closes the shards' traces and merges them into each endpoint's pcap file.
+    bool finish_traces(std::string* error);
 
     size_t endpoint_count() const { return config_.endpoints.size(); }
     unsigned shards() const { return config_.shards; }

@@ -38,6 +38,7 @@ void add_common_options(po::options_description& d, CommonOptions& o) {
         ("no-gso", po::bool_switch(&o.no_gso), "send every datagram on its own (no UDP GSO batches)")
         ("no-gro", po::bool_switch(&o.no_gro), "receive without UDP GRO")
         ("out", po::value(&o.out), "write the result file (JSON) here")
+        ("pcap", po::value(&o.pcap), "write every SIP message sent and received here (pcap, for tshark/Wireshark)")
         ("quiet,q", po::bool_switch(&o.quiet), "no live line, only the summary")
         ("help,h", "this help");
 }
@@ -232,6 +233,8 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
     runner.abort();
     runner.join();
     const uint64_t end = runtime::now_ns();
+    std::string trace_error;
+    if (!runner.finish_traces(&trace_error)) fmt::print(stderr, "sipstorm: {}\n", trace_error);
 
     Totals t = collect(runner, opt.main_endpoint);
     if (t.total->taken_ns > prev->taken_ns) series.push_back(stats::make_row(*t.total, *prev, start));

@@ -24,6 +24,7 @@ struct CommonOptions {
     double loss = 0;
     uint32_t t1_ms = 500, t2_ms = 4000, t4_ms = 5000;
     std::string out;
+    std::string pcap;
     std::string duration;  // "60s"
     uint64_t calls = 0;
     uint32_t call_slots = 1u << 18;

@@ -105,6 +105,7 @@ int cmd_run(const Args& args) {
     uac.udp.local = local_ip.empty() ? local_address_for(remote) : parse_address(local_ip, 0, "local-ip");
     if (uac.udp.local.family == 0) throw UsageError("no route to " + target);
     uac.udp.loss_percent = common.loss;
+    uac.pcap = common.pcap;
     uac.udp.gso = !common.no_gso;
     uac.udp.gro = !common.no_gro;
     uac.udp.loss_seed = 1;

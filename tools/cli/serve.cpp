@@ -40,6 +40,7 @@ int cmd_serve(const Args& args) {
     uas.udp.local = parse_address(listen, 5060, "listen");
     uas.udp.reuseport = true;
     uas.udp.loss_percent = common.loss;
+    uas.pcap = common.pcap;
     uas.udp.gso = !common.no_gso;
     uas.udp.gro = !common.no_gro;
     uas.engine.run_id = static_cast<uint32_t>(runtime::now_ns());

@@ -1,0 +1,100 @@
+// sipstorm compare: judges a result file against a baseline result file, metric by metric.
+#include <fmt/core.h>
+
+#include <boost/program_options.hpp>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "outputs.hpp"
+#include "report/compare.hpp"
+#include "report/metrics.hpp"
+
+namespace sipstorm::cli {
+
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr const char* kUsage =
+    "Usage: sipstorm compare BASELINE.json RESULT.json [--tolerance 5%] [--metric NAME]...\n\n"
+    "Compares two result files (written by 'run --out') metric by metric and prints metric, baseline,\n"
+    "result, delta and verdict. Latencies, failures and retransmissions are better lower, achieved_cps\n"
+    "higher. A change for the worse beyond the tolerance is a regression; with a zero baseline the\n"
+    "absolute difference decides (any worsening beyond --abs-tolerance, default 0, is a regression).\n"
+    "Default metrics: achieved_cps, failed_calls, retransmissions, p50(setup_ms), p99(setup_ms),\n"
+    "p99(call_ms). A --metric is any value expression of the gate language, e.g. 'p99(response_ms.INVITE)'.\n"
+    "Exit code: 0 no regression, 3 some regression, 2 on a usage or input error.";
+
+// Reads a result file or throws UsageError with one line naming the file and the trouble.
+nlohmann::json read_result(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw UsageError(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+    std::stringstream text;
+    text << f.rdbuf();
+    nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) {
+        // Re-parse for the position: the non-throwing parse does not say where it broke.
+        std::string why = "invalid JSON";
+        try {
+            (void)nlohmann::json::parse(text.str());
+        } catch (const nlohmann::json::parse_error& e) {
+            why = e.what();
+            if (size_t p = why.find("] "); why.starts_with("[json.exception") && p != std::string::npos)
+                why = why.substr(p + 2);
+        }
+        throw UsageError(fmt::format("'{}' is not valid JSON: {}", path, why));
+    }
+    if (!j.is_object() || !j.contains("calls"))
+        throw UsageError(fmt::format("'{}' is not a sipstorm result file (no \"calls\"; write one with 'sipstorm "
+                                     "run --out')",
+                                     path));
+    return j;
+}
+
+}  // namespace
+
+int cmd_compare(const Args& args) {
+    std::vector<std::string> files;
+    std::string tolerance = "5%";
+    report::CompareOptions opt;
+    po::options_description d("Options");
+    d.add_options()
+        ("tolerance", po::value(&tolerance), "relative change still counted as ok, e.g. 5% (default) or 0.5%")
+        ("abs-tolerance", po::value(&opt.abs_tolerance),
+         "absolute change still counted as ok, in the metric's unit (default 0); decides for zero baselines")
+        ("metric", po::value(&opt.metrics)->composing(), "a metric to compare (repeatable); default: a standard set")
+        ("help,h", "this help");
+    po::options_description all;
+    all.add(d);
+    all.add_options()("file", po::value(&files));
+    po::positional_options_description pos;
+    pos.add("file", 2);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+        if (vm.count("help")) {
+            std::ostringstream os;
+            os << d;
+            fmt::print("{}\n\n{}", kUsage, os.str());
+            return 0;
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(e.what());
+    }
+    if (files.size() != 2) throw UsageError("expects BASELINE.json and RESULT.json (see --help)");
+    std::string error;
+    if (!report::parse_tolerance(tolerance, opt.tolerance_pct, error)) throw UsageError("--tolerance: " + error);
+    if (opt.abs_tolerance < 0) throw UsageError("--abs-tolerance must be >= 0");
+
+    nlohmann::json baseline = read_result(files[0]);
+    nlohmann::json result = read_result(files[1]);
+    report::Comparison c;
+    if (!report::compare_results(baseline, result, opt, c, error)) throw UsageError(error);
+    fmt::print("baseline: {}\nresult:   {}\n\n{}", files[0], files[1], report::comparison_table(c, opt));
+    return c.regression ? kExitRegression : 0;
+}
+
+}  // namespace sipstorm::cli

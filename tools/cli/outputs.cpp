@@ -1,0 +1,77 @@
+#include "outputs.hpp"
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+
+#include "report/csv.hpp"
+#include "report/file.hpp"
+#include "report/junit.hpp"
+
+namespace sipstorm::cli {
+
+namespace po = boost::program_options;
+
+void add_output_options(po::options_description& d, OutputOptions& o) {
+    d.add_options()
+        ("gate", po::value(&o.gates)->composing(),
+         "a condition the run must meet (repeatable), e.g. 'failed_calls == 0', 'p99(setup_ms) < 50', "
+         "'achieved_cps >= 0.99 * target_cps'; exit code 4 when one fails (see tools/RESULT_SCHEMA.md "
+         "for the metrics)")
+        ("csv", po::value(&o.csv), "write the per-second series as CSV here")
+        ("junit", po::value(&o.junit), "write the verdict (gates, or failed calls) as JUnit XML here");
+}
+
+namespace {
+
+// The directory of `path` must exist and be writable; the file itself is written at the end.
+void check_writable(const std::string& path, const char* option) {
+    if (path.empty()) return;
+    size_t slash = path.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    if (access(dir.c_str(), W_OK) != 0)
+        throw UsageError(fmt::format("--{}: cannot create '{}': directory '{}' is missing or not writable", option,
+                                     path, dir));
+}
+
+}  // namespace
+
+std::vector<report::Gate> parse_gates_or_throw(const OutputOptions& o) {
+    std::vector<report::Gate> gates;
+    std::string error;
+    if (!report::parse_gates(o.gates, gates, error)) throw UsageError("--" + error);
+    check_writable(o.csv, "csv");
+    check_writable(o.junit, "junit");
+    return gates;
+}
+
+int finish_outputs(nlohmann::json& result, const OutputOptions& o, const std::vector<report::Gate>& gates,
+                   int exit_code) {
+    std::vector<report::GateResult> verdicts = report::evaluate_all(gates, result);
+    report::add_gate_verdicts(result, verdicts);
+    if (!verdicts.empty()) fmt::print("{}", report::verdict_table(verdicts));
+
+    bool io_failed = false;
+    auto write = [&](const std::string& path, const std::string& text, const char* what) {
+        if (path.empty()) return;
+        std::string error;
+        if (report::write_file(path, text, error)) {
+            fmt::print("{} written to {}\n", what, path);
+        } else {
+            fmt::print(stderr, "sipstorm: {}\n", error);
+            io_failed = true;
+        }
+    };
+    write(o.csv, report::series_csv(result), "per-second CSV");
+    write(o.junit, report::junit_xml(result, verdicts), "JUnit report");
+    std::fflush(stdout);
+
+    if (io_failed) return 2;
+    if (gates.empty()) return exit_code;
+    for (const report::GateResult& v : verdicts)
+        if (!v.pass) return kExitGateFailed;
+    return 0;
+}
+
+}  // namespace sipstorm::cli
