@@ -6,7 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -155,28 +157,80 @@ Totals collect(ua::Runner& runner, size_t endpoint) {
 
 double ms_of_us(uint64_t us) { return static_cast<double>(us) / 1000.0; }
 
-void print_live(const stats::SeriesRow& row, const stats::Snapshot& total, const ReportOptions& opt,
+std::string progress_of(const stats::Counts& c, const ReportOptions& opt, uint64_t elapsed_ns) {
+    if (opt.calls_goal)
+        return fmt::format("{:3.0f}%", 100.0 * static_cast<double>(c.calls_attempted) /
+                                           static_cast<double>(opt.calls_goal));
+    if (opt.duration_goal_ns)
+        return fmt::format("{:3.0f}%", std::min(100.0, 100.0 * static_cast<double>(elapsed_ns) /
+                                                           static_cast<double>(opt.duration_goal_ns)));
+    return {};
+}
+
+// CI logs and pipes: one plain line a second.
+void print_line(const stats::SeriesRow& row, const stats::Snapshot& total, const ReportOptions& opt,
                 uint64_t elapsed_ns) {
     const stats::Counts& c = total.counts;
     const stats::Counts& d = row.counts;
     double cps = row.interval_s > 0 ? static_cast<double>(d.calls_attempted) / row.interval_s : 0;
-    std::string progress;
-    if (opt.calls_goal)
-        progress = fmt::format(" {:3.0f}%", 100.0 * static_cast<double>(c.calls_attempted) /
-                                                static_cast<double>(opt.calls_goal));
-    else if (opt.duration_goal_ns)
-        progress = fmt::format(" {:3.0f}%", std::min(100.0, 100.0 * static_cast<double>(elapsed_ns) /
-                                                                static_cast<double>(opt.duration_goal_ns)));
+    std::string progress = progress_of(c, opt, elapsed_ns);
     fmt::print("[{:5.1f}s{}] calls {} ok {} failed {} live {} | {:.0f} cps{} | retrans {} | setup p50 {:.2f} ms "
                "p99 {:.2f} ms | lag {:.0f} ms busy {:.0f}%{}\n",
-               static_cast<double>(elapsed_ns) / 1e9, progress, c.calls_attempted, c.calls_succeeded,
-               c.calls_failed, c.concurrent_calls, cps,
+               static_cast<double>(elapsed_ns) / 1e9, progress.empty() ? "" : " " + progress, c.calls_attempted,
+               c.calls_succeeded, c.calls_failed, c.concurrent_calls, cps,
                opt.target_cps > 0 ? fmt::format(" (target {:.0f})", opt.target_cps) : std::string(),
                stats::retransmissions_total(c), ms_of_us(row.setup_p50_us), ms_of_us(row.setup_p99_us),
                static_cast<double>(d.lag_max_interval_ns) / 1e6, stats::busy_share(d) * 100,
                d.rx_drops ? fmt::format(" rx-drops {}", d.rx_drops) : std::string());
     std::fflush(stdout);
 }
+
+// A terminal: a panel redrawn in place every second.
+class Panel {
+public:
+    void draw(const stats::SeriesRow& row, const stats::Snapshot& total, const ReportOptions& opt,
+              uint64_t elapsed_ns) {
+        const stats::Counts& c = total.counts;
+        const stats::Counts& d = row.counts;
+        const double secs = static_cast<double>(elapsed_ns) / 1e9;
+        const double cps = row.interval_s > 0 ? static_cast<double>(d.calls_attempted) / row.interval_s : 0;
+        std::string progress = progress_of(c, opt, elapsed_ns);
+        std::string bar;
+        if (!progress.empty()) {
+            double share = std::stod(progress) / 100;
+            int filled = static_cast<int>(share * 30);
+            bar = "[" + std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(30 - filled), '.') +
+                  "] " + progress;
+        }
+        std::string failures;
+        for (size_t i = 0; i < stats::kFailReasons; ++i)
+            if (c.failed_by_reason[i])
+                failures += fmt::format("{} {}  ", stats::kFailReasonNames[i], c.failed_by_reason[i]);
+        std::string text;
+        text += fmt::format("\x1b[1m{}\x1b[0m -> {}   {:.0f} s  {}\n", opt.scenario, opt.target, secs, bar);
+        text += fmt::format("  calls      attempted {:<10} succeeded {:<10} failed {:<8} live {}\n",
+                            c.calls_attempted, c.calls_succeeded, c.calls_failed, c.concurrent_calls);
+        text += fmt::format("  rate       {:.0f} calls/s this second{}   {:.0f} calls/s on average\n", cps,
+                            opt.target_cps > 0 ? fmt::format(" (target {:.0f})", opt.target_cps) : std::string(),
+                            secs > 0 ? static_cast<double>(c.calls_attempted) / secs : 0.0);
+        text += fmt::format("  setup      p50 {:.2f} ms   p99 {:.2f} ms   max {:.2f} ms (this second)\n",
+                            ms_of_us(row.setup_p50_us), ms_of_us(row.setup_p99_us), ms_of_us(row.setup_max_us));
+        text += fmt::format("  retrans    {} this second, {} in all\n", stats::retransmissions_total(d),
+                            stats::retransmissions_total(c));
+        text += fmt::format("  failures   {}\n", failures.empty() ? "none" : failures);
+        text += fmt::format("  generator  lag {:.1f} ms   busy {:.0f}%   rx drops {}{}\n",
+                            static_cast<double>(d.lag_max_interval_ns) / 1e6, stats::busy_share(d) * 100, c.rx_drops,
+                            d.lag_max_interval_ns > 100'000'000 ? "   \x1b[31mFALLING BEHIND\x1b[0m" : "");
+        // Move up over the previous panel and clear it.
+        if (lines_) fmt::print("\x1b[{}F\x1b[J", lines_);
+        fmt::print("{}", text);
+        std::fflush(stdout);
+        lines_ = static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+    }
+
+private:
+    int lines_ = 0;
+};
 
 }  // namespace
 
@@ -189,6 +243,8 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
     runner.start();
 
     std::vector<stats::SeriesRow> series;
+    std::unique_ptr<Panel> panel;
+    if (isatty(STDOUT_FILENO) && !std::getenv("SIPSTORM_PLAIN")) panel = std::make_unique<Panel>();
     auto prev = std::make_unique<stats::Snapshot>();
     prev->taken_ns = start;
     uint64_t next_tick = start + 1'000'000'000;
@@ -212,7 +268,12 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
             if (t.total->taken_ns > prev->taken_ns) {
                 stats::SeriesRow row = stats::make_row(*t.total, *prev, start);
                 series.push_back(row);
-                if (!opt.quiet) print_live(row, *t.total, opt, now - start);
+                if (opt.quiet) {
+                } else if (panel) {
+                    panel->draw(row, *t.total, opt, now - start);
+                } else {
+                    print_line(row, *t.total, opt, now - start);
+                }
                 prev = std::move(t.total);
             }
             const stats::Counts& c = prev->counts;
