@@ -27,6 +27,7 @@ struct Runner::Endpoint {
     uint64_t cap = 0;      // live calls allowed on this shard (0 = none)
     uint64_t quota = 0;    // calls this shard may start (not by_rate; 0 = unlimited)
     uint64_t started = 0;
+    uint64_t last_start_ns = 0;  // read by the reporter only after join()
     bool done = false;     // a load endpoint that has started and finished all its calls
     uint64_t handoff_drops = 0;
 };
@@ -154,6 +155,12 @@ const FailureTable& Runner::failures(size_t endpoint, unsigned shard) {
     return shards_[shard]->endpoints[endpoint].recorder->failures();
 }
 
+uint64_t Runner::last_call_start_ns(size_t endpoint) const {
+    uint64_t last = 0;
+    for (const auto& sh : shards_) last = std::max(last, sh->endpoints[endpoint].last_start_ns);
+    return last;
+}
+
 net::Address Runner::local_address(size_t endpoint) const {
     return shards_[0]->endpoints[endpoint].transport->local_address();
 }
@@ -189,6 +196,7 @@ void Runner::shard_main(unsigned index) {
                             work = true;
                             size_t k = 0;
                             while (k < n && engine.start_call(due[k], now)) ++k;
+                            if (k) ep.last_start_ns = now;
                             room -= n;
                             if (k < n) break;  // table full: the calls not started are lost; lag shows it
                         }
@@ -201,6 +209,7 @@ void Runner::shard_main(unsigned index) {
                         while (room > 0 && time_left && (ep.quota == 0 || ep.started < ep.quota) &&
                                engine.start_call(now, now)) {
                             ++ep.started;
+                            ep.last_start_ns = now;
                             --room;
                             work = true;
                         }

@@ -70,6 +70,8 @@ public:
     stats::ShardStats& stats(size_t endpoint, unsigned shard);
     const FailureTable& failures(size_t endpoint, unsigned shard);  // after join()
     net::Address local_address(size_t endpoint) const;
+    // After join(): when the endpoint's last call started (0: none), for the achieved rate.
+    uint64_t last_call_start_ns(size_t endpoint) const;
     uint64_t start_ns() const { return start_ns_; }
 
 private:

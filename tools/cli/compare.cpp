@@ -33,17 +33,15 @@ nlohmann::json read_result(const std::string& path) {
     if (!f) throw UsageError(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
     std::stringstream text;
     text << f.rdbuf();
-    nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) {
-        // Re-parse for the position: the non-throwing parse does not say where it broke.
-        std::string why = "invalid JSON";
-        try {
-            (void)nlohmann::json::parse(text.str());
-        } catch (const nlohmann::json::parse_error& e) {
-            why = e.what();
-            if (size_t p = why.find("] "); why.starts_with("[json.exception") && p != std::string::npos)
-                why = why.substr(p + 2);
-        }
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text.str());
+    } catch (const nlohmann::json::parse_error& e) {
+        // "[json.exception.parse_error.101] parse error at line 3, column 5: ...": keep what follows
+        // the tag, which says where.
+        std::string why = e.what();
+        if (size_t p = why.find("] "); why.starts_with("[json.exception") && p != std::string::npos)
+            why = why.substr(p + 2);
         throw UsageError(fmt::format("'{}' is not valid JSON: {}", path, why));
     }
     if (!j.is_object() || !j.contains("calls"))

@@ -236,11 +236,11 @@ private:
 
 int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
     runtime::install_stop_signals();
-    const uint64_t start = runner.start_ns();
     const auto started_unix_ms = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count());
     runner.start();
+    const uint64_t start = runner.start_ns();
 
     std::vector<stats::SeriesRow> series;
     std::unique_ptr<Panel> panel;
@@ -325,14 +325,21 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
         if (f.other()) reasons["(other reasons)"] += f.other();
     }
     result["calls"]["failed_by_detail"] = reasons;
+    // The achieved rate is over the time calls were being started, not the drain after the last one:
+    // N calls at rate r start over (N-1)/r seconds, hence the 1/r.
+    double load_s = info.duration_s;
+    if (uint64_t last = runner.last_call_start_ns(opt.main_endpoint); last > start && c.calls_attempted > 0)
+        load_s = static_cast<double>(last - start) / 1e9 + (opt.target_cps > 0 ? 1.0 / opt.target_cps : 0.0);
+    const double achieved = load_s > 0 ? static_cast<double>(c.calls_attempted) / load_s : 0.0;
+    result["rate"]["achieved"] = achieved;
+    result["rate"]["load_duration_s"] = load_s;
     result["interrupted"] = interrupted;
 
     // The summary.
     const auto& setup = total.hist.setup_us;
     fmt::print("\n== {} ==\n", opt.scenario);
-    fmt::print("calls: {} attempted, {} succeeded, {} failed in {:.2f} s ({:.1f} calls/s{})\n", c.calls_attempted,
-               c.calls_succeeded, c.calls_failed, info.duration_s,
-               info.duration_s > 0 ? static_cast<double>(c.calls_attempted) / info.duration_s : 0.0,
+    fmt::print("calls: {} attempted, {} succeeded, {} failed in {:.2f} s ({:.1f} calls/s over {:.2f} s of starts{})\n",
+               c.calls_attempted, c.calls_succeeded, c.calls_failed, info.duration_s, achieved, load_s,
                opt.target_cps > 0 ? fmt::format(", target {:.0f}", opt.target_cps) : std::string());
     for (const auto& [text, n] : reasons) fmt::print("  failed: {} x {}\n", n, text);
     fmt::print("retransmissions: {}\n", stats::retransmissions_total(c));

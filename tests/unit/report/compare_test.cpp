@@ -154,13 +154,13 @@ TEST(Compare, Table) {
     now["latency_ms"]["setup"]["p99"] = 1100.0;
     std::string t = comparison_table(compare(base, now), {});
     EXPECT_EQ(t,
-              "metric           baseline  result  delta  verdict\n"
-              "achieved_cps         99.5    99.5     0%  ok\n"
-              "failed_calls           10      10     0%  ok\n"
-              "retransmissions         4       4     0%  ok\n"
-              "p50(setup_ms)         500     500     0%  ok\n"
-              "p99(setup_ms)         990    1100 +11.1%  REGRESSION\n"
-              "p99(call_ms)        10000   10000     0%  ok\n"
+              "metric           baseline  result   delta  verdict\n"
+              "achieved_cps         99.5    99.5      0%  ok\n"
+              "failed_calls           10      10      0%  ok\n"
+              "retransmissions         4       4      0%  ok\n"
+              "p50(setup_ms)         500     500      0%  ok\n"
+              "p99(setup_ms)         990    1100  +11.1%  REGRESSION\n"
+              "p99(call_ms)        10000   10000      0%  ok\n"
               "1 regression(s) beyond the tolerance (5%)\n");
 }
 

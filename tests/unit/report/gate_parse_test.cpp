@@ -83,7 +83,8 @@ TEST(GateParse, UnknownMetricNamesItAndListsTheKnownOnes) {
                               "rx_drops", "saturated", "failed(REASON)", "p99", "setup_ms", "response_ms.METHOD"})
         EXPECT_NE(e.find(known), std::string::npos) << known;
     expect_error("zzzzzzzz > 1", "column 1: unknown metric 'zzzzzzzz'; known: failed_calls");
-    expect_error("p98(setup_ms) < 1", "column 1: unknown function 'p98' (did you mean 'p99'?)");
+    expect_error("p98(setup_ms) < 1", "column 1: unknown function 'p98' (did you mean 'p9");
+    expect_error("man(setup_ms) < 1", "column 1: unknown function 'man' (did you mean 'max'?)");
 }
 
 TEST(GateParse, MisusedMetrics) {
