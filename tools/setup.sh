@@ -9,6 +9,7 @@ PACKAGES=(
   liblua5.4-dev nlohmann-json3-dev libssl-dev libpcap-dev dpdk-dev libdpdk-dev
   libsofia-sip-ua-dev libosip2-dev
   sip-tester kamailio sipsak tshark iproute2 procps python3
+  chromium
 )
 
 missing=()

@@ -15,7 +15,8 @@ AuthError write_challenge(const ChallengeSpec& spec, std::span<char> out, size_t
     w.escaped_param("realm", spec.realm);
     w.quoted_param("nonce", spec.nonce);
     if (!spec.opaque.empty()) w.quoted_param("opaque", spec.opaque);
-    if (spec.algorithm != sip::DigestAlgorithm::kNone) w.token_param("algorithm", algorithm_name(spec.algorithm));
+    if (spec.algorithm != sip::DigestAlgorithm::kNone)
+        w.token_param("algorithm", algorithm_name(spec.algorithm));
     if (spec.qop_auth) w.quoted_param("qop", "auth");
     if (spec.stale) w.token_param("stale", "true");
     if (w.overflow()) return AuthError::kNoSpace;

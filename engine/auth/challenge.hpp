@@ -10,8 +10,8 @@
 namespace sipstorm::auth {
 
 struct ChallengeSpec {
-    std::string_view realm;  // plain text; escaped on output
-    std::string_view nonce;  // opaque to the client: base64/hex, no '"' or '\'
+    std::string_view realm;   // plain text; escaped on output
+    std::string_view nonce;   // opaque to the client: base64/hex, no '"' or '\'
     std::string_view opaque;  // omitted when empty
     sip::DigestAlgorithm algorithm = sip::DigestAlgorithm::kMd5;  // kNone: no algorithm parameter
     bool qop_auth = true;                                         // qop="auth"; false: RFC 2069 form

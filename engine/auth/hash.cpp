@@ -33,13 +33,26 @@ bool algorithm_info(sip::DigestAlgorithm a, AlgorithmInfo& out) {
     using A = sip::DigestAlgorithm;
     switch (a) {
         case A::kNone:
-        case A::kMd5: out = {HashKind::kMd5, false}; break;
-        case A::kMd5Sess: out = {HashKind::kMd5, true}; break;
-        case A::kSha256: out = {HashKind::kSha256, false}; break;
-        case A::kSha256Sess: out = {HashKind::kSha256, true}; break;
-        case A::kSha512_256: out = {HashKind::kSha512_256, false}; break;
-        case A::kSha512_256Sess: out = {HashKind::kSha512_256, true}; break;
-        default: return false;
+        case A::kMd5:
+            out = {HashKind::kMd5, false};
+            break;
+        case A::kMd5Sess:
+            out = {HashKind::kMd5, true};
+            break;
+        case A::kSha256:
+            out = {HashKind::kSha256, false};
+            break;
+        case A::kSha256Sess:
+            out = {HashKind::kSha256, true};
+            break;
+        case A::kSha512_256:
+            out = {HashKind::kSha512_256, false};
+            break;
+        case A::kSha512_256Sess:
+            out = {HashKind::kSha512_256, true};
+            break;
+        default:
+            return false;
     }
     return digests()[static_cast<size_t>(out.hash)] != nullptr;
 }
@@ -47,13 +60,20 @@ bool algorithm_info(sip::DigestAlgorithm a, AlgorithmInfo& out) {
 std::string_view algorithm_name(sip::DigestAlgorithm a) {
     using A = sip::DigestAlgorithm;
     switch (a) {
-        case A::kMd5: return "MD5";
-        case A::kMd5Sess: return "MD5-sess";
-        case A::kSha256: return "SHA-256";
-        case A::kSha256Sess: return "SHA-256-sess";
-        case A::kSha512_256: return "SHA-512-256";
-        case A::kSha512_256Sess: return "SHA-512-256-sess";
-        default: return {};
+        case A::kMd5:
+            return "MD5";
+        case A::kMd5Sess:
+            return "MD5-sess";
+        case A::kSha256:
+            return "SHA-256";
+        case A::kSha256Sess:
+            return "SHA-256-sess";
+        case A::kSha512_256:
+            return "SHA-512-256";
+        case A::kSha512_256Sess:
+            return "SHA-512-256-sess";
+        default:
+            return {};
     }
 }
 

@@ -10,7 +10,8 @@ namespace {
 bool same_hex(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     unsigned diff = 0;
-    for (size_t i = 0; i < a.size(); ++i) diff |= unsigned(sip::lex::to_lower(a[i]) ^ sip::lex::to_lower(b[i]));
+    for (size_t i = 0; i < a.size(); ++i)
+        diff |= unsigned(sip::lex::to_lower(a[i]) ^ sip::lex::to_lower(b[i]));
     return diff == 0;
 }
 

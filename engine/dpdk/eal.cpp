@@ -6,6 +6,8 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -128,6 +130,16 @@ bool eal_init(std::string_view args, std::string* error) {
     return true;
 }
 
+void eal_shutdown() {
+    std::lock_guard lk(g_mu);
+    if (g_state != EalState::kRunning) return;
+    std::string dir = rte_eal_get_runtime_dir();
+    rte_eal_cleanup();
+    g_state = EalState::kFailed;
+    g_error = "dpdk: EAL was shut down";
+    if (!dir.empty()) ::rmdir(dir.c_str());  // only succeeds when empty
+}
+
 std::string Mac::to_string() const {
     char buf[18];
     std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
@@ -224,6 +236,7 @@ bool setup_port(const PortConfig& cfg, PortInfo& info, std::string* error) {
     // Big TX mbufs (a whole SIP datagram in one segment) and fragments are chains: allow them.
     if (dev.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 
+    rte_eth_dev_stop(port);  // a second set-up of a started port (no-op otherwise)
     if (int rc = rte_eth_dev_configure(port, cfg.queues, cfg.queues, &conf); rc != 0)
         return fail("rte_eth_dev_configure", rc);
     uint16_t rxd = cfg.rx_desc, txd = cfg.tx_desc;
@@ -236,7 +249,7 @@ bool setup_port(const PortConfig& cfg, PortInfo& info, std::string* error) {
     info.pool = rte_mempool_lookup(pool_name.c_str());
     if (!info.pool) {
         info.pool = rte_pktmbuf_pool_create(pool_name.c_str(), cfg.mbuf_count, cfg.mbuf_cache, 0,
-                                            RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+                                            cfg.mbuf_data_room ? cfg.mbuf_data_room : RTE_MBUF_DEFAULT_BUF_SIZE, socket);
         if (!info.pool) {
             set_error(error, "dpdk: port " + std::to_string(port) + ": mbuf pool of " + std::to_string(cfg.mbuf_count) +
                                  " failed: " + rte_strerror(rte_errno) + " (raise -m or lower the mbuf count)");

@@ -24,6 +24,9 @@ bool split_args(std::string_view text, std::vector<std::string>& out, std::strin
 // with hints for the usual causes (hugepages, permissions, a busy --file-prefix).
 bool eal_init(std::string_view args, std::string* error);
 bool eal_running();
+// At process end: rte_eal_cleanup() and removal of EAL's runtime directory (/var/run/dpdk/PREFIX) when
+// empty, as it is with --no-shconf. EAL cannot start again afterwards.
+void eal_shutdown();
 
 struct Mac {
     uint8_t b[6] = {};
@@ -38,6 +41,8 @@ struct PortConfig {
     uint16_t queues = 1;          // one RX and one TX queue per shard
     uint32_t mbuf_count = 8191;   // RX pool size for the whole port (all queues); 2^n-1 is best
     uint32_t mbuf_cache = 256;    // per-lcore cache (only EAL / registered threads use it)
+    uint16_t mbuf_data_room = 0;  // RX mbuf buffer size incl. headroom; 0 = RTE_MBUF_DEFAULT_BUF_SIZE (2 KiB
+                                  // of data). net_af_packet needs it >= its framesz.
     uint16_t rx_desc = 1024, tx_desc = 1024;
     uint16_t mtu = 1500;          // IP MTU; 0 = leave the port's
     bool rss = true;              // spread UDP over the queues when the device can
@@ -51,7 +56,7 @@ struct PortInfo {
     std::string driver;           // "net_ring", "net_af_packet", "mlx5_pci" ...
     Mac mac;                      // the port's own MAC
     uint16_t mtu = 1500;
-    rte_mempool* pool = nullptr;  // RX mbufs (2 KiB data room)
+    rte_mempool* pool = nullptr;  // RX mbufs (2 KiB data room unless PortConfig says otherwise)
     bool rss = false;             // true: the NIC spreads UDP over the queues by 4-tuple
     // false with queues > 1: everything lands on queue 0 and the shards must hand packets over in
     // software (an SPSC ring per shard, as the kernel engine's wrong-shard path does).

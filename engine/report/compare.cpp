@@ -51,10 +51,11 @@ bool saturated(const nlohmann::json& j) {
 void add_warnings(const nlohmann::json& baseline, const nlohmann::json& result, Comparison& out) {
     for (const auto& [name, j] : {std::pair{"baseline", &baseline}, std::pair{"result", &result}}) {
         if (saturated(*j))
-            out.warnings.push_back(std::string("the ") + name +
-                                   "'s generator was saturated: its figures may show sipstorm's limits, not the "
-                                   "target's (" +
-                                   string_at((*j)["generator"], "saturation_reason") + ")");
+            out.warnings.push_back(
+                std::string("the ") + name +
+                "'s generator was saturated: its figures may show sipstorm's limits, not the "
+                "target's (" +
+                string_at((*j)["generator"], "saturation_reason") + ")");
         auto v = j->is_object() ? j->find("schema_version") : j->end();
         if (v != j->end() && v->is_number_integer() && v->get<int>() > 1)
             out.warnings.push_back(std::string("the ") + name + " has result schema version " +
@@ -73,13 +74,20 @@ std::string pad(std::string s, size_t width, bool right) {
 
 const char* verdict_text(Verdict v) {
     switch (v) {
-        case Verdict::kOk: return "ok";
-        case Verdict::kImproved: return "improved";
-        case Verdict::kRegression: return "REGRESSION";
-        case Verdict::kInfo: return "-";
-        case Verdict::kMissing: return "REGRESSION (missing)";
-        case Verdict::kNew: return "new";
-        case Verdict::kNotAvailable: return "n/a";
+        case Verdict::kOk:
+            return "ok";
+        case Verdict::kImproved:
+            return "improved";
+        case Verdict::kRegression:
+            return "REGRESSION";
+        case Verdict::kInfo:
+            return "-";
+        case Verdict::kMissing:
+            return "REGRESSION (missing)";
+        case Verdict::kNew:
+            return "new";
+        case Verdict::kNotAvailable:
+            return "n/a";
     }
     return "";
 }
@@ -134,11 +142,14 @@ std::string comparison_table(const Comparison& c, const CompareOptions& opt) {
     std::vector<std::array<std::string, 5>> cells;
     cells.push_back({"metric", "baseline", "result", "delta", "verdict"});
     for (const CompareRow& r : c.rows) {
-        std::string delta = "";
-        if (r.has_delta_pct)
-            delta = (r.delta_pct > 0 ? "+" : "") + format_number(std::round(r.delta_pct * 10) / 10) + "%";
-        else if (r.have_baseline && r.have_result)
-            delta = (r.result >= r.baseline ? "+" : "") + format_number(r.result - r.baseline) + " (abs)";
+        std::string delta;
+        if (r.has_delta_pct) {
+            double shown = std::round(r.delta_pct * 10) / 10;  // so that +0.04% reads "0%", not "+0%"
+            delta = (shown > 0 ? "+" : "") + format_number(shown == 0 ? 0.0 : shown) + "%";
+        } else if (r.have_baseline && r.have_result) {
+            double diff = r.result - r.baseline;
+            delta = (diff > 0 ? "+" : "") + format_number(diff) + " (abs)";
+        }
         cells.push_back({r.metric, r.have_baseline ? format_number(r.baseline) : "-",
                          r.have_result ? format_number(r.result) : "-", delta, verdict_text(r.verdict)});
     }
@@ -152,9 +163,10 @@ std::string comparison_table(const Comparison& c, const CompareOptions& opt) {
         s += "  " + row[4] + "\n";
     }
     for (const std::string& w : c.warnings) s += "warning: " + w + "\n";
-    size_t regressions = static_cast<size_t>(std::count_if(c.rows.begin(), c.rows.end(), [](const CompareRow& r) {
-        return r.verdict == Verdict::kRegression || r.verdict == Verdict::kMissing;
-    }));
+    size_t regressions =
+        static_cast<size_t>(std::count_if(c.rows.begin(), c.rows.end(), [](const CompareRow& r) {
+            return r.verdict == Verdict::kRegression || r.verdict == Verdict::kMissing;
+        }));
     std::string tol = format_number(opt.tolerance_pct) + "%" +
                       (opt.abs_tolerance > 0 ? " or " + format_number(opt.abs_tolerance) + " absolute" : "");
     s += regressions ? std::to_string(regressions) + " regression(s) beyond the tolerance (" + tol + ")\n"

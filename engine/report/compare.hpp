@@ -26,8 +26,8 @@
 namespace sipstorm::report {
 
 struct CompareOptions {
-    double tolerance_pct = 5;    // relative tolerance, percent
-    double abs_tolerance = 0;    // absolute tolerance, in the metric's unit
+    double tolerance_pct = 5;          // relative tolerance, percent
+    double abs_tolerance = 0;          // absolute tolerance, in the metric's unit
     std::vector<std::string> metrics;  // empty: default_compare_metrics()
 };
 

@@ -13,24 +13,11 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kFixed[] = {"t",
-                                       "interval_s",
-                                       "attempted",
-                                       "succeeded",
-                                       "failed",
-                                       "cps",
-                                       "concurrent",
-                                       "retransmissions",
-                                       "unexpected",
-                                       "parse_errors",
-                                       "setup_count",
-                                       "setup_p50_ms",
-                                       "setup_p99_ms",
-                                       "setup_max_ms",
-                                       "lag_max_ms",
-                                       "busy_share",
-                                       "rx_drops",
-                                       "tx_errors"};
+constexpr std::string_view kFixed[] = {
+    "t",           "interval_s",   "attempted",       "succeeded",    "failed",
+    "cps",         "concurrent",   "retransmissions", "unexpected",   "parse_errors",
+    "setup_count", "setup_p50_ms", "setup_p99_ms",    "setup_max_ms", "lag_max_ms",
+    "busy_share",  "rx_drops",     "tx_errors"};
 constexpr std::string_view kClasses[] = {"1xx", "2xx", "3xx", "4xx", "5xx", "6xx"};
 
 std::string cell(const json* v) {
@@ -97,8 +84,10 @@ std::string series_csv(const json& result) {
             // has messages at all, unknown (empty) when it has none.
             auto count = [&](const json* v) { return v ? cell(v) : has ? "0" : ""; };
             for (auto [dir, set] : {std::pair{"in", &methods_in}, std::pair{"out", &methods_out}}) {
-                for (const std::string& m : *set) cells.push_back(count(child(messages(row, dir, "requests"), m)));
-                for (std::string_view c : kClasses) cells.push_back(count(child(messages(row, dir, "responses"), c)));
+                for (const std::string& m : *set)
+                    cells.push_back(count(child(messages(row, dir, "requests"), m)));
+                for (std::string_view c : kClasses)
+                    cells.push_back(count(child(messages(row, dir, "responses"), c)));
             }
         }
         for (size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + cells[i];

@@ -111,8 +111,8 @@ class Parser {
     bool check_operands(int a, int b, bool want_condition, const char* op_name, size_t op_pos) {
         for (int i : {a, b}) {
             if (is_condition(node(i)) == want_condition) continue;
-            fail(node(i).begin, want_condition ? "'" + std::string(out_.source(node(i))) + "' is a value, but '" +
-                                                     op_name + "' joins conditions"
+            fail(node(i).begin, want_condition ? "'" + std::string(out_.source(node(i))) +
+                                                     "' is a value, but '" + op_name + "' joins conditions"
                                                : "'" + std::string(out_.source(node(i))) +
                                                      "' is a condition, but '" + op_name + "' at column " +
                                                      std::to_string(op_pos + 1) + " takes values");
@@ -230,7 +230,8 @@ class Parser {
 
     int parse_primary() {
         skip_space();
-        if (pos_ >= s_.size()) return fail_node(pos_, "expected a number, a metric or '(', found the end of the expression");
+        if (pos_ >= s_.size())
+            return fail_node(pos_, "expected a number, a metric or '(', found the end of the expression");
         const size_t start = pos_;
         const char c = s_[pos_];
         if (c == '(') {
@@ -241,8 +242,8 @@ class Parser {
             if (inner < 0) return -1;
             skip_space();
             if (pos_ >= s_.size() || s_[pos_] != ')')
-                return fail_node(pos_, "expected ')' to close the '(' at column " + std::to_string(start + 1) +
-                                           ", found " + found());
+                return fail_node(pos_, "expected ')' to close the '(' at column " +
+                                           std::to_string(start + 1) + ", found " + found());
             ++pos_;
             // The parentheses belong to the node's text, so that explanations quote it as written.
             out_.nodes[static_cast<size_t>(inner)].begin = start;
@@ -257,7 +258,8 @@ class Parser {
     int parse_number() {
         const size_t start = pos_;
         std::string digits;
-        while (pos_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '.')) ++pos_;
+        while (pos_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '.'))
+            ++pos_;
         if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
             size_t e = pos_ + 1;
             if (e < s_.size() && (s_[e] == '+' || s_[e] == '-')) ++e;
@@ -274,9 +276,10 @@ class Parser {
         if (pos_ < s_.size() && (word_char(s_[pos_]) || s_[pos_] == '%')) {
             size_t u = pos_;
             while (u < s_.size() && (word_char(s_[u]) || s_[u] == '%')) ++u;
-            return fail_node(pos_, "'" + std::string(s_.substr(pos_, u - pos_)) +
-                                       "' after a number: numbers take no unit (a metric's unit is in its name: "
-                                       "setup_ms is in ms, duration_s in s; 99% is 0.99)");
+            return fail_node(pos_,
+                             "'" + std::string(s_.substr(pos_, u - pos_)) +
+                                 "' after a number: numbers take no unit (a metric's unit is in its name: "
+                                 "setup_ms is in ms, duration_s in s; 99% is 0.99)");
         }
         Node n;
         n.op = Node::Op::kNumber;
@@ -307,7 +310,9 @@ class Parser {
             // Arguments are bare words: reasons (4xx), kinds, distributions (response_ms.INVITE).
             while (pos_ < s_.size() && (word_char(s_[pos_]) || s_[pos_] == '.')) ++pos_;
             arg = s_.substr(a, pos_ - a);
-            if (arg.empty()) return fail_node(pos_, "expected an argument of '" + std::string(name) + "', found " + found());
+            if (arg.empty())
+                return fail_node(pos_,
+                                 "expected an argument of '" + std::string(name) + "', found " + found());
             skip_space();
             if (pos_ >= s_.size() || s_[pos_] != ')')
                 return fail_node(pos_, "expected ')' after '" + std::string(name) + "(" + std::string(arg) +
@@ -335,19 +340,32 @@ bool is_comparison(Node::Op op) {
 const char* op_text(Node::Op op) {
     switch (op) {
         case Node::Op::kNeg:
-        case Node::Op::kSub: return "-";
-        case Node::Op::kAdd: return "+";
-        case Node::Op::kMul: return "*";
-        case Node::Op::kDiv: return "/";
-        case Node::Op::kEq: return "==";
-        case Node::Op::kNe: return "!=";
-        case Node::Op::kLt: return "<";
-        case Node::Op::kLe: return "<=";
-        case Node::Op::kGt: return ">";
-        case Node::Op::kGe: return ">=";
-        case Node::Op::kAnd: return "and";
-        case Node::Op::kOr: return "or";
-        default: return "";
+        case Node::Op::kSub:
+            return "-";
+        case Node::Op::kAdd:
+            return "+";
+        case Node::Op::kMul:
+            return "*";
+        case Node::Op::kDiv:
+            return "/";
+        case Node::Op::kEq:
+            return "==";
+        case Node::Op::kNe:
+            return "!=";
+        case Node::Op::kLt:
+            return "<";
+        case Node::Op::kLe:
+            return "<=";
+        case Node::Op::kGt:
+            return ">";
+        case Node::Op::kGe:
+            return ">=";
+        case Node::Op::kAnd:
+            return "and";
+        case Node::Op::kOr:
+            return "or";
+        default:
+            return "";
     }
 }
 
@@ -361,21 +379,27 @@ double eval_value(const Expr& e, int index, const nlohmann::json& result, std::s
     constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
     const Node& n = e.nodes[static_cast<size_t>(index)];
     switch (n.op) {
-        case Node::Op::kNumber: return n.number;
+        case Node::Op::kNumber:
+            return n.number;
         case Node::Op::kMetric: {
             double v = 0;
             return metric_value(n.metric, result, v, why) ? v : kNaN;
         }
-        case Node::Op::kNeg: return -eval_value(e, n.a, result, why);
-        default: break;
+        case Node::Op::kNeg:
+            return -eval_value(e, n.a, result, why);
+        default:
+            break;
     }
     double a = eval_value(e, n.a, result, why);
     double b = eval_value(e, n.b, result, why);
     if (std::isnan(a) || std::isnan(b)) return kNaN;
     switch (n.op) {
-        case Node::Op::kAdd: return a + b;
-        case Node::Op::kSub: return a - b;
-        case Node::Op::kMul: return a * b;
+        case Node::Op::kAdd:
+            return a + b;
+        case Node::Op::kSub:
+            return a - b;
+        case Node::Op::kMul:
+            return a * b;
         case Node::Op::kDiv:
             if (b == 0) {
                 if (why.empty()) why = "division by zero in '" + std::string(e.source(n)) + "'";

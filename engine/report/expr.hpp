@@ -24,11 +24,27 @@
 namespace sipstorm::report {
 
 struct Node {
-    enum class Op : uint8_t { kNumber, kMetric, kNeg, kAdd, kSub, kMul, kDiv, kEq, kNe, kLt, kLe, kGt, kGe, kAnd, kOr };
+    enum class Op : uint8_t {
+        kNumber,
+        kMetric,
+        kNeg,
+        kAdd,
+        kSub,
+        kMul,
+        kDiv,
+        kEq,
+        kNe,
+        kLt,
+        kLe,
+        kGt,
+        kGe,
+        kAnd,
+        kOr
+    };
     Op op = Op::kNumber;
-    double number = 0;  // kNumber
-    MetricRef metric;   // kMetric
-    int a = -1, b = -1;  // operands (indices into Expr::nodes); a only for kNeg
+    double number = 0;          // kNumber
+    MetricRef metric;           // kMetric
+    int a = -1, b = -1;         // operands (indices into Expr::nodes); a only for kNeg
     size_t begin = 0, end = 0;  // its source text: Expr::text[begin, end)
 };
 
@@ -37,7 +53,9 @@ struct Expr {
     std::vector<Node> nodes;
     int root = -1;
 
-    std::string_view source(const Node& n) const { return std::string_view(text).substr(n.begin, n.end - n.begin); }
+    std::string_view source(const Node& n) const {
+        return std::string_view(text).substr(n.begin, n.end - n.begin);
+    }
 };
 
 bool is_comparison(Node::Op op);

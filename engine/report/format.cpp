@@ -6,6 +6,7 @@
 namespace sipstorm::report {
 
 std::string format_number(double v) {
+    if (v == 0) return "0";  // also -0
     if (std::isnan(v)) return "nan";
     if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
     char buf[64];
@@ -21,7 +22,7 @@ std::string format_number(double v) {
     std::string s = buf;
     while (s.back() == '0') s.pop_back();
     if (s.back() == '.') s.pop_back();
-    return s == "-0" ? "0" : s;
+    return s == "-0" ? "0" : s;  // a tiny negative rounded away
 }
 
 }  // namespace sipstorm::report

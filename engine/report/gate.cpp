@@ -22,13 +22,20 @@ std::string side(const Expr& e, int i, double v) {
 
 bool compare(Node::Op op, double a, double b) {
     switch (op) {
-        case Node::Op::kEq: return a == b;
-        case Node::Op::kNe: return a != b;
-        case Node::Op::kLt: return a < b;
-        case Node::Op::kLe: return a <= b;
-        case Node::Op::kGt: return a > b;
-        case Node::Op::kGe: return a >= b;
-        default: return false;
+        case Node::Op::kEq:
+            return a == b;
+        case Node::Op::kNe:
+            return a != b;
+        case Node::Op::kLt:
+            return a < b;
+        case Node::Op::kLe:
+            return a <= b;
+        case Node::Op::kGt:
+            return a > b;
+        case Node::Op::kGe:
+            return a >= b;
+        default:
+            return false;
     }
 }
 
@@ -38,7 +45,8 @@ Outcome eval_condition(const Expr& e, int i, const nlohmann::json& result, std::
     if (n.op == Node::Op::kAnd || n.op == Node::Op::kOr) {
         Outcome a = eval_condition(e, n.a, result, explanation);
         Outcome b = eval_condition(e, n.b, result, explanation);
-        if (n.op == Node::Op::kAnd) return {a.pass && b.pass, !a.pass ? a.lhs : b.lhs, !a.pass ? a.rhs : b.rhs};
+        if (n.op == Node::Op::kAnd)
+            return {a.pass && b.pass, !a.pass ? a.lhs : b.lhs, !a.pass ? a.rhs : b.rhs};
         return {a.pass || b.pass, a.pass ? a.lhs : b.lhs, a.pass ? a.rhs : b.rhs};
     }
     std::string why;
@@ -53,7 +61,8 @@ Outcome eval_condition(const Expr& e, int i, const nlohmann::json& result, std::
         return o;
     }
     o.pass = compare(n.op, o.lhs, o.rhs);
-    explanation += side(e, n.a, o.lhs) + (o.pass ? " " : ", not ") + op_text(n.op) + " " + side(e, n.b, o.rhs);
+    explanation +=
+        side(e, n.a, o.lhs) + (o.pass ? " " : ", not ") + op_text(n.op) + " " + side(e, n.b, o.rhs);
     return o;
 }
 

@@ -59,7 +59,8 @@ Case calls_case(const json& result) {
     c.failed = true;
     c.failure_message = format_number(failed) + " of " + format_number(attempted) + " calls failed";
     const json* detail = calls ? child(*calls, "failed_by_detail") : nullptr;
-    if (!detail || !detail->is_object() || detail->empty()) detail = calls ? child(*calls, "failed_by_reason") : nullptr;
+    if (!detail || !detail->is_object() || detail->empty())
+        detail = calls ? child(*calls, "failed_by_reason") : nullptr;
     if (detail && detail->is_object())
         for (const auto& [why, n] : detail->items())
             if (number_of(&n) > 0) c.failure_body += format_number(number_of(&n)) + " x " + why + "\n";
@@ -108,7 +109,8 @@ std::string junit_xml(const json& result, const std::vector<GateResult>& gates) 
     }
     if (gen && child(*gen, "saturated") && text_of(child(*gen, "saturated")) == "true")
         x += "    <system-out>" +
-             xml_escape("WARNING: the generator itself was saturated (" + text_of(child(*gen, "saturation_reason")) +
+             xml_escape("WARNING: the generator itself was saturated (" +
+                        text_of(child(*gen, "saturation_reason")) +
                         "): the figures may show sipstorm's limits, not the target's.\n") +
              "</system-out>\n";
     x += "  </testsuite>\n</testsuites>\n";

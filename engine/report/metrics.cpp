@@ -111,13 +111,17 @@ bool number_at(const json* j, double& out) {
 
 bool latency_value(const MetricRef& m, const json& result, double& out, std::string& why) {
     std::string_view stat = kStats[static_cast<size_t>(m.index)];
-    std::string dist_name = m.dist == kSetup ? "setup_ms" : m.dist == kCall ? "call_ms" : "response_ms." + m.arg;
-    const json* summary = m.dist == kSetup  ? at_path(result, std::array{"latency_ms", "setup"})
-                          : m.dist == kCall ? at_path(result, std::array{"latency_ms", "call"})
-                                            : at_path(result, std::array{"latency_ms", "response", m.arg.c_str()});
-    const json* hist = m.dist == kSetup  ? at_path(result, std::array{"histograms", "setup_us"})
-                       : m.dist == kCall ? at_path(result, std::array{"histograms", "call_us"})
-                                         : at_path(result, std::array{"histograms", "response_us", m.arg.c_str()});
+    std::string dist_name = m.dist == kSetup  ? "setup_ms"
+                            : m.dist == kCall ? "call_ms"
+                                              : "response_ms." + m.arg;
+    const json* summary = m.dist == kSetup ? at_path(result, std::array{"latency_ms", "setup"})
+                          : m.dist == kCall
+                              ? at_path(result, std::array{"latency_ms", "call"})
+                              : at_path(result, std::array{"latency_ms", "response", m.arg.c_str()});
+    const json* hist = m.dist == kSetup ? at_path(result, std::array{"histograms", "setup_us"})
+                       : m.dist == kCall
+                           ? at_path(result, std::array{"histograms", "call_us"})
+                           : at_path(result, std::array{"histograms", "response_us", m.arg.c_str()});
     double count = -1;
     // The summary is what the terminal showed; the histogram (e.g. of a merged result that lost its
     // summary) is the fallback. Both in the same units once converted: ms.
@@ -191,8 +195,9 @@ bool resolve_metric(std::string_view name, bool has_arg, std::string_view arg, M
         int i = failed ? find(stats::kFailReasonNames, arg) : find(stats::kRetransKindNames, arg);
         if (i < 0) {
             error = "unknown " + std::string(failed ? "failure reason" : "retransmission kind") + " '" +
-                    std::string(arg) + "' (known: " +
-                    (failed ? join(stats::kFailReasonNames) : join(stats::kRetransKindNames)) + ")";
+                    std::string(arg) +
+                    "' (known: " + (failed ? join(stats::kFailReasonNames) : join(stats::kRetransKindNames)) +
+                    ")";
             return false;
         }
         out.kind = failed ? MetricRef::Kind::kFailedBy : MetricRef::Kind::kRetransBy;
@@ -203,7 +208,8 @@ bool resolve_metric(std::string_view name, bool has_arg, std::string_view arg, M
     }
     if (int stat = find(kStats, name); stat >= 0) {
         if (!has_arg) {
-            error = "'" + std::string(name) + "' needs a distribution, e.g. " + std::string(name) + "(setup_ms)";
+            error =
+                "'" + std::string(name) + "' needs a distribution, e.g. " + std::string(name) + "(setup_ms)";
             return false;
         }
         out.kind = MetricRef::Kind::kLatency;
@@ -243,10 +249,12 @@ bool metric_value(const MetricRef& m, const json& result, double& out, std::stri
             if (number_at(at_path(result, kScalars[static_cast<size_t>(m.index)].path), out)) return true;
             break;
         case MetricRef::Kind::kFailedBy:
-            if (number_at(at_path(result, std::array{"calls", "failed_by_reason", m.arg.c_str()}), out)) return true;
+            if (number_at(at_path(result, std::array{"calls", "failed_by_reason", m.arg.c_str()}), out))
+                return true;
             break;
         case MetricRef::Kind::kRetransBy:
-            if (number_at(at_path(result, std::array{"retransmissions", "by_type", m.arg.c_str()}), out)) return true;
+            if (number_at(at_path(result, std::array{"retransmissions", "by_type", m.arg.c_str()}), out))
+                return true;
             break;
         case MetricRef::Kind::kLatency:
             return latency_value(m, result, out, why);

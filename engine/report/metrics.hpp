@@ -21,9 +21,9 @@ enum class Better : uint8_t { kLower, kHigher, kNeither };
 struct MetricRef {
     enum class Kind : uint8_t { kScalar, kFailedBy, kRetransBy, kLatency };
     Kind kind = Kind::kScalar;
-    int index = 0;    // kScalar: row of the scalar table; kLatency: the statistic (p50 ...)
-    int dist = 0;     // kLatency: setup, call or response
-    std::string arg;  // reason, retransmission kind or method
+    int index = 0;     // kScalar: row of the scalar table; kLatency: the statistic (p50 ...)
+    int dist = 0;      // kLatency: setup, call or response
+    std::string arg;   // reason, retransmission kind or method
     std::string text;  // canonical spelling, e.g. "p99(setup_ms)"
     Better better = Better::kLower;
 };

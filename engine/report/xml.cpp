@@ -30,12 +30,28 @@ std::string xml_escape(std::string_view text) {
     for (size_t i = 0; i < text.size();) {
         char c = text[i];
         switch (c) {
-            case '&': out += "&amp;"; ++i; continue;
-            case '<': out += "&lt;"; ++i; continue;
-            case '>': out += "&gt;"; ++i; continue;
-            case '"': out += "&quot;"; ++i; continue;
-            case '\'': out += "&apos;"; ++i; continue;
-            default: break;
+            case '&':
+                out += "&amp;";
+                ++i;
+                continue;
+            case '<':
+                out += "&lt;";
+                ++i;
+                continue;
+            case '>':
+                out += "&gt;";
+                ++i;
+                continue;
+            case '"':
+                out += "&quot;";
+                ++i;
+                continue;
+            case '\'':
+                out += "&apos;";
+                ++i;
+                continue;
+            default:
+                break;
         }
         size_t n = utf8_length(text, i);
         auto u = static_cast<unsigned char>(c);

@@ -49,8 +49,9 @@ json by_class(std::span<const uint64_t, kResponseClasses> values) {
 // Messages sent and received, by request method and response class: the same shape in the totals
 // and in every series row, so a per-second message mix can be read like the totals.
 json messages(const RunInfo& run, const Counts& c) {
-    return json{{"in", {{"requests", by_method(run, c.requests_in)}, {"responses", by_class(c.responses_in)}}},
-                {"out", {{"requests", by_method(run, c.requests_out)}, {"responses", by_class(c.responses_out)}}}};
+    return json{
+        {"in", {{"requests", by_method(run, c.requests_in)}, {"responses", by_class(c.responses_in)}}},
+        {"out", {{"requests", by_method(run, c.requests_out)}, {"responses", by_class(c.responses_out)}}}};
 }
 
 json series_row(const RunInfo& run, const SeriesRow& r) {

@@ -64,6 +64,16 @@ bool Runner::open(std::string* error) {
     for (size_t e = 0; e < config_.endpoints.size(); ++e) {
         EndpointSpec& spec = config_.endpoints[e];
         net::UdpOptions udp = spec.udp;
+        // SO_REUSEPORT would let us share a port with another program silently; make sure it's free.
+        if (udp.reuseport && udp.local.port != 0) {
+            net::UdpOptions probe = udp;
+            probe.reuseport = false;
+            std::string err;
+            if (!net::open_udp(probe, &err)) {
+                *error = spec.name + ": " + err;
+                return false;
+            }
+        }
         if (spec.remote_from >= 0) spec.engine.remote = local_address(static_cast<size_t>(spec.remote_from));
         for (unsigned i = 0; i < k; ++i) {
             Endpoint& ep = shards_[i]->endpoints[e];

@@ -44,10 +44,11 @@ nlohmann::json read_result(const std::string& path) {
             why = why.substr(p + 2);
         throw UsageError(fmt::format("'{}' is not valid JSON: {}", path, why));
     }
-    if (!j.is_object() || !j.contains("calls"))
-        throw UsageError(fmt::format("'{}' is not a sipstorm result file (no \"calls\"; write one with 'sipstorm "
-                                     "run --out')",
-                                     path));
+    if (!j.is_object() || !j.contains("calls") || !j["calls"].is_object())
+        throw UsageError(
+            fmt::format("'{}' is not a sipstorm result file (no \"calls\"; write one with 'sipstorm "
+                        "run --out')",
+                        path));
     return j;
 }
 
@@ -58,12 +59,14 @@ int cmd_compare(const Args& args) {
     std::string tolerance = "5%";
     report::CompareOptions opt;
     po::options_description d("Options");
-    d.add_options()
-        ("tolerance", po::value(&tolerance), "relative change still counted as ok, e.g. 5% (default) or 0.5%")
-        ("abs-tolerance", po::value(&opt.abs_tolerance),
-         "absolute change still counted as ok, in the metric's unit (default 0); decides for zero baselines")
-        ("metric", po::value(&opt.metrics)->composing(), "a metric to compare (repeatable); default: a standard set")
-        ("help,h", "this help");
+    // clang-format off: one option a line reads better than the packed form
+    d.add_options()("tolerance", po::value(&tolerance),
+                    "relative change still counted as ok, e.g. 5% (default) or 0.5%")(
+        "abs-tolerance", po::value(&opt.abs_tolerance),
+        "absolute change still counted as ok, in the metric's unit (default 0); decides for zero baselines")(
+        "metric", po::value(&opt.metrics)->composing(),
+        "a metric to compare (repeatable); default: a standard set")("help,h", "this help");
+    // clang-format on
     po::options_description all;
     all.add(d);
     all.add_options()("file", po::value(&files));
@@ -84,7 +87,8 @@ int cmd_compare(const Args& args) {
     }
     if (files.size() != 2) throw UsageError("expects BASELINE.json and RESULT.json (see --help)");
     std::string error;
-    if (!report::parse_tolerance(tolerance, opt.tolerance_pct, error)) throw UsageError("--tolerance: " + error);
+    if (!report::parse_tolerance(tolerance, opt.tolerance_pct, error))
+        throw UsageError("--tolerance: " + error);
     if (opt.abs_tolerance < 0) throw UsageError("--abs-tolerance must be >= 0");
 
     nlohmann::json baseline = read_result(files[0]);

@@ -14,13 +14,14 @@ namespace sipstorm::cli {
 namespace po = boost::program_options;
 
 void add_output_options(po::options_description& d, OutputOptions& o) {
-    d.add_options()
-        ("gate", po::value(&o.gates)->composing(),
-         "a condition the run must meet (repeatable), e.g. 'failed_calls == 0', 'p99(setup_ms) < 50', "
-         "'achieved_cps >= 0.99 * target_cps'; exit code 4 when one fails (see tools/RESULT_SCHEMA.md "
-         "for the metrics)")
-        ("csv", po::value(&o.csv), "write the per-second series as CSV here")
-        ("junit", po::value(&o.junit), "write the verdict (gates, or failed calls) as JUnit XML here");
+    // clang-format off: one option a line reads better than the packed form
+    d.add_options()(
+        "gate", po::value(&o.gates)->composing(),
+        "a condition the run must meet (repeatable), e.g. 'failed_calls == 0', 'p99(setup_ms) < 50', "
+        "'achieved_cps >= 0.99 * target_cps'; exit code 4 when one fails (see tools/RESULT_SCHEMA.md "
+        "for the metrics)")("csv", po::value(&o.csv), "write the per-second series as CSV here")(
+        "junit", po::value(&o.junit), "write the verdict (gates, or failed calls) as JUnit XML here");
+    // clang-format on
 }
 
 namespace {
@@ -31,8 +32,8 @@ void check_writable(const std::string& path, const char* option) {
     size_t slash = path.rfind('/');
     std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
     if (access(dir.c_str(), W_OK) != 0)
-        throw UsageError(fmt::format("--{}: cannot create '{}': directory '{}' is missing or not writable", option,
-                                     path, dir));
+        throw UsageError(fmt::format("--{}: cannot create '{}': directory '{}' is missing or not writable",
+                                     option, path, dir));
 }
 
 }  // namespace

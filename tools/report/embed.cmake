@@ -1,7 +1,8 @@
 # Generates a C++ source that holds files as byte arrays, one accessor function each:
 #   cmake -DOUT=report_assets.cpp -DNAMESPACE=ns "-DASSETS=name1=path1|name2=path2" -P embed.cmake
 # gives `std::string_view ns::name1()`, ... The files are inlined into <script>/<style> elements of
-# an HTML page, so one that would close its element early (</script, </style) is an error here.
+# an HTML page, so one that would close its element early (</script, </style) is an error here
+# (except for names ending in _html: the page template itself).
 cmake_minimum_required(VERSION 3.22)
 set(body "")
 string(REPLACE "|" ";" ASSETS "${ASSETS}")
@@ -14,7 +15,7 @@ foreach(pair IN LISTS ASSETS)
   string(TOLOWER "${text}" lower)
   string(FIND "${lower}" "</script" at_script)
   string(FIND "${lower}" "</style" at_style)
-  if(NOT at_script EQUAL -1 OR NOT at_style EQUAL -1)
+  if(NOT name MATCHES "_html$" AND (NOT at_script EQUAL -1 OR NOT at_style EQUAL -1))
     message(FATAL_ERROR "${path}: holds </script or </style; it cannot be inlined into the report")
   endif()
   file(READ "${path}" hex HEX)

@@ -103,6 +103,15 @@
         "understate what was asked for. Do not read these numbers as the target's capacity.",
         el("small", null, [gen.saturation_reason || "see generator health below"])]));
     }
+    if (isNum(result.schema_version) && result.schema_version > 1) {
+      banners.appendChild(el("div", { "class": "banner error" }, [
+        "This result file has schema_version " + result.schema_version + "; this report knows version 1 " +
+        "and shows the keys it knows."]));
+    }
+    if (result.interrupted === true) {
+      banners.appendChild(el("div", { "class": "banner bad", id: "interrupted" }, [
+        "The run was interrupted (Ctrl-C or SIGTERM) before its end: calls still live then count as aborted."]));
+    }
     var attempted = num(calls.attempted), failed = num(calls.failed);
     if (failed > 0) {
       banners.appendChild(el("div", { "class": "banner bad" }, [
@@ -117,7 +126,8 @@
   // ---- gates --------------------------------------------------------------------------------------
 
   function gates() {
-    if (!Array.isArray(result.gates)) return;
+    // Absent in older files; an empty array when the run had no --gate.
+    if (!Array.isArray(result.gates) || !result.gates.length) return;
     document.getElementById("gates-heading").hidden = false;
     var failed = result.gates.filter(function (g) { return !(g && g.pass === true); }).length;
     var box = document.getElementById("gates");
@@ -126,7 +136,7 @@
              : "Gates: all " + result.gates.length + " passed"]));
     var t = el("table", { id: "gates-table" }, [el("tr", null, [
       el("th", null, ["gate"]), el("th", { "class": "num" }, ["value"]),
-      el("th", { "class": "num" }, ["threshold"]), el("th", null, ["verdict"])])]);
+      el("th", { "class": "num" }, ["threshold"]), el("th", null, ["verdict"]), el("th", null, ["explanation"])])]);
     result.gates.forEach(function (g) {
       g = obj(g);
       var value = g.value;
@@ -135,7 +145,8 @@
         el("td", { "class": "num" }, [value == null ? "n/a" : fmt(value)]),
         el("td", { "class": "num" }, [g.threshold == null ? "" : fmt(g.threshold)]),
         el("td", { "class": g.pass === true ? "pass" : "fail" }, [
-          (g.pass === true ? "PASS" : "FAIL") + (g.why ? " (" + g.why + ")" : g.error ? " (" + g.error + ")" : "")])]));
+          g.pass === true ? "PASS" : "FAIL"]),
+        el("td", null, [g.explanation != null ? String(g.explanation) : ""])]));
     });
     box.appendChild(t);
   }
@@ -153,10 +164,15 @@
     Object.keys(byReason).forEach(function (k) {
       if (num(byReason[k])) rows.push(["\u2003failed: " + k, fmt(byReason[k]), "num fail"]);
     });
+    var byDetail = obj(calls.failed_by_detail);
+    Object.keys(byDetail).forEach(function (k) {
+      if (num(byDetail[k])) rows.push(["\u2003\u2003" + k, fmt(byDetail[k]), "num"]);
+    });
     rows.push(["live at end", fmt(calls.concurrent_at_end)]);
     rows.push(["target rate (calls/s)", num(rate.target) > 0 ? fmt(rate.target) : "none (--concurrent)"]);
     rows.push(["achieved rate (calls/s)", fmt(rate.achieved) +
                (num(rate.target) > 0 ? " (" + pct(num(rate.achieved), rate.target) + " of target)" : "")]);
+    if (isNum(rate.load_duration_s)) rows.push(["calls started over (s)", fmt(rate.load_duration_s)]);
     rows.push(["duration (s)", fmt(result.duration_s)]);
     box.appendChild(kvTable("Calls", rows));
 
@@ -294,7 +310,12 @@
     if (num(rate.target) > 0) {
       // The asked-for rate at the middle of each interval.
       rateSeries.push(line("target", "#57606a", { dash: [6, 4], width: 1.4 }));
-      rateData.push(series.map(function (r) { return targetRate(num(r.t) - num(r.interval_s) / 2); }));
+      // Up to the last second in which calls were started (after it the run only drains).
+      var lastStart = -1;
+      series.forEach(function (r, i) { if (num(r.attempted) > 0) lastStart = i; });
+      rateData.push(series.map(function (r, i) {
+        return i <= lastStart ? targetRate(num(r.t) - num(r.interval_s) / 2) : null;
+      }));
     }
     rateSeries.push(line("attempted/s", PALETTE[0], { width: 2 }));
     rateData.push(series.map(function (r) { return isNum(r.cps) ? r.cps : per(r, "attempted"); }));

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <unordered_map>
 #include <vector>
 
@@ -35,9 +36,41 @@ struct NeighEntry {
     uint64_t since = 0;       // TSC when it entered this state
     uint64_t next_retry = 0;  // TSC of the next request (kIncomplete)
     uint32_t retries = 0;     // requests sent
+    bool permanent = false;   // set by add_static_neighbor(): never refreshed, never expires
     std::vector<rte_mbuf*> pending;  // IP packets (no L2 header yet), oldest first
 };
 
 using NeighTable = std::unordered_map<NeighKey, NeighEntry, NeighKeyHash>;
+
+// What the stacks of one port's queues have resolved, shared between them. ARP replies and NA are not
+// spread by RSS: they reach queue 0, whose stack publishes them here; the stack of another queue looks
+// here on a miss and while its own request is outstanding. Touched only on misses, retries and
+// refreshes (never per packet), so a mutex is enough.
+class SharedNeighbors {
+  public:
+    void publish(const NeighKey& k, const Mac& mac, uint64_t now) {
+        std::lock_guard lk(mu_);
+        auto& e = map_[k];
+        e.mac = mac;
+        e.since = now;
+    }
+    // True when k is known and was learned after `newer_than` (TSC).
+    bool lookup(const NeighKey& k, uint64_t newer_than, Mac& mac, uint64_t& since) const {
+        std::lock_guard lk(mu_);
+        auto it = map_.find(k);
+        if (it == map_.end() || it->second.since <= newer_than) return false;
+        mac = it->second.mac;
+        since = it->second.since;
+        return true;
+    }
+
+  private:
+    struct Entry {
+        Mac mac;
+        uint64_t since = 0;
+    };
+    mutable std::mutex mu_;
+    std::unordered_map<NeighKey, Entry, NeighKeyHash> map_;
+};
 
 }  // namespace sipstorm::dpdk

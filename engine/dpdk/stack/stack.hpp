@@ -42,6 +42,9 @@ class Stack {
     Stack(const Stack&) = delete;
     Stack& operator=(const Stack&) = delete;
     bool ok() const { return error_.empty(); }
+    // Shares resolutions with the stacks of the port's other queues (see SharedNeighbors). Optional;
+    // needed when the port has more than one queue. Set before the first packet.
+    void set_shared_neighbors(SharedNeighbors* shared) { shared_ = shared; }
     const std::string& error() const { return error_; }
 
     // now = rte_get_tsc_cycles(). Returns true (and fills d) when m carries a UDP datagram for us; the
@@ -55,6 +58,9 @@ class Stack {
     bool send_ping(const net::Address& to, uint16_t id, uint16_t seq, uint64_t now);
     // Starts resolving ip (no-op when known or in progress).
     void resolve(const net::Address& ip, uint64_t now);
+    // A permanent entry (no ARP / ND for it): for links without ARP, or to seed the stacks of the
+    // other queues of a port with what queue 0 learned (ARP replies are not spread by RSS).
+    void add_static_neighbor(const net::Address& ip, const Mac& mac, uint64_t now);
 
     // Retries and expiries of the neighbour cache and the reassembly table. Cheap; call every poll.
     void tick(uint64_t now);
@@ -84,7 +90,7 @@ class Stack {
     bool next_hop(const net::Address& to, NeighKey& nh);
     void output_ip(rte_mbuf* m, const NeighKey& nh, uint64_t now);  // m at the IP header
     void transmit_ip(rte_mbuf* m, const Mac& dst, bool v6);          // fragments if needed
-    void push_ether(rte_mbuf* m, const Mac& dst, uint16_t ethertype);
+    bool push_ether(rte_mbuf* m, const Mac& dst, uint16_t ethertype);  // false: m dropped
     void enqueue_tx(rte_mbuf* m);
     void learn(const NeighKey& k, const Mac& mac, uint64_t now, bool create);
     void send_request(const NeighKey& k);
@@ -106,7 +112,9 @@ class Stack {
     uint32_t frag6_id_ = 1;
     uint32_t net4_ = 0, mask4_ = 0;  // host order
 
+    bool adopt_shared(const NeighKey& k, NeighEntry& e, uint64_t now);
     NeighTable neigh_;
+    SharedNeighbors* shared_ = nullptr;
     uint32_t pending_total_ = 0;
     NeighKey memo_key_{};  // last reachable lookup (cleared when entries go)
     NeighEntry* memo_entry_ = nullptr;

@@ -12,8 +12,8 @@ struct Answer {
     std::string value;
 };
 
-Answer answer(std::string_view challenge, const UserSecret& user, const RequestInfo& req, std::string_view cnonce,
-              DigestState& state, size_t capacity = kAuthorizationCapacity) {
+Answer answer(std::string_view challenge, const UserSecret& user, const RequestInfo& req,
+              std::string_view cnonce, DigestState& state, size_t capacity = kAuthorizationCapacity) {
     sip::DigestChallenge c;
     EXPECT_EQ(sip::parse_challenge(challenge, c), sip::FieldError::kOk) << challenge;
     char buf[kAuthorizationCapacity];
@@ -23,7 +23,8 @@ Answer answer(std::string_view challenge, const UserSecret& user, const RequestI
 }
 
 constexpr std::string_view kRfc2617 =
-    "Digest realm=\"testrealm@host.com\", qop=\"auth,auth-int\", nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", "
+    "Digest realm=\"testrealm@host.com\", qop=\"auth,auth-int\", "
+    "nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", "
     "opaque=\"5ccc069c403ebaf9f0171e9517f40e41\"";
 
 TEST(Authorization, Rfc2617Header) {
@@ -45,8 +46,8 @@ TEST(Authorization, Rfc7616Sha256HeaderParsesBack) {
         "Digest realm=\"http-auth@example.org\", qop=\"auth, auth-int\", algorithm=SHA-256, "
         "nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\", "
         "opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\"",
-        {"Mufasa", "Circle of Life"}, {"GET", "/dir/index.html", {}}, "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ",
-        st);
+        {"Mufasa", "Circle of Life"}, {"GET", "/dir/index.html", {}},
+        "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", st);
     ASSERT_EQ(a.error, AuthError::kOk);
     sip::DigestCredentials cr;
     ASSERT_EQ(sip::parse_credentials(a.value, cr), sip::FieldError::kOk);
@@ -121,11 +122,13 @@ TEST(Authorization, Rfc2069NoQop) {
 TEST(Authorization, AuthIntWhenOnlyOffered) {
     DigestState st;
     const Answer a = answer(
-        "Digest realm=\"atlanta.example.com\", nonce=\"8fa3b9c2d1e0\", qop=\"auth-int\", algorithm=SHA-256", kAlice,
-        {"INVITE", "sip:bob@biloxi.example.com", "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\n"}, "0a4f113b", st);
+        "Digest realm=\"atlanta.example.com\", nonce=\"8fa3b9c2d1e0\", qop=\"auth-int\", algorithm=SHA-256",
+        kAlice, {"INVITE", "sip:bob@biloxi.example.com", "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\n"}, "0a4f113b",
+        st);
     ASSERT_EQ(a.error, AuthError::kOk);
     EXPECT_NE(a.value.find("qop=auth-int"), std::string::npos);
-    EXPECT_NE(a.value.find("a2d9ade301909b76d38f0a40a7ab75f2d46c8c6bcb7eb86112dc1b84690c0653"), std::string::npos);
+    EXPECT_NE(a.value.find("a2d9ade301909b76d38f0a40a7ab75f2d46c8c6bcb7eb86112dc1b84690c0653"),
+              std::string::npos);
 }
 
 TEST(Authorization, SessAlgorithmsEchoed) {
@@ -151,9 +154,11 @@ TEST(Authorization, EscapesUsernameAndEmptyOpaqueIsEchoed) {
 TEST(Authorization, Errors) {
     DigestState st;
     EXPECT_EQ(answer("Basic realm=\"r\"", kAlice, kRegister, "c", st).error, AuthError::kNotDigest);
-    EXPECT_EQ(answer("Digest realm=\"r\", algorithm=MD5", kAlice, kRegister, "c", st).error, AuthError::kNoNonce);
-    EXPECT_EQ(answer("Digest realm=\"r\", nonce=\"n\", algorithm=AKAv1-MD5", kAlice, kRegister, "c", st).error,
-              AuthError::kUnsupportedAlgorithm);
+    EXPECT_EQ(answer("Digest realm=\"r\", algorithm=MD5", kAlice, kRegister, "c", st).error,
+              AuthError::kNoNonce);
+    EXPECT_EQ(
+        answer("Digest realm=\"r\", nonce=\"n\", algorithm=AKAv1-MD5", kAlice, kRegister, "c", st).error,
+        AuthError::kUnsupportedAlgorithm);
     EXPECT_EQ(answer("Digest realm=\"r\", nonce=\"n\", qop=\"auth-conf\"", kAlice, kRegister, "c", st).error,
               AuthError::kUnsupportedQop);
     EXPECT_EQ(answer("Digest realm=\"r\", nonce=\"n\", algorithm=MD5-sess", kAlice, kRegister, "c", st).error,
@@ -164,8 +169,10 @@ TEST(Authorization, Errors) {
 
 TEST(Authorization, SupportedPicksFirstUsableChallenge) {
     sip::DigestChallenge a, b;
-    ASSERT_EQ(sip::parse_challenge("Digest realm=\"r\", nonce=\"n\", algorithm=SHA-999", a), sip::FieldError::kOk);
-    ASSERT_EQ(sip::parse_challenge("Digest realm=\"r\", nonce=\"n\", algorithm=SHA-256", b), sip::FieldError::kOk);
+    ASSERT_EQ(sip::parse_challenge("Digest realm=\"r\", nonce=\"n\", algorithm=SHA-999", a),
+              sip::FieldError::kOk);
+    ASSERT_EQ(sip::parse_challenge("Digest realm=\"r\", nonce=\"n\", algorithm=SHA-256", b),
+              sip::FieldError::kOk);
     EXPECT_FALSE(supported(a));
     EXPECT_TRUE(supported(b));
 }

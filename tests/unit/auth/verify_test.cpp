@@ -6,6 +6,7 @@
 
 #include "auth/authorization.hpp"
 #include "auth/challenge.hpp"
+#include "auth/hash.hpp"
 
 namespace sipstorm::auth {
 namespace {
@@ -14,13 +15,14 @@ using sip::DigestAlgorithm;
 
 TEST(Verify, Rfc2617Credentials) {
     sip::DigestCredentials c;
-    ASSERT_EQ(sip::parse_credentials(
-                  "Digest username=\"Mufasa\", realm=\"testrealm@host.com\", "
-                  "nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", uri=\"/dir/index.html\", qop=auth, nc=00000001, "
-                  "cnonce=\"0a4f113b\", response=\"6629FAE49393A05397450978507C4EF1\", "
-                  "opaque=\"5ccc069c403ebaf9f0171e9517f40e41\"",
-                  c),
-              sip::FieldError::kOk);
+    ASSERT_EQ(
+        sip::parse_credentials(
+            "Digest username=\"Mufasa\", realm=\"testrealm@host.com\", "
+            "nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", uri=\"/dir/index.html\", qop=auth, nc=00000001, "
+            "cnonce=\"0a4f113b\", response=\"6629FAE49393A05397450978507C4EF1\", "
+            "opaque=\"5ccc069c403ebaf9f0171e9517f40e41\"",
+            c),
+        sip::FieldError::kOk);
     EXPECT_TRUE(verify(c, "Circle Of Life", "GET"));
     EXPECT_FALSE(verify(c, "Circle of Life", "GET"));
     EXPECT_FALSE(verify(c, "Circle Of Life", "POST"));
@@ -48,8 +50,8 @@ TEST_P(RoundTrip, ChallengeAnswerVerify) {
     DigestState st;
     char buf[kAuthorizationCapacity];
     size_t len = 0;
-    ASSERT_EQ(write_authorization(c, {"bob", "zanzibar"}, {"REGISTER", "sip:biloxi.example.com", {}}, "abc123", st,
-                                  buf, len),
+    ASSERT_EQ(write_authorization(c, {"bob", "zanzibar"}, {"REGISTER", "sip:biloxi.example.com", {}},
+                                  "abc123", st, buf, len),
               AuthError::kOk);
     sip::DigestCredentials cr;
     ASSERT_EQ(sip::parse_credentials({buf, len}, cr), sip::FieldError::kOk);
@@ -64,7 +66,8 @@ INSTANTIATE_TEST_SUITE_P(AllAlgorithms, RoundTrip,
 
 TEST(Verify, AuthIntChecksBody) {
     sip::DigestChallenge c;
-    ASSERT_EQ(sip::parse_challenge("Digest realm=\"r\", nonce=\"n\", qop=\"auth-int\"", c), sip::FieldError::kOk);
+    ASSERT_EQ(sip::parse_challenge("Digest realm=\"r\", nonce=\"n\", qop=\"auth-int\"", c),
+              sip::FieldError::kOk);
     DigestState st;
     char buf[kAuthorizationCapacity];
     size_t len = 0;
@@ -79,10 +82,11 @@ TEST(Verify, AuthIntChecksBody) {
 TEST(Verify, RejectsIncompleteOrUnsupported) {
     sip::DigestCredentials c;
     // qop without nc/cnonce
-    ASSERT_EQ(sip::parse_credentials("Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"sip:r\", qop=auth, "
-                                     "response=\"00\"",
-                                     c),
-              sip::FieldError::kOk);
+    ASSERT_EQ(
+        sip::parse_credentials("Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"sip:r\", qop=auth, "
+                               "response=\"00\"",
+                               c),
+        sip::FieldError::kOk);
     EXPECT_FALSE(verify(c, "pw", "REGISTER"));
     ASSERT_EQ(sip::parse_credentials("Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"sip:r\", "
                                      "response=\"00\", userhash=true",
@@ -102,7 +106,8 @@ TEST(Challenge, FormatAndErrors) {
     char buf[128];
     size_t len = 0;
     ASSERT_EQ(write_challenge(spec, buf, len), AuthError::kOk);
-    EXPECT_EQ(std::string(buf, len), "Digest realm=\"a\\\"b\", nonce=\"n\", algorithm=SHA-256, qop=\"auth\", stale=true");
+    EXPECT_EQ(std::string(buf, len),
+              "Digest realm=\"a\\\"b\", nonce=\"n\", algorithm=SHA-256, qop=\"auth\", stale=true");
     EXPECT_EQ(write_challenge(spec, {buf, 20}, len), AuthError::kNoSpace);
     spec.algorithm = DigestAlgorithm::kOther;
     EXPECT_EQ(write_challenge(spec, buf, len), AuthError::kUnsupportedAlgorithm);

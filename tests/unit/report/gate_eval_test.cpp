@@ -93,7 +93,9 @@ TEST(GateEval, MissingFiguresFailTheGate) {
 TEST(GateEval, DivisionByZeroFails) {
     GateResult r = eval("failed_calls / (target_cps - 100) < 1");
     EXPECT_FALSE(r.pass);
-    EXPECT_EQ(r.explanation, "failed_calls / (target_cps - 100) < 1: division by zero in 'failed_calls / (target_cps - 100)'");
+    EXPECT_EQ(
+        r.explanation,
+        "failed_calls / (target_cps - 100) < 1: division by zero in 'failed_calls / (target_cps - 100)'");
 }
 
 TEST(GateEval, Arithmetic) {
@@ -125,7 +127,8 @@ TEST(GateEval, AndOrPickTheDecidingComparison) {
 TEST(GateEval, VerdictsInTheResult) {
     std::vector<Gate> gates;
     std::string error;
-    ASSERT_TRUE(parse_gates({"failed_calls <= 10", "p99(setup_ms) < 50", "p50(response_ms.X) < 1"}, gates, error));
+    ASSERT_TRUE(
+        parse_gates({"failed_calls <= 10", "p99(setup_ms) < 50", "p50(response_ms.X) < 1"}, gates, error));
     nlohmann::json j = test::fixture_result();
     std::vector<GateResult> results = evaluate_all(gates, j);
     add_gate_verdicts(j, results);

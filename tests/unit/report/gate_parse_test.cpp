@@ -1,6 +1,10 @@
 // Every way a gate can be written wrong gets an error naming the column and what is wrong.
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "fixture.hpp"
+
 #include "report/gate.hpp"
 
 namespace sipstorm::report {
@@ -21,12 +25,13 @@ void expect_error(std::string_view text, std::string_view starts_with, std::stri
 
 TEST(GateParse, AcceptsTheDocumentedForms) {
     for (const char* text :
-         {"failed_calls == 0", "p99(setup_ms) < 50", "achieved_cps >= 0.99 * target_cps", "retransmissions <= 10",
-          "p50(response_ms.INVITE) < 5", "(failed_calls + 1) / 2 != 3 and saturated == 0",
-          "failed(timeout) == 0 or failed(4xx) <= 1", "p999( call_ms ) > -1e3", "max(setup_ms)>=mean(setup_ms)",
+         {"failed_calls == 0", "p99(setup_ms) < 50", "achieved_cps >= 0.99 * target_cps",
+          "retransmissions <= 10", "p50(response_ms.INVITE) < 5",
+          "(failed_calls + 1) / 2 != 3 and saturated == 0", "failed(timeout) == 0 or failed(4xx) <= 1",
+          "p999( call_ms ) > -1e3", "max(setup_ms)>=mean(setup_ms)",
           "failed_calls == 0 && retransmissions == 0 || unexpected == 0", "retransmissions(2xx) == 0",
-          "succeeded_calls / attempted_calls >= 0.999", "-duration_s < -.5", "lag_ms_max < 100 and rx_drops == 0",
-          "parse_errors == 0", "p90(setup_ms) < 10"}) {
+          "succeeded_calls / attempted_calls >= 0.999", "-duration_s < -.5",
+          "lag_ms_max < 100 and rx_drops == 0", "parse_errors == 0", "p90(setup_ms) < 10"}) {
         Gate g;
         std::string error;
         EXPECT_TRUE(parse_gate(text, g, error)) << text << ": " << error;
@@ -77,10 +82,13 @@ TEST(GateParse, TypesAreChecked) {
 
 TEST(GateParse, UnknownMetricNamesItAndListsTheKnownOnes) {
     std::string e = error_of("retransmissions == 0 and faild_calls == 0");
-    EXPECT_TRUE(e.starts_with("column 26: unknown metric 'faild_calls' (did you mean 'failed_calls'?); known: ")) << e;
-    for (const char* known : {"failed_calls", "succeeded_calls", "attempted_calls", "achieved_cps", "target_cps",
-                              "retransmissions", "duration_s", "unexpected", "parse_errors", "lag_ms_max",
-                              "rx_drops", "saturated", "failed(REASON)", "p99", "setup_ms", "response_ms.METHOD"})
+    EXPECT_TRUE(
+        e.starts_with("column 26: unknown metric 'faild_calls' (did you mean 'failed_calls'?); known: "))
+        << e;
+    for (const char* known :
+         {"failed_calls", "succeeded_calls", "attempted_calls", "achieved_cps", "target_cps",
+          "retransmissions", "duration_s", "unexpected", "parse_errors", "lag_ms_max", "rx_drops",
+          "saturated", "failed(REASON)", "p99", "setup_ms", "response_ms.METHOD"})
         EXPECT_NE(e.find(known), std::string::npos) << known;
     expect_error("zzzzzzzz > 1", "column 1: unknown metric 'zzzzzzzz'; known: failed_calls");
     expect_error("p98(setup_ms) < 1", "column 1: unknown function 'p98' (did you mean 'p9");
@@ -88,12 +96,16 @@ TEST(GateParse, UnknownMetricNamesItAndListsTheKnownOnes) {
 }
 
 TEST(GateParse, MisusedMetrics) {
-    expect_error("failed(bogus) == 0", "column 1: unknown failure reason 'bogus' (known: timeout, unexpected_message, 4xx");
-    expect_error("retransmissions(bogus) == 0", "column 1: unknown retransmission kind 'bogus' (known: invite, bye");
-    expect_error("p99(setup) < 50", "column 1: unknown distribution 'setup' (known: setup_ms, call_ms, response_ms.METHOD");
+    expect_error("failed(bogus) == 0",
+                 "column 1: unknown failure reason 'bogus' (known: timeout, unexpected_message, 4xx");
+    expect_error("retransmissions(bogus) == 0",
+                 "column 1: unknown retransmission kind 'bogus' (known: invite, bye");
+    expect_error("p99(setup) < 50",
+                 "column 1: unknown distribution 'setup' (known: setup_ms, call_ms, response_ms.METHOD");
     expect_error("p50(response_ms) < 5", "column 1: response_ms needs a method, e.g. response_ms.INVITE");
     expect_error("p50(response_ms.) < 5", "column 1: response_ms needs a method");
-    expect_error("1 + setup_ms < 5", "column 5: 'setup_ms' is a distribution: take a statistic of it, e.g. p99(setup_ms)");
+    expect_error("1 + setup_ms < 5",
+                 "column 5: 'setup_ms' is a distribution: take a statistic of it, e.g. p99(setup_ms)");
     expect_error("response_ms.INVITE < 5", "column 1: 'response_ms.INVITE' is a distribution");
     expect_error("p99 < 5", "column 1: 'p99' needs a distribution, e.g. p99(setup_ms)");
     expect_error("failed_calls(timeout) == 0", "column 1: 'failed_calls' takes no argument");
@@ -107,6 +119,64 @@ TEST(GateParse, ParseGatesNamesTheBadOne) {
     EXPECT_EQ(gates.size(), 2u);
     EXPECT_FALSE(parse_gates({"failed_calls == 0", "p99(setup_ms) < 50ms"}, gates, error));
     EXPECT_TRUE(error.starts_with("gate 'p99(setup_ms) < 50ms': column 19: ")) << error;
+}
+
+// Junk built from the language's own pieces: parsing never crashes, an error always names a column
+// inside the text (or just past it), and whatever parses also evaluates.
+TEST(GateParse, RandomInputNeverCrashes) {
+    const char* pieces[] = {"failed_calls",
+                            "p99",
+                            "(",
+                            ")",
+                            "setup_ms",
+                            "response_ms.",
+                            "INVITE",
+                            "failed",
+                            "timeout",
+                            " ",
+                            "and",
+                            "or",
+                            "==",
+                            "=",
+                            "<",
+                            ">=",
+                            "!",
+                            "+",
+                            "-",
+                            "*",
+                            "/",
+                            "1",
+                            ".",
+                            "e",
+                            "5",
+                            "&&",
+                            "|",
+                            "%",
+                            "x",
+                            "\xff",
+                            "\t",
+                            "max",
+                            "4xx",
+                            ","};
+    std::mt19937 rng(42);
+    const nlohmann::json result = test::fixture_result();
+    int parsed = 0;
+    for (int i = 0; i < 20000; ++i) {
+        std::string text;
+        for (int n = static_cast<int>(rng() % 12); n >= 0; --n) text += pieces[rng() % std::size(pieces)];
+        Gate g;
+        std::string error;
+        if (parse_gate(text, g, error)) {
+            ++parsed;
+            (void)evaluate(g, result);
+            continue;
+        }
+        ASSERT_TRUE(error.starts_with("column ")) << text << " -> " << error;
+        size_t column = std::stoul(error.substr(7));
+        EXPECT_GE(column, 1u) << text;
+        EXPECT_LE(column, text.size() + 1) << text << " -> " << error;
+    }
+    EXPECT_GT(parsed, 0);
 }
 
 }  // namespace

@@ -76,21 +76,27 @@ std::vector<GateResult> gates_on_fixture(const std::vector<std::string>& texts) 
 }
 
 TEST(Junit, OneTestcasePerGateWithEscapedText) {
-    std::string x = junit_xml(test::fixture_result(),
-                              gates_on_fixture({"failed_calls < 5 && retransmissions > 0", "p50(setup_ms) > 1"}));
+    std::string x =
+        junit_xml(test::fixture_result(),
+                  gates_on_fixture({"failed_calls < 5 && retransmissions > 0", "p50(setup_ms) > 1"}));
     EXPECT_EQ(check_xml(x), "") << x;
     EXPECT_EQ(count(x, "<testcase "), 2u);
     EXPECT_EQ(count(x, "<failure "), 1u);
-    EXPECT_NE(x.find("<testsuite name=\"sipstorm\" tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\"10\" "
-                     "timestamp=\"2023-11-14T22:13:20\">"),
-              std::string::npos)
+    EXPECT_NE(
+        x.find(
+            "<testsuite name=\"sipstorm\" tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\"10\" "
+            "timestamp=\"2023-11-14T22:13:20\">"),
+        std::string::npos)
         << x;
-    EXPECT_NE(x.find("<testcase classname=\"sipstorm.gates\" name=\"failed_calls &lt; 5 &amp;&amp; retransmissions "
-                     "&gt; 0\" time=\"0\">"),
-              std::string::npos)
+    EXPECT_NE(
+        x.find("<testcase classname=\"sipstorm.gates\" name=\"failed_calls &lt; 5 &amp;&amp; retransmissions "
+               "&gt; 0\" time=\"0\">"),
+        std::string::npos)
         << x;
-    EXPECT_NE(x.find("<failure message=\"failed_calls = 10, not &lt; 5; retransmissions = 4 &gt; 0\" type=\"gate\">"),
-              std::string::npos)
+    EXPECT_NE(
+        x.find(
+            "<failure message=\"failed_calls = 10, not &lt; 5; retransmissions = 4 &gt; 0\" type=\"gate\">"),
+        std::string::npos)
         << x;
     EXPECT_NE(x.find("<testcase classname=\"sipstorm.gates\" name=\"p50(setup_ms) &gt; 1\" time=\"0\"/>"),
               std::string::npos);
@@ -126,12 +132,15 @@ TEST(Junit, HostileTextStaysWellFormed) {
     j["generator"]["saturation_reason"] = "shard 0 busy <99%> & more";
     std::string x = junit_xml(j, {});
     EXPECT_EQ(check_xml(x), "") << x;
-    EXPECT_NE(x.find("value=\"&lt;a href=&quot;x&quot;&gt;&amp;amp;&apos;&lt;/a&gt;\""), std::string::npos) << x;
+    EXPECT_NE(x.find("value=\"&lt;a href=&quot;x&quot;&gt;&amp;amp;&apos;&lt;/a&gt;\""), std::string::npos)
+        << x;
     EXPECT_NE(x.find("\xc3\xa9t\xc3\xa9"), std::string::npos);  // valid UTF-8 is kept
     EXPECT_EQ(x.find('\x01'), std::string::npos);
     EXPECT_EQ(x.find('\xff'), std::string::npos);
-    EXPECT_NE(x.find("<system-out>WARNING: the generator itself was saturated (shard 0 busy &lt;99%&gt; &amp; more)"),
-              std::string::npos)
+    EXPECT_NE(
+        x.find(
+            "<system-out>WARNING: the generator itself was saturated (shard 0 busy &lt;99%&gt; &amp; more)"),
+        std::string::npos)
         << x;
 }
 
@@ -141,8 +150,8 @@ TEST(Xml, Escape) {
     EXPECT_EQ(xml_escape(std::string("nul\0x", 5)), "nul\xEF\xBF\xBDx");
     EXPECT_EQ(xml_escape("\x1b"), "\xEF\xBF\xBD");
     EXPECT_EQ(xml_escape("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"), "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
-    EXPECT_EQ(xml_escape("\xc3"), "\xEF\xBF\xBD");                      // truncated
-    EXPECT_EQ(xml_escape("\xc0\xaf"), "\xEF\xBF\xBD\xEF\xBF\xBD");      // overlong '/'
+    EXPECT_EQ(xml_escape("\xc3"), "\xEF\xBF\xBD");                                  // truncated
+    EXPECT_EQ(xml_escape("\xc0\xaf"), "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong '/'
     EXPECT_EQ(xml_escape("\xed\xa0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
     EXPECT_EQ(xml_escape("\xef\xbf\xbe"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // U+FFFE
 }
