@@ -35,6 +35,7 @@ struct Runner::Endpoint {
 struct Runner::Shard {
     std::vector<Endpoint> endpoints;
     std::atomic<bool> load_done{false};
+    std::atomic<bool> starts_done{false};
 };
 
 namespace {
@@ -153,6 +154,12 @@ bool Runner::finish_traces(std::string* error) {
     return true;
 }
 
+bool Runner::starts_done() const {
+    for (const auto& sh : shards_)
+        if (!sh->starts_done.load(std::memory_order_acquire)) return false;
+    return true;
+}
+
 bool Runner::load_done() const {
     for (const auto& sh : shards_)
         if (!sh->load_done.load(std::memory_order_acquire)) return false;
@@ -188,6 +195,7 @@ void Runner::shard_main(unsigned index) {
         const bool stopping = aborting || stop_starting_.load(std::memory_order_relaxed);
         bool work = false;
         bool all_done = true;
+        bool all_started_here = true;
         bool any_load = false;
 
         for (Endpoint& ep : sh.endpoints) {
@@ -231,6 +239,7 @@ void Runner::shard_main(unsigned index) {
                                                    (ep.spec->load.duration_ns &&
                                                     now >= start_ns_ + ep.spec->load.duration_ns));
                 ep.done = all_started && engine.live_calls() == 0;
+                all_started_here = all_started_here && all_started;
                 all_done = all_done && ep.done;
             }
             // Receive in a few rounds per pass, so timers and starts are never starved.
@@ -271,6 +280,7 @@ void Runner::shard_main(unsigned index) {
             c.tx_errors.set(ts.tx_errors);
         }
         if (any_load && all_done) sh.load_done.store(true, std::memory_order_release);
+        if (any_load && all_started_here) sh.starts_done.store(true, std::memory_order_release);
 
         if (aborting) {
             for (Endpoint& ep : sh.endpoints) {

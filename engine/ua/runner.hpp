@@ -61,6 +61,8 @@ public:
     void abort() { abort_.store(true, std::memory_order_relaxed); }
     // Every load-generating endpoint has started all its calls and has none left.
     bool load_done() const;
+    // Every load-generating endpoint has started all the calls it will start (some may be live).
+    bool starts_done() const;
     void join();  // after every shard stopped (call abort() or wait for load_done())
     // After join(): closes the shards' traces and merges them into each endpoint's pcap file.
     bool finish_traces(std::string* error);

@@ -8,10 +8,6 @@
 # shellcheck source=tests/cli/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-if "$SIPSTORM" report --help 2>&1 | grep -q "unknown command 'report'"; then
-    echo "SKIP: this sipstorm has no report command (tools/cli/main.cpp does not dispatch it yet)"
-    exit 77
-fi
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
     fail "chromium is not installed (tools/setup.sh installs it)"

@@ -3,10 +3,6 @@
 # shellcheck source=tests/cli/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-if "$SIPSTORM" report --help 2>&1 | grep -q "unknown command 'report'"; then
-    echo "SKIP: this sipstorm has no report command (tools/cli/main.cpp does not dispatch it yet)"
-    exit 77
-fi
 
 one_line() { [ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "stderr should be one line"; }
 

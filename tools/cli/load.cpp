@@ -39,6 +39,8 @@ void add_common_options(po::options_description& d, CommonOptions& o) {
                                                       "uses the whole core)")
         ("no-gso", po::bool_switch(&o.no_gso), "send every datagram on its own (no UDP GSO batches)")
         ("no-gro", po::bool_switch(&o.no_gro), "receive without UDP GRO")
+        ("drain", po::value(&o.drain), "after the last call started or Ctrl-C, how long live calls may take "
+                                       "before they count as aborted (default: the scenario's pauses + 64*T1)")
         ("out", po::value(&o.out), "write the result file (JSON) here")
         ("pcap", po::value(&o.pcap), "write every SIP message sent and received here (pcap, for tshark/Wireshark)")
         ("quiet,q", po::bool_switch(&o.quiet), "no live line, only the summary")
@@ -136,6 +138,21 @@ std::string command_line_of(const char* command, const Args& args) {
     std::string s = std::string("sipstorm ") + command;
     for (const std::string& a : args) s += " " + a;
     return s;
+}
+
+uint64_t drain_ns_for(const CommonOptions& o, const ua::Program& program) {
+    if (!o.drain.empty()) return parse_duration_ns(o.drain, "drain");
+    double ms = 64.0 * o.t1_ms + 1000;
+    for (const ua::Step& s : program.steps) {
+        if (s.kind != ua::StepKind::kPause) continue;
+        const ua::PauseSpec& p = s.pause;
+        switch (p.dist) {
+            case ua::Distribution::kFixed: ms += p.a_ms; break;
+            case ua::Distribution::kUniform: ms += p.b_ms; break;
+            default: ms += p.a_ms + 4 * std::max(p.a_ms, p.b_ms); break;  // the far tail is cut off
+        }
+    }
+    return static_cast<uint64_t>(ms * 1e6);
 }
 
 namespace {
@@ -285,6 +302,9 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
             }
         }
         if (runner.load_done()) break;
+        // The last call has started: live calls get the drain time to end, as after Ctrl-C. (A call
+        // whose INVITE got a provisional and then nothing has no transaction timer left to end it.)
+        if (!stop_requested_at && runner.starts_done()) stop_requested_at = now;
         if (stop_requested_at) {
             // A serve endpoint has no "load done": it stops once its live calls are gone.
             Totals t = collect(runner, opt.main_endpoint);

@@ -30,6 +30,7 @@ struct CommonOptions {
     uint32_t call_slots = 1u << 18;
     bool busy_poll = false;
     bool no_gso = false, no_gro = false;
+    std::string drain;  // how long live calls may take after the last start or a stop
     bool quiet = false;
 };
 
@@ -68,5 +69,9 @@ struct ReportOptions {
 int run_and_report(ua::Runner& runner, const ReportOptions& opt);
 
 std::string command_line_of(const char* command, const Args& args);
+
+// How long live calls get to end after the last call started or after Ctrl-C: --drain if given,
+// else the scenario's longest pauses plus 64*T1 (the longest a transaction can take) plus a second.
+uint64_t drain_ns_for(const CommonOptions& o, const ua::Program& program);
 
 }  // namespace sipstorm::cli

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "commands.hpp"
+#include "report_html.hpp"
 
 namespace {
 
@@ -16,6 +17,7 @@ Usage:
   sipstorm serve SCENARIO.lua [options]     answer as UAS, e.g. scenarios/answer.lua
   sipstorm lint FILE...                     parse SIP messages and print a verdict for each
   sipstorm bench parse FILE...              measure parser throughput on your own messages
+  sipstorm report RESULT.json [-o FILE]     a self-contained HTML page with plots of a result file
   sipstorm version
 
 Run 'sipstorm COMMAND --help' for the options of a command.
@@ -37,6 +39,7 @@ int main(int argc, char** argv) {
         if (cmd == "bench") return cmd_bench(args);
         if (cmd == "run") return cmd_run(args);
         if (cmd == "serve") return cmd_serve(args);
+        if (cmd == "report") return cmd_report(args);
         if (cmd == "version" || cmd == "--version") {
             fmt::print("sipstorm {}\n", SIPSTORM_VERSION);
             return 0;

@@ -14,7 +14,7 @@ constexpr const char* kUsage =
     "Runs a UAC scenario (e.g. scenarios/basic_call.lua) against --target. Without --target it starts the\n"
     "built-in UAS (scenarios/answer.lua) on loopback in the same process, so a load test works out of the box.\n"
     "Calls start at --rate calls/s (default 10) or keep --concurrent calls up; the run ends after --calls,\n"
-    "after --duration, or on Ctrl-C (live calls may then finish; a second Ctrl-C ends at once).\n"
+    "after --duration, or on Ctrl-C; live calls then get --drain to finish (a second Ctrl-C ends at once).\n"
     "Exit code: 0 when no call failed, 1 when some failed, 2 on a usage or scenario error.";
 
 std::string builtin_uas_path(const std::string& scenario) {
@@ -145,6 +145,7 @@ int cmd_run(const Args& args) {
     ro.calls_goal = common.calls;
     ro.duration_goal_ns = load.duration_ns;
     ro.quiet = common.quiet;
+    ro.drain_ns = drain_ns_for(common, *program);
     ro.out = common.out;
     ro.scenario = scenario;
     ro.target = target.empty() ? "built-in UAS at " + runner.local_address(0).to_string() : target;

@@ -54,6 +54,7 @@ int cmd_serve(const Args& args) {
 
     ReportOptions ro;
     ro.quiet = common.quiet;
+    ro.drain_ns = drain_ns_for(common, *program);
     ro.out = common.out;
     ro.scenario = scenario;
     ro.target = runner.local_address(0).to_string();
