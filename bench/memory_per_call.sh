@@ -83,7 +83,7 @@ cleanup() {
     local p
     for p in "${PIDS[@]}"; do stop_pid "$p" 1 || true; done
     PIDS=()
-    [[ -z $KEEP ]] && rm -rf "$WORK"
+    if [[ -z $KEEP ]]; then rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

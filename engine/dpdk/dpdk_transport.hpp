@@ -62,7 +62,6 @@ class DpdkTransport final : public net::Transport {
     // For a shard loop written for UdpTransport: no descriptor to wait on (ppoll ignores -1; a DPDK
     // shard busy-polls), and nothing is buffered between polls.
     int fd() const { return -1; }
-    bool rx_pending() const { return false; }
     net::Address local_address6() const { return local6_; }
     Stack& stack() { return *stack_; }
     const Stack& stack() const { return *stack_; }

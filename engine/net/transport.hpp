@@ -51,6 +51,10 @@ class Transport {
     virtual void flush() = 0;
     virtual Address local_address() const = 0;
     virtual const TransportStats& stats() const = 0;
+    // A descriptor to sleep on when idle, or -1: the transport must be polled (DPDK).
+    virtual int wait_fd() const { return -1; }
+    // Received data is buffered inside the transport, so a sleep on wait_fd() would not wake for it.
+    virtual bool rx_pending() const { return false; }
 };
 
 }  // namespace sipstorm::net

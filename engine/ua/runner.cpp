@@ -9,6 +9,10 @@
 
 #include "net/pcap_writer.hpp"
 #include "net/udp_transport.hpp"
+#ifdef SIPSTORM_HAVE_DPDK
+#include "dpdk/dpdk_transport.hpp"
+#include "dpdk/eal.hpp"
+#endif
 #include "runtime/clock.hpp"
 #include "script/scenario_state.hpp"
 
@@ -16,7 +20,7 @@ namespace sipstorm::ua {
 
 struct Runner::Endpoint {
     const EndpointSpec* spec = nullptr;
-    std::unique_ptr<net::UdpTransport> transport;
+    std::unique_ptr<net::Transport> transport;
     std::unique_ptr<stats::ShardStats> stats;
     std::unique_ptr<ShardRecorder> recorder;
     std::unique_ptr<script::ScenarioState> lua;
@@ -47,11 +51,27 @@ uint64_t share(uint64_t total, unsigned shard, unsigned shards) {
 
 }  // namespace
 
+#ifdef SIPSTORM_HAVE_DPDK
+struct Runner::DpdkPort {
+    dpdk::PortInfo info;
+    dpdk::SharedNeighbors neighbors;
+    ~DpdkPort() { dpdk::close_port(info.port_id); }
+};
+#else
+struct Runner::DpdkPort {};
+#endif
+
 Runner::Runner(RunConfig config) : config_(std::move(config)) {}
 
 Runner::~Runner() {
     abort();
     group_.request_stop();
+    try {
+        group_.join();
+    } catch (...) {  // a shard's failure was reported by the caller's join() already
+    }
+    shards_.clear();  // the transports go before the port they use
+    dpdk_.reset();
 }
 
 bool Runner::open(std::string* error) {
@@ -76,11 +96,12 @@ bool Runner::open(std::string* error) {
             }
         }
         if (spec.remote_from >= 0) spec.engine.remote = local_address(static_cast<size_t>(spec.remote_from));
+        if (spec.dpdk.enabled && !open_dpdk_port(spec, error)) return false;
         for (unsigned i = 0; i < k; ++i) {
             Endpoint& ep = shards_[i]->endpoints[e];
             ep.spec = &spec;
             std::string err;
-            ep.transport = net::open_udp(udp, &err);
+            ep.transport = spec.dpdk.enabled ? open_dpdk_queue(spec, i, &err) : net::open_udp(udp, &err);
             if (!ep.transport) {
                 *error = spec.name + ": " + err;
                 return false;
@@ -121,6 +142,42 @@ bool Runner::open(std::string* error) {
         for (size_t n = 0; n < config_.endpoints.size() * k * k; ++n) rings_.push_back(std::make_unique<HandoffRing>(256));
     return true;
 }
+
+#ifdef SIPSTORM_HAVE_DPDK
+
+bool Runner::open_dpdk_port(const EndpointSpec& spec, std::string* error) {
+    if (!dpdk::eal_init(spec.dpdk.eal_args, error)) return false;
+    dpdk_ = std::make_unique<DpdkPort>();
+    dpdk::PortConfig pc;
+    pc.port_id = spec.dpdk.port;
+    pc.queues = static_cast<uint16_t>(config_.shards);
+    pc.mbuf_count = spec.dpdk.mbufs;
+    pc.mbuf_data_room = 16384 + 128;  // net_af_packet hands over frames up to its framesz
+    if (!dpdk::setup_port(pc, dpdk_->info, error)) return false;
+    return true;
+}
+
+std::unique_ptr<net::Transport> Runner::open_dpdk_queue(const EndpointSpec& spec, unsigned shard, std::string* error) {
+    dpdk::DpdkOptions o;
+    o.port_id = spec.dpdk.port;
+    o.queue_id = static_cast<uint16_t>(shard);
+    o.rx_pool = dpdk_->info.pool;
+    o.local_ips = spec.dpdk.local_ips;
+    // One port for all shards: a NIC without RSS (or a different hash) may deliver a shard's datagram
+    // to another queue, whose shard then hands it over by its Call-ID or tag.
+    o.local_port = spec.udp.local.port ? spec.udp.local.port : 5060;
+    o.gateway = spec.dpdk.gateway;
+    o.prefix = spec.dpdk.prefix;
+    o.neighbors = &dpdk_->neighbors;
+    return dpdk::open_dpdk(o, error);
+}
+#else
+bool Runner::open_dpdk_port(const EndpointSpec&, std::string* error) {
+    *error = "this sipstorm was built without DPDK (-DSIPSTORM_DPDK=OFF)";
+    return false;
+}
+std::unique_ptr<net::Transport> Runner::open_dpdk_queue(const EndpointSpec&, unsigned, std::string*) { return nullptr; }
+#endif
 
 void Runner::start() {
     // The schedule starts now, not when the sockets were opened, so set-up time is not lag.
@@ -185,7 +242,11 @@ net::Address Runner::local_address(size_t endpoint) const {
 void Runner::shard_main(unsigned index) {
     Shard& sh = *shards_[index];
     std::vector<pollfd> fds;
-    for (Endpoint& ep : sh.endpoints) fds.push_back({ep.transport->fd(), POLLIN, 0});
+    bool must_poll = config_.busy_poll;  // a transport without a descriptor (DPDK) is polled, never waited on
+    for (Endpoint& ep : sh.endpoints) {
+        fds.push_back({ep.transport->wait_fd(), POLLIN, 0});
+        must_poll = must_poll || ep.transport->wait_fd() < 0;
+    }
     uint64_t due[64];
     uint64_t last = runtime::now_ns();
 
@@ -300,7 +361,7 @@ void Runner::shard_main(unsigned index) {
         }
         last = end;
 
-        if (!work && !config_.busy_poll) {
+        if (!work && !must_poll) {
             // Sleep until a timer, a scheduled call or a datagram is due; at most 1 ms, so stop
             // requests and statistics stay prompt.
             uint64_t wake = end + 1'000'000;

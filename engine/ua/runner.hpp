@@ -28,6 +28,17 @@ struct LoadPlan {
     uint64_t duration_ns = 0;        // not by_rate: no call starts after this (0 = unlimited)
 };
 
+// The DPDK engine for an endpoint (--engine dpdk): one port, one queue pair per shard.
+struct DpdkSpec {
+    bool enabled = false;
+    std::string eal_args;   // e.g. "-l 0-1 --no-pci --vdev=net_af_packet0,iface=eth1"
+    uint16_t port = 0;
+    std::string local_ips;  // "10.0.0.10" or a range "10.0.0.10-10.0.0.50", IPv6 after a comma
+    std::string gateway;
+    uint8_t prefix = 24;
+    uint32_t mbufs = 8191;
+};
+
 struct EndpointSpec {
     std::string name;  // "uac", "uas"
     const Program* program = nullptr;
@@ -37,6 +48,7 @@ struct EndpointSpec {
     LoadPlan load;
     int remote_from = -1;  // >= 0: the target is that (earlier) endpoint's local address (built-in UAS)
     std::string pcap;      // write every message this endpoint sends and receives here (--pcap)
+    DpdkSpec dpdk;
 };
 
 struct RunConfig {
@@ -88,6 +100,9 @@ private:
     };
     using HandoffRing = runtime::SpscRing<Handoff>;
     void shard_main(unsigned index);
+    struct DpdkPort;
+    bool open_dpdk_port(const EndpointSpec& spec, std::string* error);
+    std::unique_ptr<net::Transport> open_dpdk_queue(const EndpointSpec& spec, unsigned shard, std::string* error);
     HandoffRing& ring(size_t endpoint, unsigned from, unsigned to) {
         return *rings_[(endpoint * config_.shards + from) * config_.shards + to];
     }
@@ -95,6 +110,7 @@ private:
     RunConfig config_;
     std::vector<std::unique_ptr<Shard>> shards_;
     std::vector<std::unique_ptr<HandoffRing>> rings_;  // [endpoint][from][to], when shards > 1
+    std::unique_ptr<DpdkPort> dpdk_;                   // --engine dpdk: the port all shards' queues are on
     runtime::ShardGroup group_;
     std::atomic<bool> stop_starting_{false};
     std::atomic<bool> abort_{false};

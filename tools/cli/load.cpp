@@ -39,12 +39,34 @@ void add_common_options(po::options_description& d, CommonOptions& o) {
                                                       "uses the whole core)")
         ("no-gso", po::bool_switch(&o.no_gso), "send every datagram on its own (no UDP GSO batches)")
         ("no-gro", po::bool_switch(&o.no_gro), "receive without UDP GRO")
+        ("engine", po::value(&o.engine), "packet engine: kernel (sockets, default) or dpdk")
+        ("dpdk-args", po::value(&o.dpdk.eal_args), "DPDK EAL arguments, e.g. \"-l 0-1 -a 0000:3b:00.0\" or "
+                                                    "\"--no-huge --no-pci -m 1024 --vdev=net_af_packet0,iface=eth1\"")
+        ("dpdk-port", po::value(&o.dpdk.port), "DPDK port id (default 0)")
+        ("dpdk-ip", po::value(&o.dpdk.local_ips), "our address(es) on the DPDK port: 10.0.0.10 or a range "
+                                                  "10.0.0.10-10.0.0.50, IPv6 after a comma")
+        ("dpdk-gateway", po::value(&o.dpdk.gateway), "IPv4 next hop for targets off the local subnet")
+        ("dpdk-prefix", po::value(&o.dpdk_prefix), "prefix length of the local subnet (default 24)")
+        ("dpdk-mbufs", po::value(&o.dpdk.mbufs), "receive mbufs for the port (default 8191)")
         ("drain", po::value(&o.drain), "after the last call started or Ctrl-C, how long live calls may take "
                                        "before they count as aborted (default: the scenario's pauses + 64*T1)")
         ("out", po::value(&o.out), "write the result file (JSON) here")
         ("pcap", po::value(&o.pcap), "write every SIP message sent and received here (pcap, for tshark/Wireshark)")
         ("quiet,q", po::bool_switch(&o.quiet), "no live line, only the summary")
         ("help,h", "this help");
+}
+
+void check_engine_options(CommonOptions& o) {
+    if (o.engine == "kernel") {
+        if (!o.dpdk.eal_args.empty() || !o.dpdk.local_ips.empty())
+            throw UsageError("--dpdk-* options need --engine dpdk");
+        return;
+    }
+    if (o.engine != "dpdk") throw UsageError("--engine must be kernel or dpdk, got '" + o.engine + "'");
+    if (o.dpdk.local_ips.empty()) throw UsageError("--engine dpdk needs --dpdk-ip (our address on the port)");
+    if (o.dpdk_prefix < 1 || o.dpdk_prefix > 32) throw UsageError("--dpdk-prefix must be 1..32");
+    o.dpdk.prefix = static_cast<uint8_t>(o.dpdk_prefix);
+    o.dpdk.enabled = true;
 }
 
 bool parse_command_line(const Args& args, const po::options_description& d, const char* usage,

@@ -31,10 +31,15 @@ struct CommonOptions {
     bool busy_poll = false;
     bool no_gso = false, no_gro = false;
     std::string drain;  // how long live calls may take after the last start or a stop
+    std::string engine = "kernel";
+    ua::DpdkSpec dpdk;
+    int dpdk_prefix = 24;
     bool quiet = false;
 };
 
 void add_common_options(po::options_description& d, CommonOptions& o);
+// Checks --engine and the --dpdk-* options and fills o.dpdk. Throws UsageError.
+void check_engine_options(CommonOptions& o);
 
 // Parses argv with the given options and one positional scenario; prints help when asked
 // (returns false then). Throws UsageError on bad options.

@@ -55,6 +55,9 @@ int cmd_run(const Args& args) {
     if (by_rate && !vm.count("rate")) rate = 10;
     if (vm.count("rate-ramp") && !by_rate) throw UsageError("--rate-ramp needs --rate");
 
+    check_engine_options(common);
+    if (common.dpdk.enabled && target.empty())
+        throw UsageError("--engine dpdk needs --target (the built-in UAS runs on kernel sockets only)");
     auto program = load_scenario(scenario, parse_set(common.set));
     if (program->role != ua::Role::kUac)
         throw UsageError(fmt::format("{} is a UAS scenario: run it with 'sipstorm serve'", scenario));
@@ -102,8 +105,14 @@ int cmd_run(const Args& args) {
         remote = parse_address(target, 5060, "target");
         uac.engine.remote = remote;
     }
-    uac.udp.local = local_ip.empty() ? local_address_for(remote) : parse_address(local_ip, 0, "local-ip");
-    if (uac.udp.local.family == 0) throw UsageError("no route to " + target);
+    uac.dpdk = common.dpdk;
+    if (common.dpdk.enabled) {
+        uac.udp.local = remote;  // only the port matters to DPDK: the address comes from --dpdk-ip
+        uac.udp.local.port = 0;
+    } else {
+        uac.udp.local = local_ip.empty() ? local_address_for(remote) : parse_address(local_ip, 0, "local-ip");
+        if (uac.udp.local.family == 0) throw UsageError("no route to " + target);
+    }
     uac.udp.loss_percent = common.loss;
     uac.pcap = common.pcap;
     uac.udp.gso = !common.no_gso;

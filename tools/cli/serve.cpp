@@ -27,6 +27,7 @@ int cmd_serve(const Args& args) {
     if (!parse_command_line(args, d, kUsage, scenario, vm)) return 0;
     if (common.loss < 0 || common.loss > 100) throw UsageError("--loss must be a percentage from 0 to 100");
 
+    check_engine_options(common);
     auto program = load_scenario(scenario, parse_set(common.set));
     if (program->role != ua::Role::kUas)
         throw UsageError(fmt::format("{} is a UAC scenario: run it with 'sipstorm run'", scenario));
@@ -38,7 +39,8 @@ int cmd_serve(const Args& args) {
     uas.name = "UAS";
     uas.program = program.get();
     uas.udp.local = parse_address(listen, 5060, "listen");
-    uas.udp.reuseport = true;
+    uas.udp.reuseport = !common.dpdk.enabled;
+    uas.dpdk = common.dpdk;
     uas.udp.loss_percent = common.loss;
     uas.pcap = common.pcap;
     uas.udp.gso = !common.no_gso;
