@@ -361,16 +361,24 @@ Call* Engine::accept_new_call(const sip::MessageView& msg, std::string_view call
     const auto& steps = program_.steps;
     bool opens_call = program_.role == Role::kUas && !steps.empty() && steps[0].kind == StepKind::kRecv &&
                       step_matches(steps[0], msg);
+    if (opens_call) {
+        // A request inside a dialog (it has a To tag) never opens a call: it is for one we forgot.
+        sip::NameAddr to;
+        const sip::Header* h = msg.find(sip::HeaderId::kTo);
+        if (h && sip::parse_name_addr(h->value, to) == sip::FieldError::kOk && to.has_tag) opens_call = false;
+    }
     if (!opens_call) {
         if (msg.method != sip::Method::kAck) {
             rec_.unknown_call();
-            answer_statelessly(msg, from);
+            // A BYE for a call we ended already was answered once and the answer was lost: say 200
+            // again. Anything else: 481 Call/Transaction Does Not Exist.
+            answer_statelessly(msg, from, msg.method == sip::Method::kBye ? 200 : 481);
         }
         return nullptr;
     }
     Call* c = table_.allocate();
     if (!c) {
-        answer_statelessly(msg, from);  // 503: we are full
+        answer_statelessly(msg, from, 503);  // full: the peer may try again later
         return nullptr;
     }
     c->peer = from;
@@ -386,11 +394,9 @@ Call* Engine::accept_new_call(const sip::MessageView& msg, std::string_view call
     return c;
 }
 
-void Engine::answer_statelessly(const sip::MessageView& msg, const net::Address& to) {
+void Engine::answer_statelessly(const sip::MessageView& msg, const net::Address& to, uint16_t code) {
     net::TxPacket* pkt = transport_.alloc_tx();
     if (!pkt) return;
-    // A BYE for a call we ended already was answered once and the answer was lost: say 200 again.
-    uint16_t code = msg.method == sip::Method::kBye ? 200 : 481;
     size_t n = build_stateless_response(msg, code, pkt->data, net::kMaxDatagram);
     pkt->len = static_cast<uint32_t>(n);
     pkt->to = to;
@@ -443,10 +449,10 @@ void Engine::on_response(Call& call, const sip::MessageView& msg, uint64_t now_n
             call.flags |= kFlagSetupDone;
             rec_.call_setup(now_ns - call.intended_start_ns);
         }
-        if (code > 100 && code < 300) capture_dialog_from_response(call, msg);
+        if (code > 100 && code < 300 && !capture_dialog_from_response(call, msg)) return fail_arena_full(call);
     }
     if (code >= 200 && cseq.method == call.client_method) rec_.response_time(cseq.method, now_ns - call.request_sent_ns);
-    save_last_headers(call, msg);
+    if (!save_last_headers(call, msg)) return fail_arena_full(call);
     deliver(call, msg, now_ns);
 }
 
@@ -460,8 +466,14 @@ void Engine::on_request(Call& call, const sip::MessageView& msg, const net::Addr
     if (msg.method == sip::Method::kAck) {
         if (call.stxn.active() && call.stxn.kind() == txn::TxnKind::kInvite && cseq.number == call.server_cseq &&
             call.stxn.state() >= txn::State::kCompleted) {
-            call.stxn.on_ack(now_ns);  // the ACK of a non-2xx: the transaction's own business
-            return rearm(call);
+            // The ACK of a non-2xx belongs to the transaction; a scenario that waits for it
+            // ("send 486, recv ACK") still sees it, once.
+            const bool first = call.stxn.state() == txn::State::kCompleted;
+            call.stxn.on_ack(now_ns);
+            if (!first || !(call.wait == Wait::kRecv && call.pc < program_.steps.size() &&
+                            step_matches(program_.steps[call.pc], msg)))
+                return rearm(call);
+            return deliver(call, msg, now_ns);
         }
         if (call.retx2xx.active()) {
             call.retx2xx.on_ack(now_ns);
@@ -471,7 +483,7 @@ void Engine::on_request(Call& call, const sip::MessageView& msg, const net::Addr
             rec_.retransmission_in();  // a repeated ACK for a 2xx we already have the ACK of
             return;
         }
-        save_last_headers(call, msg);
+        if (!save_last_headers(call, msg)) return fail_arena_full(call);
         return deliver(call, msg, now_ns);
     }
     if (msg.method == call.server_method && cseq.number == call.server_cseq) {
@@ -489,9 +501,10 @@ void Engine::on_request(Call& call, const sip::MessageView& msg, const net::Addr
     call.server_method = msg.method;
     call.server_cseq = cseq.number;
     call.peer = from;
-    if (msg.method == sip::Method::kInvite && !call.has_field(static_cast<unsigned>(Field::kRemoteTag)))
-        capture_dialog_from_request(call, msg);
-    save_last_headers(call, msg);
+    if (msg.method == sip::Method::kInvite && !call.has_field(static_cast<unsigned>(Field::kRemoteTag)) &&
+        !capture_dialog_from_request(call, msg))
+        return fail_arena_full(call);
+    if (!save_last_headers(call, msg)) return fail_arena_full(call);
     deliver(call, msg, now_ns);
 }
 
@@ -607,45 +620,59 @@ bool Engine::store_field(Call& call, unsigned field, std::string_view value) {
     return true;
 }
 
-void Engine::capture_dialog_from_response(Call& call, const sip::MessageView& msg) {
-    if (call.has_field(static_cast<unsigned>(Field::kRemoteTag)) && msg.status_code < 200) return;
+void Engine::fail_arena_full(Call& call) {
+    fail(call, FailReason::kOther, "dialog state does not fit the call (long Record-Route or ${last_*} headers)");
+}
+
+bool Engine::capture_dialog_from_response(Call& call, const sip::MessageView& msg) {
+    const bool have_tag = call.has_field(static_cast<unsigned>(Field::kRemoteTag));
+    if (have_tag && msg.status_code < 200) return true;
     sip::NameAddr na;
     if (const sip::Header* to = msg.find(sip::HeaderId::kTo);
-        to && sip::parse_name_addr(to->value, na) == sip::FieldError::kOk && na.has_tag)
-        store_field(call, static_cast<unsigned>(Field::kRemoteTag), na.tag);
-    if (msg.status_code < 200) return;
+        !have_tag && to && sip::parse_name_addr(to->value, na) == sip::FieldError::kOk && na.has_tag &&
+        !store_field(call, static_cast<unsigned>(Field::kRemoteTag), na.tag))
+        return false;
+    // The target and route set come from the first 2xx (a re-INVITE may change the target only).
+    if (msg.status_code < 200 || call.has_field(static_cast<unsigned>(Field::kRemoteTarget))) return true;
     if (const sip::Header* ct = msg.find(sip::HeaderId::kContact);
-        ct && sip::parse_name_addr(ct->value, na) == sip::FieldError::kOk && !na.star)
-        store_field(call, static_cast<unsigned>(Field::kRemoteTarget), na.uri);
+        ct && sip::parse_name_addr(ct->value, na) == sip::FieldError::kOk && !na.star &&
+        !store_field(call, static_cast<unsigned>(Field::kRemoteTarget), na.uri))
+        return false;
     // The UAC's route set is the Record-Route list in reverse (RFC 3261 §12.1.2).
     char routes[kArenaBytes];
+    if (!msg.find(sip::HeaderId::kRecordRoute)) return true;
     size_t len = render_route_set(msg, /*reverse=*/true, routes, sizeof(routes));
-    if (len) store_field(call, static_cast<unsigned>(Field::kRoutes), std::string_view(routes, len));
+    return len && store_field(call, static_cast<unsigned>(Field::kRoutes), std::string_view(routes, len));
 }
 
-void Engine::capture_dialog_from_request(Call& call, const sip::MessageView& msg) {
+bool Engine::capture_dialog_from_request(Call& call, const sip::MessageView& msg) {
     sip::NameAddr na;
     if (const sip::Header* from = msg.find(sip::HeaderId::kFrom);
-        from && sip::parse_name_addr(from->value, na) == sip::FieldError::kOk && na.has_tag)
-        store_field(call, static_cast<unsigned>(Field::kRemoteTag), na.tag);
+        from && sip::parse_name_addr(from->value, na) == sip::FieldError::kOk && na.has_tag &&
+        !store_field(call, static_cast<unsigned>(Field::kRemoteTag), na.tag))
+        return false;
     if (const sip::Header* ct = msg.find(sip::HeaderId::kContact);
-        ct && sip::parse_name_addr(ct->value, na) == sip::FieldError::kOk && !na.star)
-        store_field(call, static_cast<unsigned>(Field::kRemoteTarget), na.uri);
+        ct && sip::parse_name_addr(ct->value, na) == sip::FieldError::kOk && !na.star &&
+        !store_field(call, static_cast<unsigned>(Field::kRemoteTarget), na.uri))
+        return false;
     char routes[kArenaBytes];
+    if (!msg.find(sip::HeaderId::kRecordRoute)) return true;
     size_t len = render_route_set(msg, /*reverse=*/false, routes, sizeof(routes));
-    if (len) store_field(call, static_cast<unsigned>(Field::kRoutes), std::string_view(routes, len));
+    return len && store_field(call, static_cast<unsigned>(Field::kRoutes), std::string_view(routes, len));
 }
 
-void Engine::save_last_headers(Call& call, const sip::MessageView& msg) {
-    if (last_ids_.empty()) return;
+bool Engine::save_last_headers(Call& call, const sip::MessageView& msg) {
+    if (last_ids_.empty()) return true;
     call.arena_used = call.last_start;
     for (size_t i = 0; i < last_ids_.size(); ++i) {
         char* out = call.arena + call.arena_used;
         size_t room = kArenaBytes - call.arena_used;
         size_t n = render_header_lines(msg, last_ids_[i], out, room);
+        if (n == 0 && msg.find(last_ids_[i])) return false;  // present but too long to keep
         call.fields[static_cast<size_t>(Field::kLast) + i] = {call.arena_used, static_cast<uint16_t>(n)};
         call.arena_used = static_cast<uint16_t>(call.arena_used + n);
     }
+    return true;
 }
 
 }  // namespace sipstorm::ua

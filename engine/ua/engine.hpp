@@ -81,13 +81,15 @@ private:
     Call* lookup(const sip::MessageView& msg, std::string_view call_id);
     Call* accept_new_call(const sip::MessageView& msg, std::string_view call_id, const net::Address& from,
                           uint64_t now_ns);
-    void answer_statelessly(const sip::MessageView& msg, const net::Address& to);
+    void answer_statelessly(const sip::MessageView& msg, const net::Address& to, uint16_t code);
     void trace_tx(const net::TxPacket& p);
 
     bool store_field(Call& call, unsigned field, std::string_view value);
-    void capture_dialog_from_response(Call& call, const sip::MessageView& msg);
-    void capture_dialog_from_request(Call& call, const sip::MessageView& msg);
-    void save_last_headers(Call& call, const sip::MessageView& msg);
+    // False when the call's arena cannot hold what it must keep (the call then fails).
+    bool capture_dialog_from_response(Call& call, const sip::MessageView& msg);
+    bool capture_dialog_from_request(Call& call, const sip::MessageView& msg);
+    bool save_last_headers(Call& call, const sip::MessageView& msg);
+    void fail_arena_full(Call& call);
     uint64_t sample_pause_ns(const PauseSpec& p);
     std::string_view describe(const sip::MessageView& msg);
 

@@ -28,8 +28,10 @@ struct Runner::Endpoint {
     std::unique_ptr<net::PcapWriter> trace;
     std::string trace_path;
     std::unique_ptr<runtime::ArrivalSchedule> schedule;  // by_rate load
-    uint64_t cap = 0;      // live calls allowed on this shard (0 = none)
-    uint64_t quota = 0;    // calls this shard may start (not by_rate; 0 = unlimited)
+    bool capped = false;   // --concurrent: at most `cap` live calls on this shard (cap may be 0)
+    uint64_t cap = 0;
+    bool limited = false;  // --calls without --rate: at most `quota` calls from this shard (may be 0)
+    uint64_t quota = 0;
     uint64_t started = 0;
     uint64_t last_start_ns = 0;  // read by the reporter only after join()
     bool done = false;     // a load endpoint that has started and finished all its calls
@@ -130,10 +132,11 @@ bool Runner::open(std::string* error) {
             }
             if (spec.generates_load) {
                 const LoadPlan& load = spec.load;
-                ep.cap = load.concurrent ? std::max<uint64_t>(1, share(load.concurrent, i, k)) : 0;
+                ep.capped = load.concurrent != 0;
+                ep.cap = share(load.concurrent, i, k);
                 if (!load.by_rate) {
-                    ep.quota = load.max_calls ? share(load.max_calls, i, k) : 0;
-                    if (load.max_calls && ep.quota == 0) ep.done = true;
+                    ep.limited = load.max_calls != 0;
+                    ep.quota = share(load.max_calls, i, k);
                 }
             }
         }
@@ -266,7 +269,8 @@ void Runner::shard_main(unsigned index) {
                 any_load = true;
                 // Start the calls that are due, bounded per pass so that replies keep flowing.
                 if (!stopping && !ep.done) {
-                    uint64_t room = ep.cap ? (ep.cap > engine.live_calls() ? ep.cap - engine.live_calls() : 0) : 256;
+                    uint64_t room =
+                        ep.capped ? (ep.cap > engine.live_calls() ? ep.cap - engine.live_calls() : 0) : 256;
                     room = std::min<uint64_t>(room, 256);
                     if (ep.schedule) {
                         while (room > 0) {
@@ -277,7 +281,15 @@ void Runner::shard_main(unsigned index) {
                             while (k < n && engine.start_call(due[k], now)) ++k;
                             if (k) ep.last_start_ns = now;
                             room -= n;
-                            if (k < n) break;  // table full: the calls not started are lost; lag shows it
+                            if (k < n) {
+                                // The call table is full: these calls are due and can't start. They count
+                                // as attempted and failed, so the shortfall is never silent.
+                                for (size_t j = k; j < n; ++j) {
+                                    ep.recorder->call_started(due[j], now);
+                                    ep.recorder->call_failed(FailReason::kOther, "call table full (raise --call-slots)", 0);
+                                }
+                                break;
+                            }
                         }
                         c.lag_ns.set(ep.schedule->lag_ns(now));
                         c.lag_max_ns.raise_to(ep.schedule->max_lag_ns());
@@ -285,7 +297,7 @@ void Runner::shard_main(unsigned index) {
                     } else {
                         const bool time_left =
                             ep.spec->load.duration_ns == 0 || now < start_ns_ + ep.spec->load.duration_ns;
-                        while (room > 0 && time_left && (ep.quota == 0 || ep.started < ep.quota) &&
+                        while (room > 0 && time_left && (!ep.limited || ep.started < ep.quota) &&
                                engine.start_call(now, now)) {
                             ++ep.started;
                             ep.last_start_ns = now;
@@ -296,7 +308,7 @@ void Runner::shard_main(unsigned index) {
                 }
                 const bool all_started =
                     stopping || (ep.schedule ? ep.schedule->finished()
-                                             : (ep.quota && ep.started >= ep.quota) ||
+                                             : (ep.limited && ep.started >= ep.quota) ||
                                                    (ep.spec->load.duration_ns &&
                                                     now >= start_ns_ + ep.spec->load.duration_ns));
                 ep.done = all_started && engine.live_calls() == 0;

@@ -17,5 +17,6 @@ int cmd_lint(const Args& args);
 int cmd_bench(const Args& args);
 int cmd_run(const Args& args);
 int cmd_serve(const Args& args);
+int cmd_compare(const Args& args);
 
 }  // namespace sipstorm::cli

@@ -54,6 +54,7 @@ void add_common_options(po::options_description& d, CommonOptions& o) {
         ("pcap", po::value(&o.pcap), "write every SIP message sent and received here (pcap, for tshark/Wireshark)")
         ("quiet,q", po::bool_switch(&o.quiet), "no live line, only the summary")
         ("help,h", "this help");
+    add_output_options(d, o.outputs);
 }
 
 void check_engine_options(CommonOptions& o) {
@@ -237,7 +238,7 @@ public:
         std::string bar;
         if (!progress.empty()) {
             double share = std::stod(progress) / 100;
-            int filled = static_cast<int>(share * 30);
+            int filled = std::clamp(static_cast<int>(share * 30), 0, 30);
             bar = "[" + std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(30 - filled), '.') +
                   "] " + progress;
         }
@@ -328,9 +329,11 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
         // whose INVITE got a provisional and then nothing has no transaction timer left to end it.)
         if (!stop_requested_at && runner.starts_done()) stop_requested_at = now;
         if (stop_requested_at) {
-            // A serve endpoint has no "load done": it stops once its live calls are gone.
-            Totals t = collect(runner, opt.main_endpoint);
-            if (t.total->counts.concurrent_calls == 0 || now - stop_requested_at >= opt.drain_ns) break;
+            // Live calls from the shards' own counters, not from a snapshot up to a second old.
+            uint64_t live = 0;
+            for (unsigned i = 0; i < runner.shards(); ++i)
+                live += runner.stats(opt.main_endpoint, i).counters().concurrent_calls.get();
+            if (live == 0 || now - stop_requested_at >= opt.drain_ns) break;
         }
     }
     runner.abort();
@@ -396,13 +399,14 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
         fmt::print("WARNING: the generator itself was saturated ({}): the figures above may show its limits, "
                    "not the target's.\n",
                    gen["saturation_reason"].get<std::string>());
+    const int code = finish_outputs(result, opt.outputs, opt.gates, c.calls_failed == 0 ? 0 : 1);
     if (!opt.out.empty()) {
         std::ofstream f(opt.out);
         f << result.dump(2) << "\n";
         if (!f) throw std::runtime_error("cannot write " + opt.out);
         fmt::print("result written to {}\n", opt.out);
     }
-    return c.calls_failed == 0 ? 0 : 1;
+    return code;
 }
 
 }  // namespace sipstorm::cli

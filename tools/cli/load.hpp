@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "net/address.hpp"
+#include "outputs.hpp"
 #include "ua/program.hpp"
 #include "ua/runner.hpp"
 
@@ -25,6 +26,7 @@ struct CommonOptions {
     uint32_t t1_ms = 500, t2_ms = 4000, t4_ms = 5000;
     std::string out;
     std::string pcap;
+    OutputOptions outputs;  // --gate, --csv, --junit
     std::string duration;  // "60s"
     uint64_t calls = 0;
     uint32_t call_slots = 1u << 18;
@@ -66,6 +68,8 @@ struct ReportOptions {
     uint64_t stop_after_ns = 0;      // serve: stop after this time (0 = never)
     bool quiet = false;
     std::string out;  // result JSON path
+    OutputOptions outputs;
+    std::vector<report::Gate> gates;  // parsed before the run (parse_gates_or_throw)
     std::string scenario, target, command_line;
 };
 

@@ -47,6 +47,7 @@ int cmd_run(const Args& args) {
     std::string scenario;
     po::variables_map vm;
     if (!parse_command_line(args, d, kUsage, scenario, vm)) return 0;
+    std::vector<report::Gate> gates = parse_gates_or_throw(common.outputs);
 
     if (rate < 0 || concurrent > (1ull << 32)) throw UsageError("--rate must be >= 0 and --concurrent reasonable");
     if (common.loss < 0 || common.loss > 100) throw UsageError("--loss must be a percentage from 0 to 100");
@@ -156,6 +157,8 @@ int cmd_run(const Args& args) {
     ro.quiet = common.quiet;
     ro.drain_ns = drain_ns_for(common, *program);
     ro.out = common.out;
+    ro.outputs = common.outputs;
+    ro.gates = std::move(gates);
     ro.scenario = scenario;
     ro.target = target.empty() ? "built-in UAS at " + runner.local_address(0).to_string() : target;
     ro.command_line = command_line_of("run", args);

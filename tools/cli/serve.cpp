@@ -25,6 +25,7 @@ int cmd_serve(const Args& args) {
     std::string scenario;
     po::variables_map vm;
     if (!parse_command_line(args, d, kUsage, scenario, vm)) return 0;
+    std::vector<report::Gate> gates = parse_gates_or_throw(common.outputs);
     if (common.loss < 0 || common.loss > 100) throw UsageError("--loss must be a percentage from 0 to 100");
 
     check_engine_options(common);
@@ -58,6 +59,8 @@ int cmd_serve(const Args& args) {
     ro.quiet = common.quiet;
     ro.drain_ns = drain_ns_for(common, *program);
     ro.out = common.out;
+    ro.outputs = common.outputs;
+    ro.gates = std::move(gates);
     ro.scenario = scenario;
     ro.target = runner.local_address(0).to_string();
     ro.command_line = command_line_of("serve", args);
