@@ -632,17 +632,10 @@ bool Engine::capture_dialog_from_response(Call& call, const sip::MessageView& ms
         !have_tag && to && sip::parse_name_addr(to->value, na) == sip::FieldError::kOk && na.has_tag &&
         !store_field(call, static_cast<unsigned>(Field::kRemoteTag), na.tag))
         return false;
-    // The target and route set come from the first 2xx (a re-INVITE may change the target only).
+    // The target and route set come from the first 2xx (a re-INVITE may change the target only);
+    // the UAC's route set is the Record-Route list in reverse (RFC 3261 §12.1.2).
     if (msg.status_code < 200 || call.has_field(static_cast<unsigned>(Field::kRemoteTarget))) return true;
-    if (const sip::Header* ct = msg.find(sip::HeaderId::kContact);
-        ct && sip::parse_name_addr(ct->value, na) == sip::FieldError::kOk && !na.star &&
-        !store_field(call, static_cast<unsigned>(Field::kRemoteTarget), na.uri))
-        return false;
-    // The UAC's route set is the Record-Route list in reverse (RFC 3261 §12.1.2).
-    char routes[kArenaBytes];
-    if (!msg.find(sip::HeaderId::kRecordRoute)) return true;
-    size_t len = render_route_set(msg, /*reverse=*/true, routes, sizeof(routes));
-    return len && store_field(call, static_cast<unsigned>(Field::kRoutes), std::string_view(routes, len));
+    return capture_target_and_routes(call, msg, /*reverse=*/true);
 }
 
 bool Engine::capture_dialog_from_request(Call& call, const sip::MessageView& msg) {
@@ -651,13 +644,18 @@ bool Engine::capture_dialog_from_request(Call& call, const sip::MessageView& msg
         from && sip::parse_name_addr(from->value, na) == sip::FieldError::kOk && na.has_tag &&
         !store_field(call, static_cast<unsigned>(Field::kRemoteTag), na.tag))
         return false;
+    return capture_target_and_routes(call, msg, /*reverse=*/false);
+}
+
+bool Engine::capture_target_and_routes(Call& call, const sip::MessageView& msg, bool reverse) {
+    sip::NameAddr na;
     if (const sip::Header* ct = msg.find(sip::HeaderId::kContact);
         ct && sip::parse_name_addr(ct->value, na) == sip::FieldError::kOk && !na.star &&
         !store_field(call, static_cast<unsigned>(Field::kRemoteTarget), na.uri))
         return false;
-    char routes[kArenaBytes];
     if (!msg.find(sip::HeaderId::kRecordRoute)) return true;
-    size_t len = render_route_set(msg, /*reverse=*/false, routes, sizeof(routes));
+    char routes[kArenaBytes];
+    size_t len = render_route_set(msg, reverse, routes, sizeof(routes));
     return len && store_field(call, static_cast<unsigned>(Field::kRoutes), std::string_view(routes, len));
 }
 

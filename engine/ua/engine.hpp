@@ -88,6 +88,7 @@ private:
     // False when the call's arena cannot hold what it must keep (the call then fails).
     bool capture_dialog_from_response(Call& call, const sip::MessageView& msg);
     bool capture_dialog_from_request(Call& call, const sip::MessageView& msg);
+    bool capture_target_and_routes(Call& call, const sip::MessageView& msg, bool reverse);
     bool save_last_headers(Call& call, const sip::MessageView& msg);
     void fail_arena_full(Call& call);
     uint64_t sample_pause_ns(const PauseSpec& p);

@@ -297,3 +297,24 @@ TEST(Engine, HandsAnInDialogRequestToTheShardThatOwnsTheCall) {
 
 }  // namespace
 }  // namespace sipstorm::ua
+
+namespace sipstorm::ua {
+namespace {
+
+TEST(Engine, FailsACallWhoseDialogStateDoesNotFit) {
+    Uac u;
+    ASSERT_TRUE(u.engine.start_call(0, 0));
+    u.transport.flush();
+    std::string ok = response(u.transport.sent[0], 200, "OK");
+    std::string routes;
+    for (int i = 0; i < 12; ++i)
+        routes += "Record-Route: <sip:proxy" + std::to_string(i) + ".a-rather-long-domain-name.example.com;lr>\r\n";
+    ok.insert(ok.find("Content-Length"), routes);
+    u.inject(ok, kMs);
+    EXPECT_EQ(u.rec.failed, 1);
+    EXPECT_NE(u.rec.last_failure.find("does not fit"), std::string::npos);
+    EXPECT_EQ(u.transport.sent.size(), 1u);  // no ACK or BYE without their Route headers
+}
+
+}  // namespace
+}  // namespace sipstorm::ua
