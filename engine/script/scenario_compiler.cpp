@@ -15,7 +15,7 @@
 namespace sipstorm::script {
 namespace {
 
-constexpr const char* kTopKeys = "name, role, params, steps";
+constexpr const char* kTopKeys = "name, role, params, gates, steps";
 
 std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -44,8 +44,8 @@ class ScenarioCompiler {
         if (!lua_istable(L, -1))
             return fail(0, std::string("the scenario must return a table, got a ") + luaL_typename(L, -1));
         const int top = lua_gettop(L);
-        return keys(L, top) && name(L, top) && role(L, top) && params(L, top) && steps(L, top) &&
-               order_checks();
+        return keys(L, top) && name(L, top) && role(L, top) && params(L, top) && gates(L, top) &&
+               steps(L, top) && order_checks();
     }
 
   private:
@@ -59,7 +59,7 @@ class ScenarioCompiler {
         while (lua_next(L, t) != 0) {
             lua_pop(L, 1);
             std::string_view k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
-            if (k != "name" && k != "role" && k != "params" && k != "steps") {
+            if (k != "name" && k != "role" && k != "params" && k != "steps" && k != "gates") {
                 std::string shown = k.empty() ? "a positional value" : "key '" + std::string(k) + "'";
                 lua_pop(L, 1);
                 return fail(k.empty() ? 0 : key_line(source_, k),
@@ -131,6 +131,32 @@ class ScenarioCompiler {
                 return fail(line, "--set " + k + ": unknown parameter (declared: " + declared() + ")");
             it->second = v;
         }
+        return true;
+    }
+
+    // gates = { "failed_calls == 0", "p99(setup_ms) < 50" }: checked by the CLI like --gate.
+    bool gates(lua_State* L, int t) {
+        const int line = key_line(source_, "gates");
+        raw_field(L, t, "gates");
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            return true;
+        }
+        if (!lua_istable(L, -1)) {
+            lua_pop(L, 1);
+            return fail(line, "gates must be a list of strings, e.g. gates = { \"failed_calls == 0\" }");
+        }
+        const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, -1));
+        for (lua_Integer i = 1; i <= n; ++i) {
+            lua_rawgeti(L, -1, i);
+            if (lua_type(L, -1) != LUA_TSTRING) {
+                lua_pop(L, 2);
+                return fail(line, "gates: entry " + std::to_string(i) + " is not a string");
+            }
+            out_.gates.emplace_back(lua_tostring(L, -1));
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
         return true;
     }
 

@@ -56,6 +56,7 @@ struct Program {
     std::map<std::string, std::string> params;  // effective parameter values (defaults + --set)
     std::string lua_dir;                        // where require() found modules; ScenarioState reuses it
     int hook_count = 0;                         // steps with hook >= 0
+    std::vector<std::string> gates;             // the scenario's own gates (expressions, as --gate)
 };
 
 }  // namespace sipstorm::ua

@@ -47,6 +47,14 @@ std::vector<report::Gate> parse_gates_or_throw(const OutputOptions& o) {
     return gates;
 }
 
+void add_scenario_gates(const std::vector<std::string>& exprs, const std::string& file,
+                        std::vector<report::Gate>& gates) {
+    std::vector<report::Gate> more;
+    std::string error;
+    if (!report::parse_gates(exprs, more, error)) throw UsageError(file + ": gates: " + error);
+    for (auto& g : more) gates.push_back(std::move(g));
+}
+
 int finish_outputs(nlohmann::json& result, const OutputOptions& o, const std::vector<report::Gate>& gates,
                    int exit_code) {
     std::vector<report::GateResult> verdicts = report::evaluate_all(gates, result);

@@ -26,6 +26,9 @@ void add_output_options(boost::program_options::options_description& d, OutputOp
 // Parses the gates, and checks that the --csv and --junit files can be created, before the run
 // starts: a typo must not cost a ten-minute run. Throws UsageError ("--gate 'TEXT': column N: ...").
 std::vector<report::Gate> parse_gates_or_throw(const OutputOptions& o);
+// Adds a scenario's own `gates = {...}` to those of the command line; throws UsageError naming the file.
+void add_scenario_gates(const std::vector<std::string>& exprs, const std::string& file,
+                        std::vector<report::Gate>& gates);
 
 // After the summary, before the result file is written: evaluates the gates and adds their verdicts
 // to result["gates"] (an empty array without gates), prints the verdict table, writes the CSV and the

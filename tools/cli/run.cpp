@@ -60,6 +60,7 @@ int cmd_run(const Args& args) {
     if (common.dpdk.enabled && target.empty())
         throw UsageError("--engine dpdk needs --target (the built-in UAS runs on kernel sockets only)");
     auto program = load_scenario(scenario, parse_set(common.set));
+    add_scenario_gates(program->gates, scenario, gates);
     if (program->role != ua::Role::kUac)
         throw UsageError(fmt::format("{} is a UAS scenario: run it with 'sipstorm serve'", scenario));
 

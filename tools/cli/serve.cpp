@@ -30,6 +30,7 @@ int cmd_serve(const Args& args) {
 
     check_engine_options(common);
     auto program = load_scenario(scenario, parse_set(common.set));
+    add_scenario_gates(program->gates, scenario, gates);
     if (program->role != ua::Role::kUas)
         throw UsageError(fmt::format("{} is a UAC scenario: run it with 'sipstorm run'", scenario));
 
