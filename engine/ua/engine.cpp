@@ -426,14 +426,15 @@ void Engine::on_response(Call& call, const sip::MessageView& msg, uint64_t now_n
             return rearm(call);
         }
     } else if (cseq.method == sip::Method::kInvite && cseq.number == call.invite_cseq && code >= 200) {
-        if (code < 300) {
+        if (code < 300 && (call.flags & kFlagInviteAnswered)) {
             // The 2xx again: our ACK was lost. The dialog, not a transaction, answers it.
             if (call.ack_tpl != kNoTemplate) transmit(call, call.ack_tpl, call.invite_cseq, call.ack_branch, true);
             rec_.retransmission_in();
             return;
         }
-        // A final response to an INVITE whose transaction we no longer hold (a CANCEL took its place).
-        send_ack_for_failure(call, msg);
+        // A final response to an INVITE whose transaction we no longer hold (a CANCEL took its place):
+        // a first 2xx goes to the scenario (which ACKs it); a non-2xx is ACKed here.
+        if (code >= 300) send_ack_for_failure(call, msg);
         if (call.flags & kFlagInviteAnswered) {
             rec_.retransmission_in();
             return;
