@@ -103,8 +103,14 @@ bool AuthParamIter::next(AuthParam& out) {
     return true;
 }
 
-FieldError parse_challenge(std::string_view value, DigestChallenge& out) {
-    out = DigestChallenge{};
+namespace {
+
+// The frame both headers share: "Scheme param, param ..." into out.scheme / out.params, then each
+// auth-param of a Digest value handed to `field`, which may reject it. Other schemes parse with
+// their parameters left raw.
+template <class Out, class Field>
+FieldError parse_auth_value(std::string_view value, Out& out, Field&& field) {
+    out = Out{};
     const std::string_view v = lex::trim_lws(value);
     if (v.empty()) return FieldError::kEmpty;
     if (split_scheme(v, out.scheme, out.params) == lex::npos) return FieldError::kSyntax;
@@ -113,7 +119,15 @@ FieldError parse_challenge(std::string_view value, DigestChallenge& out) {
     if (out.params.empty()) return FieldError::kEmpty;
     AuthParamIter it(out.params);
     AuthParam p;
-    while (it.next(p)) {
+    while (it.next(p))
+        if (FieldError e = field(p); e != FieldError::kOk) return e;
+    return it.error();
+}
+
+}  // namespace
+
+FieldError parse_challenge(std::string_view value, DigestChallenge& out) {
+    return parse_auth_value(value, out, [&out](const AuthParam& p) {
         const std::string_view n = p.name;
         if (lex::iequals_lit(n, "realm"))
             out.realm = p.value;
@@ -134,21 +148,12 @@ FieldError parse_challenge(std::string_view value, DigestChallenge& out) {
             out.qop = p.value;
             parse_qop_options(p.value, out);
         }
-    }
-    return it.error();
+        return FieldError::kOk;
+    });
 }
 
 FieldError parse_credentials(std::string_view value, DigestCredentials& out) {
-    out = DigestCredentials{};
-    const std::string_view v = lex::trim_lws(value);
-    if (v.empty()) return FieldError::kEmpty;
-    if (split_scheme(v, out.scheme, out.params) == lex::npos) return FieldError::kSyntax;
-    out.is_digest = lex::iequals(out.scheme, "Digest");
-    if (!out.is_digest) return FieldError::kOk;
-    if (out.params.empty()) return FieldError::kEmpty;
-    AuthParamIter it(out.params);
-    AuthParam p;
-    while (it.next(p)) {
+    return parse_auth_value(value, out, [&out](const AuthParam& p) {
         const std::string_view n = p.name;
         if (lex::iequals_lit(n, "username"))
             out.username = p.value;
@@ -176,8 +181,8 @@ FieldError parse_credentials(std::string_view value, DigestCredentials& out) {
             out.has_nc = true;
             if (!parse_nc(p.value, out.nc_value)) return FieldError::kBadParam;
         }
-    }
-    return it.error();
+        return FieldError::kOk;
+    });
 }
 
 }  // namespace sipstorm::sip
