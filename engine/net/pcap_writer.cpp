@@ -39,7 +39,9 @@ std::unique_ptr<PcapWriter> PcapWriter::open(const std::string& path, std::strin
     return w;
 }
 
-PcapWriter::~PcapWriter() { close(); }
+PcapWriter::~PcapWriter() {
+    close();
+}
 
 void PcapWriter::close() {
     if (dumper_) pcap_dump_close(static_cast<pcap_dumper_t*>(dumper_));

@@ -13,7 +13,7 @@
 namespace sipstorm::net {
 
 class PcapWriter {
-public:
+  public:
     // nullptr and *error on failure (file not writable).
     static std::unique_ptr<PcapWriter> open(const std::string& path, std::string* error);
     ~PcapWriter();
@@ -21,7 +21,7 @@ public:
     void write(const Address& from, const Address& to, std::string_view payload);
     void close();
 
-private:
+  private:
     PcapWriter() = default;
     void* pcap_ = nullptr;    // pcap_t (a dead handle: the link type only)
     void* dumper_ = nullptr;  // pcap_dumper_t

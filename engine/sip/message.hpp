@@ -28,7 +28,8 @@ enum class Method : uint8_t {
 
 // Known headers. Compact forms (RFC 3261 §7.3.3 and extensions) map to the same id:
 // i Call-ID, m Contact, e Content-Encoding, l Content-Length, c Content-Type, f From, s Subject,
-// k Supported, t To, v Via, o Event, u Allow-Events, r Refer-To, b Referred-By, x Session-Expires, y Identity.
+// k Supported, t To, v Via, o Event, u Allow-Events, r Refer-To, b Referred-By, x Session-Expires, y
+// Identity.
 enum class HeaderId : uint8_t {
     kOther,
     kVia,

@@ -6,8 +6,8 @@
 #include <string_view>
 
 #include "net/address.hpp"
-#include "sip/message.hpp"
 #include "runtime/timer_wheel.hpp"
+#include "sip/message.hpp"
 #include "txn/client_txn.hpp"
 #include "txn/server_txn.hpp"
 #include "txn/uas_2xx_retransmit.hpp"
@@ -17,7 +17,7 @@ namespace sipstorm::ua {
 // Text a call keeps between messages, stored in its arena. The dialog fields persist; the "last"
 // fields hold the header lines of the last received message that the scenario's ${last_*} slots use.
 enum class Field : uint8_t {
-    kCallId,        // the Call-ID when the peer chose it (UAS); a UAC's is derived from its slot
+    kCallId,  // the Call-ID when the peer chose it (UAS); a UAC's is derived from its slot
     kRemoteTag,
     kRemoteTarget,  // RFC 3261 §12: Contact URI of the peer
     kRoutes,        // rendered "Route: ...\r\n" lines of the route set
@@ -47,21 +47,21 @@ struct Call {
     uint32_t generation = 0;
     CallState state = CallState::kFree;
     Wait wait = Wait::kNone;
-    uint16_t pc = 0;  // current step
-    uint32_t cseq = 0;          // our last CSeq number
-    uint32_t invite_cseq = 0;   // the CSeq of our last INVITE (ACK and CANCEL reuse it)
-    uint16_t branch_seq = 0;    // bumps per new client transaction
+    uint16_t pc = 0;           // current step
+    uint32_t cseq = 0;         // our last CSeq number
+    uint32_t invite_cseq = 0;  // the CSeq of our last INVITE (ACK and CANCEL reuse it)
+    uint16_t branch_seq = 0;   // bumps per new client transaction
     uint16_t invite_branch_seq = 0;
     uint16_t request_branch = 0;  // branch and CSeq of the live client request, to re-render it
     uint16_t ack_branch = 0;
     uint32_t request_cseq = 0;
-    uint32_t number = 0;        // ${call_number}
-    uint16_t last_request_tpl = 0xffff;   // for retransmissions (re-rendered identically)
+    uint32_t number = 0;                 // ${call_number}
+    uint16_t last_request_tpl = 0xffff;  // for retransmissions (re-rendered identically)
     uint16_t last_response_tpl = 0xffff;
-    uint16_t ack_tpl = 0xffff;            // our ACK for a 2xx, resent if the 2xx is retransmitted
-    uint16_t invite_tpl = 0xffff;         // the INVITE, for an ACK to a non-2xx final
+    uint16_t ack_tpl = 0xffff;     // our ACK for a 2xx, resent if the 2xx is retransmitted
+    uint16_t invite_tpl = 0xffff;  // the INVITE, for an ACK to a non-2xx final
     uint16_t arena_used = 0;
-    uint16_t last_start = 0;    // where the "last" fields start in the arena
+    uint16_t last_start = 0;  // where the "last" fields start in the arena
     uint8_t flags = 0;
     sip::Method client_method = sip::Method::kUnknown;  // method of the live client transaction
     sip::Method server_method = sip::Method::kUnknown;  // method of the live server transaction
@@ -88,7 +88,7 @@ struct Call {
 };
 
 // Call::flags
-inline constexpr uint8_t kFlagSetupDone = 1u << 0;  // the INVITE got its 2xx (setup time recorded)
+inline constexpr uint8_t kFlagSetupDone = 1u << 0;       // the INVITE got its 2xx (setup time recorded)
 inline constexpr uint8_t kFlagInviteAnswered = 1u << 1;  // a final response to our INVITE arrived
 
 }  // namespace sipstorm::ua

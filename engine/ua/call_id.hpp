@@ -48,7 +48,8 @@ inline bool parse_hex(std::string_view s, uint32_t& out) {
 
 // Parses the key at the start of a Call-ID we made ("<key>@sipstorm"); false for anyone else's.
 inline bool parse_call_key(std::string_view call_id, CallKey& k) {
-    if (call_id.size() < kCallKeyLength || (call_id.size() > kCallKeyLength && call_id[kCallKeyLength] != '@'))
+    if (call_id.size() < kCallKeyLength ||
+        (call_id.size() > kCallKeyLength && call_id[kCallKeyLength] != '@'))
         return false;
     return parse_hex(call_id.substr(0, 8), k.run_id) && parse_hex(call_id.substr(8, 2), k.shard) &&
            parse_hex(call_id.substr(10, 6), k.index) && parse_hex(call_id.substr(16, 6), k.generation);

@@ -9,8 +9,8 @@ namespace sipstorm::ua {
 
 CallTable::CallTable(uint32_t capacity) : capacity_(capacity) {
     mapped_bytes_ = sizeof(Call) * static_cast<size_t>(capacity);
-    void* p = mmap(nullptr, mapped_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
+    void* p = mmap(nullptr, mapped_bytes_, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();  // construction happens at start-up, before any shard runs
     calls_ = static_cast<Call*>(p);
     free_.reserve(1024);
@@ -78,7 +78,8 @@ Call* CallTable::find_by_call_id(std::string_view call_id) {
     for (uint32_t i = h & index_mask_; index_[i].index_plus_one != 0; i = (i + 1) & index_mask_) {
         if (index_[i].hash != h) continue;
         Call& c = calls_[index_[i].index_plus_one - 1];
-        if (c.state == CallState::kActive && c.field(static_cast<unsigned>(Field::kCallId)) == call_id) return &c;
+        if (c.state == CallState::kActive && c.field(static_cast<unsigned>(Field::kCallId)) == call_id)
+            return &c;
     }
     return nullptr;
 }
@@ -86,7 +87,8 @@ Call* CallTable::find_by_call_id(std::string_view call_id) {
 void CallTable::unindex(const Call& call) {
     const uint32_t h = hash(call.field(static_cast<unsigned>(Field::kCallId)));
     uint32_t i = h & index_mask_;
-    while (index_[i].index_plus_one != 0 && index_[i].index_plus_one != call.index + 1) i = (i + 1) & index_mask_;
+    while (index_[i].index_plus_one != 0 && index_[i].index_plus_one != call.index + 1)
+        i = (i + 1) & index_mask_;
     if (index_[i].index_plus_one == 0) return;
     // Backward-shift deletion keeps probe chains intact without tombstones.
     uint32_t hole = i;

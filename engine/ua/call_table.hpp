@@ -12,7 +12,7 @@
 namespace sipstorm::ua {
 
 class CallTable {
-public:
+  public:
     explicit CallTable(uint32_t capacity);
     ~CallTable();
     CallTable(const CallTable&) = delete;
@@ -39,7 +39,7 @@ public:
     static uint32_t hash(std::string_view s);
     uint32_t live() const { return live_; }
 
-private:
+  private:
     struct Slot {
         uint32_t hash = 0;
         uint32_t index_plus_one = 0;  // 0 = empty

@@ -21,7 +21,9 @@ namespace {
 
 constexpr uint16_t kNoTemplate = 0xffff;
 
-uint64_t cookie_of(const Call& c) { return (static_cast<uint64_t>(c.generation) << 32) | c.index; }
+uint64_t cookie_of(const Call& c) {
+    return (static_cast<uint64_t>(c.generation) << 32) | c.index;
+}
 
 uint64_t earliest_nonzero(uint64_t a, uint64_t b) {
     if (a == 0) return b;
@@ -29,7 +31,9 @@ uint64_t earliest_nonzero(uint64_t a, uint64_t b) {
     return std::min(a, b);
 }
 
-bool code_matches(const Step& s, uint16_t code) { return code >= s.code_lo && code <= s.code_hi; }
+bool code_matches(const Step& s, uint16_t code) {
+    return code >= s.code_lo && code <= s.code_hi;
+}
 
 bool step_matches(const Step& s, const sip::MessageView& m) {
     if (s.recv_request != m.is_request) return false;
@@ -55,8 +59,8 @@ std::string_view trim(std::string_view v) {
 
 }  // namespace
 
-Engine::Engine(const EngineConfig& config, const Program& program, net::Transport& transport, Recorder& recorder,
-               script::ScenarioState* lua, uint64_t now_ns)
+Engine::Engine(const EngineConfig& config, const Program& program, net::Transport& transport,
+               Recorder& recorder, script::ScenarioState* lua, uint64_t now_ns)
     : config_(config),
       program_(program),
       transport_(transport),
@@ -93,7 +97,8 @@ Engine::~Engine() = default;
 
 uint32_t Engine::owner_of(const sip::MessageView& msg, std::string_view call_id) const {
     CallKey key;
-    if (parse_call_key(call_id, key) && key.run_id == config_.run_id) return key.shard < config_.shards ? key.shard : 0;
+    if (parse_call_key(call_id, key) && key.run_id == config_.run_id)
+        return key.shard < config_.shards ? key.shard : 0;
     // A peer's call is owned by the shard that took its first request; every later request in the
     // dialog carries that shard's tag (ours is the call key) in To, its responses in From.
     const sip::Header* h = msg.find(msg.is_request ? sip::HeaderId::kTo : sip::HeaderId::kFrom);
@@ -250,8 +255,9 @@ bool Engine::send_step(Call& call, uint16_t tpl_index, uint64_t now_ns) {
             // The first INVITE is timed from the call's intended start, so a late generator shows.
             call.request_sent_ns =
                 (t.method == sip::Method::kInvite && call.cseq == 1) ? call.intended_start_ns : now_ns;
-            call.ctxn.start(t.method == sip::Method::kInvite ? txn::TxnKind::kInvite : txn::TxnKind::kNonInvite,
-                            config_.timers, now_ns);
+            call.ctxn.start(
+                t.method == sip::Method::kInvite ? txn::TxnKind::kInvite : txn::TxnKind::kNonInvite,
+                config_.timers, now_ns);
         }
         return true;
     }
@@ -305,7 +311,8 @@ void Engine::send_ack_for_failure(Call& call, const sip::MessageView& response) 
         transport_.flush();
         if (!(pkt = transport_.alloc_tx())) return;
     }
-    size_t len = build_ack_for_failure(scratch_msg_, response, call.invite_cseq, pkt->data, net::kMaxDatagram);
+    size_t len =
+        build_ack_for_failure(scratch_msg_, response, call.invite_cseq, pkt->data, net::kMaxDatagram);
     pkt->len = static_cast<uint32_t>(len);
     pkt->to = program_.role == Role::kUac ? config_.remote : call.peer;
     pkt->lane = lane_++;
@@ -319,7 +326,8 @@ void Engine::send_ack_for_failure(Call& call, const sip::MessageView& response) 
 // Receiving
 
 int Engine::on_packet(const net::RxPacket& packet, uint64_t now_ns, bool may_hand_over) {
-    if (trace_ && may_hand_over) trace_->write(packet.from, local_, std::string_view(packet.data, packet.len));
+    if (trace_ && may_hand_over)
+        trace_->write(packet.from, local_, std::string_view(packet.data, packet.len));
     sip::ParseResult r = sip::parse(std::string_view(packet.data, packet.len), msg_);
     if (!r.ok()) {
         rec_.parse_error();
@@ -428,7 +436,8 @@ void Engine::on_response(Call& call, const sip::MessageView& msg, uint64_t now_n
     } else if (cseq.method == sip::Method::kInvite && cseq.number == call.invite_cseq && code >= 200) {
         if (code < 300 && (call.flags & kFlagInviteAnswered)) {
             // The 2xx again: our ACK was lost. The dialog, not a transaction, answers it.
-            if (call.ack_tpl != kNoTemplate) transmit(call, call.ack_tpl, call.invite_cseq, call.ack_branch, true);
+            if (call.ack_tpl != kNoTemplate)
+                transmit(call, call.ack_tpl, call.invite_cseq, call.ack_branch, true);
             rec_.retransmission_in();
             return;
         }
@@ -450,9 +459,11 @@ void Engine::on_response(Call& call, const sip::MessageView& msg, uint64_t now_n
             call.flags |= kFlagSetupDone;
             rec_.call_setup(now_ns - call.intended_start_ns);
         }
-        if (code > 100 && code < 300 && !capture_dialog_from_response(call, msg)) return fail_arena_full(call);
+        if (code > 100 && code < 300 && !capture_dialog_from_response(call, msg))
+            return fail_arena_full(call);
     }
-    if (code >= 200 && cseq.method == call.client_method) rec_.response_time(cseq.method, now_ns - call.request_sent_ns);
+    if (code >= 200 && cseq.method == call.client_method)
+        rec_.response_time(cseq.method, now_ns - call.request_sent_ns);
     if (!save_last_headers(call, msg)) return fail_arena_full(call);
     deliver(call, msg, now_ns);
 }
@@ -465,8 +476,8 @@ void Engine::on_request(Call& call, const sip::MessageView& msg, const net::Addr
         return;
     }
     if (msg.method == sip::Method::kAck) {
-        if (call.stxn.active() && call.stxn.kind() == txn::TxnKind::kInvite && cseq.number == call.server_cseq &&
-            call.stxn.state() >= txn::State::kCompleted) {
+        if (call.stxn.active() && call.stxn.kind() == txn::TxnKind::kInvite &&
+            cseq.number == call.server_cseq && call.stxn.state() >= txn::State::kCompleted) {
             // The ACK of a non-2xx belongs to the transaction; a scenario that waits for it
             // ("send 486, recv ACK") still sees it, once.
             const bool first = call.stxn.state() == txn::State::kCompleted;
@@ -534,11 +545,12 @@ void Engine::deliver(Call& call, const sip::MessageView& msg, uint64_t now_ns) {
 std::string_view Engine::describe(const sip::MessageView& msg) {
     int n;
     if (msg.is_request)
-        n = snprintf(describe_buf_, sizeof(describe_buf_), "unexpected %.*s", static_cast<int>(msg.method_text.size()),
-                     msg.method_text.data());
+        n = snprintf(describe_buf_, sizeof(describe_buf_), "unexpected %.*s",
+                     static_cast<int>(msg.method_text.size()), msg.method_text.data());
     else
         n = snprintf(describe_buf_, sizeof(describe_buf_), "unexpected %u response", msg.status_code);
-    return std::string_view(describe_buf_, static_cast<size_t>(std::clamp(n, 0, int(sizeof(describe_buf_) - 1))));
+    return std::string_view(describe_buf_,
+                            static_cast<size_t>(std::clamp(n, 0, int(sizeof(describe_buf_) - 1))));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -622,7 +634,8 @@ bool Engine::store_field(Call& call, unsigned field, std::string_view value) {
 }
 
 void Engine::fail_arena_full(Call& call) {
-    fail(call, FailReason::kOther, "dialog state does not fit the call (long Record-Route or ${last_*} headers)");
+    fail(call, FailReason::kOther,
+         "dialog state does not fit the call (long Record-Route or ${last_*} headers)");
 }
 
 bool Engine::capture_dialog_from_response(Call& call, const sip::MessageView& msg) {

@@ -32,12 +32,12 @@ struct EngineConfig {
     uint32_t max_calls = 1u << 20;  // call table capacity
     net::Address remote;            // UAC: the target
     txn::TimerConfig timers;
-    uint64_t recv_timeout_ns = 0;   // default for recv steps without their own timeout; 0 = none
-    uint64_t seed = 1;              // pause distributions
+    uint64_t recv_timeout_ns = 0;  // default for recv steps without their own timeout; 0 = none
+    uint64_t seed = 1;             // pause distributions
 };
 
 class Engine {
-public:
+  public:
     Engine(const EngineConfig& config, const Program& program, net::Transport& transport, Recorder& recorder,
            script::ScenarioState* lua, uint64_t now_ns);
     ~Engine();
@@ -62,7 +62,7 @@ public:
     // The shard that owns the call of this message.
     uint32_t owner_of(const sip::MessageView& msg, std::string_view call_id) const;
 
-private:
+  private:
     friend struct CallSlots;
 
     void run(Call& call, uint64_t now_ns);
@@ -112,7 +112,7 @@ private:
     uint8_t lane_ = 0;  // messages the current call sent in this burst (see net::TxPacket::lane)
     char run_hex_[9] = {};
 
-    sip::MessageView msg_;     // the message being handled (large: reused)
+    sip::MessageView msg_;  // the message being handled (large: reused)
     sip::MessageView scratch_msg_;
     char scratch_[net::kMaxDatagram];
     char describe_buf_[64];

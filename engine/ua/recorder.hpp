@@ -9,17 +9,17 @@
 namespace sipstorm::ua {
 
 enum class FailReason : uint8_t {
-    kTimeout,             // Timer B/F/H, a 2xx never ACKed, or a recv step's timeout
-    kUnexpectedMessage,   // a message the scenario did not expect at that step
-    kFinalResponse,       // a final response other than the one expected (4xx/5xx/6xx)
+    kTimeout,            // Timer B/F/H, a 2xx never ACKed, or a recv step's timeout
+    kUnexpectedMessage,  // a message the scenario did not expect at that step
+    kFinalResponse,      // a final response other than the one expected (4xx/5xx/6xx)
     kTransportError,
-    kAborted,             // still running when the run ended
-    kScriptError,         // a hook failed
+    kAborted,      // still running when the run ended
+    kScriptError,  // a hook failed
     kOther,
 };
 
 class Recorder {
-public:
+  public:
     virtual ~Recorder() = default;
     virtual void call_started(uint64_t intended_ns, uint64_t now_ns) = 0;
     virtual void call_succeeded(uint64_t intended_ns, uint64_t now_ns) = 0;

@@ -28,13 +28,13 @@ struct Runner::Endpoint {
     std::unique_ptr<net::PcapWriter> trace;
     std::string trace_path;
     std::unique_ptr<runtime::ArrivalSchedule> schedule;  // by_rate load
-    bool capped = false;   // --concurrent: at most `cap` live calls on this shard (cap may be 0)
+    bool capped = false;  // --concurrent: at most `cap` live calls on this shard (cap may be 0)
     uint64_t cap = 0;
     bool limited = false;  // --calls without --rate: at most `quota` calls from this shard (may be 0)
     uint64_t quota = 0;
     uint64_t started = 0;
     uint64_t last_start_ns = 0;  // read by the reporter only after join()
-    bool done = false;     // a load endpoint that has started and finished all its calls
+    bool done = false;           // a load endpoint that has started and finished all its calls
     uint64_t handoff_drops = 0;
 };
 
@@ -142,7 +142,8 @@ bool Runner::open(std::string* error) {
         }
     }
     if (k > 1)
-        for (size_t n = 0; n < config_.endpoints.size() * k * k; ++n) rings_.push_back(std::make_unique<HandoffRing>(256));
+        for (size_t n = 0; n < config_.endpoints.size() * k * k; ++n)
+            rings_.push_back(std::make_unique<HandoffRing>(256));
     return true;
 }
 
@@ -160,7 +161,8 @@ bool Runner::open_dpdk_port(const EndpointSpec& spec, std::string* error) {
     return true;
 }
 
-std::unique_ptr<net::Transport> Runner::open_dpdk_queue(const EndpointSpec& spec, unsigned shard, std::string* error) {
+std::unique_ptr<net::Transport> Runner::open_dpdk_queue(const EndpointSpec& spec, unsigned shard,
+                                                        std::string* error) {
     dpdk::DpdkOptions o;
     o.port_id = spec.dpdk.port;
     o.queue_id = static_cast<uint16_t>(shard);
@@ -179,7 +181,9 @@ bool Runner::open_dpdk_port(const EndpointSpec&, std::string* error) {
     *error = "this sipstorm was built without DPDK (-DSIPSTORM_DPDK=OFF)";
     return false;
 }
-std::unique_ptr<net::Transport> Runner::open_dpdk_queue(const EndpointSpec&, unsigned, std::string*) { return nullptr; }
+std::unique_ptr<net::Transport> Runner::open_dpdk_queue(const EndpointSpec&, unsigned, std::string*) {
+    return nullptr;
+}
 #endif
 
 void Runner::start() {
@@ -197,7 +201,9 @@ void Runner::start() {
     group_.start(config_.shards, [this](unsigned shard) { shard_main(shard); });
 }
 
-void Runner::join() { group_.join(); }
+void Runner::join() {
+    group_.join();
+}
 
 bool Runner::finish_traces(std::string* error) {
     for (size_t e = 0; e < config_.endpoints.size(); ++e) {
@@ -227,7 +233,9 @@ bool Runner::load_done() const {
     return true;
 }
 
-stats::ShardStats& Runner::stats(size_t endpoint, unsigned shard) { return *shards_[shard]->endpoints[endpoint].stats; }
+stats::ShardStats& Runner::stats(size_t endpoint, unsigned shard) {
+    return *shards_[shard]->endpoints[endpoint].stats;
+}
 
 const FailureTable& Runner::failures(size_t endpoint, unsigned shard) {
     return shards_[shard]->endpoints[endpoint].recorder->failures();
@@ -275,7 +283,8 @@ void Runner::shard_main(unsigned index) {
                     room = std::min<uint64_t>(room, 256);
                     if (ep.schedule) {
                         while (room > 0) {
-                            size_t n = ep.schedule->next_due(now, std::span<uint64_t>(due, std::min<uint64_t>(room, 64)));
+                            size_t n = ep.schedule->next_due(
+                                now, std::span<uint64_t>(due, std::min<uint64_t>(room, 64)));
                             if (n == 0) break;
                             work = true;
                             size_t k = 0;
@@ -287,7 +296,8 @@ void Runner::shard_main(unsigned index) {
                                 // as attempted and failed, so the shortfall is never silent.
                                 for (size_t j = k; j < n; ++j) {
                                     ep.recorder->call_started(due[j], now);
-                                    ep.recorder->call_failed(FailReason::kOther, "call table full (raise --call-slots)", 0);
+                                    ep.recorder->call_failed(FailReason::kOther,
+                                                             "call table full (raise --call-slots)", 0);
                                 }
                                 break;
                             }
@@ -335,7 +345,8 @@ void Runner::shard_main(unsigned index) {
                     h.len = p.len;
                     h.from = p.from;
                     std::memcpy(h.data, p.data, p.len);
-                    if (!ring(e, index, static_cast<unsigned>(owner)).try_push(std::move(h))) ++ep.handoff_drops;
+                    if (!ring(e, index, static_cast<unsigned>(owner)).try_push(std::move(h)))
+                        ++ep.handoff_drops;
                 }
                 if (drained) break;
             }

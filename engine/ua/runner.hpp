@@ -31,7 +31,7 @@ struct LoadPlan {
 // The DPDK engine for an endpoint (--engine dpdk): one port, one queue pair per shard.
 struct DpdkSpec {
     bool enabled = false;
-    std::string eal_args;   // e.g. "-l 0-1 --no-pci --vdev=net_af_packet0,iface=eth1"
+    std::string eal_args;  // e.g. "-l 0-1 --no-pci --vdev=net_af_packet0,iface=eth1"
     uint16_t port = 0;
     std::string local_ips;  // "10.0.0.10" or a range "10.0.0.10-10.0.0.50", IPv6 after a comma
     std::string gateway;
@@ -59,7 +59,7 @@ struct RunConfig {
 };
 
 class Runner {
-public:
+  public:
     explicit Runner(RunConfig config);
     ~Runner();
 
@@ -88,7 +88,7 @@ public:
     uint64_t last_call_start_ns(size_t endpoint) const;
     uint64_t start_ns() const { return start_ns_; }
 
-private:
+  private:
     struct Endpoint;
     struct Shard;
     // A datagram that reached the wrong shard, copied for the shard that owns its call. Larger
@@ -102,7 +102,8 @@ private:
     void shard_main(unsigned index);
     struct DpdkPort;
     bool open_dpdk_port(const EndpointSpec& spec, std::string* error);
-    std::unique_ptr<net::Transport> open_dpdk_queue(const EndpointSpec& spec, unsigned shard, std::string* error);
+    std::unique_ptr<net::Transport> open_dpdk_queue(const EndpointSpec& spec, unsigned shard,
+                                                    std::string* error);
     HandoffRing& ring(size_t endpoint, unsigned from, unsigned to) {
         return *rings_[(endpoint * config_.shards + from) * config_.shards + to];
     }

@@ -38,18 +38,27 @@ void ShardRecorder::call_failed(FailReason reason, std::string_view detail, uint
     c_.concurrent_calls.sub();
     stats::FailReason r = stats::FailReason::kOther;
     switch (reason) {
-        case FailReason::kTimeout: r = stats::FailReason::kTimeout; break;
-        case FailReason::kUnexpectedMessage: r = stats::FailReason::kUnexpectedMessage; break;
+        case FailReason::kTimeout:
+            r = stats::FailReason::kTimeout;
+            break;
+        case FailReason::kUnexpectedMessage:
+            r = stats::FailReason::kUnexpectedMessage;
+            break;
         case FailReason::kFinalResponse:
             r = status_code >= 600   ? stats::FailReason::k6xx
                 : status_code >= 500 ? stats::FailReason::k5xx
                 : status_code >= 400 ? stats::FailReason::k4xx
                                      : stats::FailReason::kUnexpectedMessage;
             break;
-        case FailReason::kTransportError: r = stats::FailReason::kTransportError; break;
-        case FailReason::kAborted: r = stats::FailReason::kAborted; break;
+        case FailReason::kTransportError:
+            r = stats::FailReason::kTransportError;
+            break;
+        case FailReason::kAborted:
+            r = stats::FailReason::kAborted;
+            break;
         case FailReason::kScriptError:
-        case FailReason::kOther: break;
+        case FailReason::kOther:
+            break;
     }
     c_.failed_by_reason[static_cast<size_t>(r)].add();
     failures_.add(detail);

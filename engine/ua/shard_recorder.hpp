@@ -12,7 +12,7 @@ namespace sipstorm::ua {
 
 // Failure reasons by text ("timeout (Timer B)", "unexpected 486 response"): the first 32 distinct.
 class FailureTable {
-public:
+  public:
     struct Entry {
         char text[64] = {};
         uint64_t count = 0;
@@ -21,13 +21,13 @@ public:
     const std::array<Entry, 32>& entries() const { return entries_; }
     uint64_t other() const { return other_; }
 
-private:
+  private:
     std::array<Entry, 32> entries_{};
     uint64_t other_ = 0;
 };
 
 class ShardRecorder final : public Recorder {
-public:
+  public:
     explicit ShardRecorder(stats::ShardStats& stats) : s_(stats), c_(stats.counters()) {}
 
     void call_started(uint64_t intended_ns, uint64_t now_ns) override;
@@ -43,7 +43,7 @@ public:
 
     const FailureTable& failures() const { return failures_; }
 
-private:
+  private:
     stats::ShardStats& s_;
     stats::ShardCounters& c_;
     FailureTable failures_;

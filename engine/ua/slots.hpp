@@ -75,7 +75,8 @@ struct CallSlots {
             case Slot::kCallNumber:
                 return number(call.number);
             case Slot::kRemoteTarget:
-                if (call.has_field(static_cast<unsigned>(Field::kRemoteTarget))) return field(Field::kRemoteTarget);
+                if (call.has_field(static_cast<unsigned>(Field::kRemoteTarget)))
+                    return field(Field::kRemoteTarget);
                 return engine.default_target_;
             case Slot::kRoutes:
                 return field(Field::kRoutes);

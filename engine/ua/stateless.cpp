@@ -48,16 +48,26 @@ std::string_view value_of(const sip::MessageView& m, sip::HeaderId id) {
 
 std::string_view reason_phrase(uint16_t code) {
     switch (code) {
-        case 100: return "Trying";
-        case 180: return "Ringing";
-        case 200: return "OK";
-        case 400: return "Bad Request";
-        case 481: return "Call/Transaction Does Not Exist";
-        case 486: return "Busy Here";
-        case 487: return "Request Terminated";
-        case 500: return "Server Internal Error";
-        case 503: return "Service Unavailable";
-        default: return code < 300 ? "OK" : "Error";
+        case 100:
+            return "Trying";
+        case 180:
+            return "Ringing";
+        case 200:
+            return "OK";
+        case 400:
+            return "Bad Request";
+        case 481:
+            return "Call/Transaction Does Not Exist";
+        case 486:
+            return "Busy Here";
+        case 487:
+            return "Request Terminated";
+        case 500:
+            return "Server Internal Error";
+        case 503:
+            return "Service Unavailable";
+        default:
+            return code < 300 ? "OK" : "Error";
     }
 }
 
@@ -82,7 +92,8 @@ size_t build_stateless_response(const sip::MessageView& request, uint16_t code, 
     Writer w{out, cap};
     char line[64];
     std::string_view reason = reason_phrase(code);
-    int n = snprintf(line, sizeof(line), "SIP/2.0 %u %.*s\r\n", code, static_cast<int>(reason.size()), reason.data());
+    int n = snprintf(line, sizeof(line), "SIP/2.0 %u %.*s\r\n", code, static_cast<int>(reason.size()),
+                     reason.data());
     w.put(std::string_view(line, static_cast<size_t>(n)));
     w.all(request, sip::HeaderId::kVia);
     w.header("From", value_of(request, sip::HeaderId::kFrom));

@@ -25,35 +25,39 @@
 namespace sipstorm::cli {
 
 void add_common_options(po::options_description& d, CommonOptions& o) {
-    d.add_options()
-        ("shards", po::value(&o.shards), "shards (pinned threads); default: one per core")
-        ("set", po::value(&o.set)->composing(), "scenario parameter NAME=VALUE (repeatable)")
-        ("calls", po::value(&o.calls), "stop after this many calls")
-        ("duration", po::value(&o.duration), "stop after this time, e.g. 30s, 5m, 500ms")
-        ("loss", po::value(&o.loss), "drop this percentage of datagrams, both ways (fault injection)")
-        ("t1", po::value(&o.t1_ms), "RFC 3261 T1 in ms (retransmission base), default 500")
-        ("t2", po::value(&o.t2_ms), "RFC 3261 T2 in ms, default 4000")
-        ("t4", po::value(&o.t4_ms), "RFC 3261 T4 in ms, default 5000")
-        ("call-slots", po::value(&o.call_slots), "call table size per shard (most live calls), default 262144")
-        ("busy-poll", po::bool_switch(&o.busy_poll), "spin when idle instead of sleeping (lowest latency, "
-                                                      "uses the whole core)")
-        ("no-gso", po::bool_switch(&o.no_gso), "send every datagram on its own (no UDP GSO batches)")
-        ("no-gro", po::bool_switch(&o.no_gro), "receive without UDP GRO")
-        ("engine", po::value(&o.engine), "packet engine: kernel (sockets, default) or dpdk")
-        ("dpdk-args", po::value(&o.dpdk.eal_args), "DPDK EAL arguments, e.g. \"-l 0-1 -a 0000:3b:00.0\" or "
-                                                    "\"--no-huge --no-pci -m 1024 --vdev=net_af_packet0,iface=eth1\"")
-        ("dpdk-port", po::value(&o.dpdk.port), "DPDK port id (default 0)")
-        ("dpdk-ip", po::value(&o.dpdk.local_ips), "our address(es) on the DPDK port: 10.0.0.10 or a range "
-                                                  "10.0.0.10-10.0.0.50, IPv6 after a comma")
-        ("dpdk-gateway", po::value(&o.dpdk.gateway), "IPv4 next hop for targets off the local subnet")
-        ("dpdk-prefix", po::value(&o.dpdk_prefix), "prefix length of the local subnet (default 24)")
-        ("dpdk-mbufs", po::value(&o.dpdk.mbufs), "receive mbufs for the port (default 8191)")
-        ("drain", po::value(&o.drain), "after the last call started or Ctrl-C, how long live calls may take "
-                                       "before they count as aborted (default: the scenario's pauses + 64*T1)")
-        ("out", po::value(&o.out), "write the result file (JSON) here")
-        ("pcap", po::value(&o.pcap), "write every SIP message sent and received here (pcap, for tshark/Wireshark)")
-        ("quiet,q", po::bool_switch(&o.quiet), "no live line, only the summary")
-        ("help,h", "this help");
+    d.add_options()("shards", po::value(&o.shards), "shards (pinned threads); default: one per core")(
+        "set", po::value(&o.set)->composing(), "scenario parameter NAME=VALUE (repeatable)")(
+        "calls", po::value(&o.calls), "stop after this many calls")(
+        "duration", po::value(&o.duration), "stop after this time, e.g. 30s, 5m, 500ms")(
+        "loss", po::value(&o.loss), "drop this percentage of datagrams, both ways (fault injection)")(
+        "t1", po::value(&o.t1_ms), "RFC 3261 T1 in ms (retransmission base), default 500")(
+        "t2", po::value(&o.t2_ms), "RFC 3261 T2 in ms, default 4000")("t4", po::value(&o.t4_ms),
+                                                                      "RFC 3261 T4 in ms, default 5000")(
+        "call-slots", po::value(&o.call_slots),
+        "call table size per shard (most live calls), default 262144")(
+        "busy-poll", po::bool_switch(&o.busy_poll),
+        "spin when idle instead of sleeping (lowest latency, "
+        "uses the whole core)")("no-gso", po::bool_switch(&o.no_gso),
+                                "send every datagram on its own (no UDP GSO batches)")(
+        "no-gro", po::bool_switch(&o.no_gro), "receive without UDP GRO")(
+        "engine", po::value(&o.engine), "packet engine: kernel (sockets, default) or dpdk")(
+        "dpdk-args", po::value(&o.dpdk.eal_args),
+        "DPDK EAL arguments, e.g. \"-l 0-1 -a 0000:3b:00.0\" or "
+        "\"--no-huge --no-pci -m 1024 --vdev=net_af_packet0,iface=eth1\"")(
+        "dpdk-port", po::value(&o.dpdk.port), "DPDK port id (default 0)")(
+        "dpdk-ip", po::value(&o.dpdk.local_ips),
+        "our address(es) on the DPDK port: 10.0.0.10 or a range "
+        "10.0.0.10-10.0.0.50, IPv6 after a comma")("dpdk-gateway", po::value(&o.dpdk.gateway),
+                                                   "IPv4 next hop for targets off the local subnet")(
+        "dpdk-prefix", po::value(&o.dpdk_prefix), "prefix length of the local subnet (default 24)")(
+        "dpdk-mbufs", po::value(&o.dpdk.mbufs), "receive mbufs for the port (default 8191)")(
+        "drain", po::value(&o.drain),
+        "after the last call started or Ctrl-C, how long live calls may take "
+        "before they count as aborted (default: the scenario's pauses + 64*T1)")(
+        "out", po::value(&o.out), "write the result file (JSON) here")(
+        "pcap", po::value(&o.pcap),
+        "write every SIP message sent and received here (pcap, for tshark/Wireshark)")(
+        "quiet,q", po::bool_switch(&o.quiet), "no live line, only the summary")("help,h", "this help");
     add_output_options(d, o.outputs);
 }
 
@@ -122,9 +126,10 @@ unsigned default_shards() {
 net::Address parse_address(const std::string& text, uint16_t default_port, const char* option) {
     net::Address a;
     if (!net::Address::parse(text, default_port, a))
-        throw UsageError(fmt::format("--{}: '{}' is not HOST:PORT with a numeric address (e.g. 127.0.0.1:5060, "
-                                     "[::1]:5060)",
-                                     option, text));
+        throw UsageError(
+            fmt::format("--{}: '{}' is not HOST:PORT with a numeric address (e.g. 127.0.0.1:5060, "
+                        "[::1]:5060)",
+                        option, text));
     return a;
 }
 
@@ -146,7 +151,8 @@ net::Address local_address_for(const net::Address& target) {
     return local;
 }
 
-std::unique_ptr<ua::Program> load_scenario(const std::string& path, const std::map<std::string, std::string>& params) {
+std::unique_ptr<ua::Program> load_scenario(const std::string& path,
+                                           const std::map<std::string, std::string>& params) {
     if (access(path.c_str(), R_OK) != 0) throw UsageError(fmt::format("cannot read scenario '{}'", path));
     auto program = std::make_unique<ua::Program>();
     script::CompileError err;
@@ -170,9 +176,15 @@ uint64_t drain_ns_for(const CommonOptions& o, const ua::Program& program) {
         if (s.kind != ua::StepKind::kPause) continue;
         const ua::PauseSpec& p = s.pause;
         switch (p.dist) {
-            case ua::Distribution::kFixed: ms += p.a_ms; break;
-            case ua::Distribution::kUniform: ms += p.b_ms; break;
-            default: ms += p.a_ms + 4 * std::max(p.a_ms, p.b_ms); break;  // the far tail is cut off
+            case ua::Distribution::kFixed:
+                ms += p.a_ms;
+                break;
+            case ua::Distribution::kUniform:
+                ms += p.b_ms;
+                break;
+            default:
+                ms += p.a_ms + 4 * std::max(p.a_ms, p.b_ms);
+                break;  // the far tail is cut off
         }
     }
     return static_cast<uint64_t>(ms * 1e6);
@@ -195,12 +207,14 @@ Totals collect(ua::Runner& runner, size_t endpoint) {
     return t;
 }
 
-double ms_of_us(uint64_t us) { return static_cast<double>(us) / 1000.0; }
+double ms_of_us(uint64_t us) {
+    return static_cast<double>(us) / 1000.0;
+}
 
 std::string progress_of(const stats::Counts& c, const ReportOptions& opt, uint64_t elapsed_ns) {
     if (opt.calls_goal)
-        return fmt::format("{:3.0f}%", 100.0 * static_cast<double>(c.calls_attempted) /
-                                           static_cast<double>(opt.calls_goal));
+        return fmt::format(
+            "{:3.0f}%", 100.0 * static_cast<double>(c.calls_attempted) / static_cast<double>(opt.calls_goal));
     if (opt.duration_goal_ns)
         return fmt::format("{:3.0f}%", std::min(100.0, 100.0 * static_cast<double>(elapsed_ns) /
                                                            static_cast<double>(opt.duration_goal_ns)));
@@ -214,20 +228,21 @@ void print_line(const stats::SeriesRow& row, const stats::Snapshot& total, const
     const stats::Counts& d = row.counts;
     double cps = row.interval_s > 0 ? static_cast<double>(d.calls_attempted) / row.interval_s : 0;
     std::string progress = progress_of(c, opt, elapsed_ns);
-    fmt::print("[{:5.1f}s{}] calls {} ok {} failed {} live {} | {:.0f} cps{} | retrans {} | setup p50 {:.2f} ms "
-               "p99 {:.2f} ms | lag {:.0f} ms busy {:.0f}%{}\n",
-               static_cast<double>(elapsed_ns) / 1e9, progress.empty() ? "" : " " + progress, c.calls_attempted,
-               c.calls_succeeded, c.calls_failed, c.concurrent_calls, cps,
-               opt.target_cps > 0 ? fmt::format(" (target {:.0f})", opt.target_cps) : std::string(),
-               stats::retransmissions_total(c), ms_of_us(row.setup_p50_us), ms_of_us(row.setup_p99_us),
-               static_cast<double>(d.lag_max_interval_ns) / 1e6, stats::busy_share(d) * 100,
-               d.rx_drops ? fmt::format(" rx-drops {}", d.rx_drops) : std::string());
+    fmt::print(
+        "[{:5.1f}s{}] calls {} ok {} failed {} live {} | {:.0f} cps{} | retrans {} | setup p50 {:.2f} ms "
+        "p99 {:.2f} ms | lag {:.0f} ms busy {:.0f}%{}\n",
+        static_cast<double>(elapsed_ns) / 1e9, progress.empty() ? "" : " " + progress, c.calls_attempted,
+        c.calls_succeeded, c.calls_failed, c.concurrent_calls, cps,
+        opt.target_cps > 0 ? fmt::format(" (target {:.0f})", opt.target_cps) : std::string(),
+        stats::retransmissions_total(c), ms_of_us(row.setup_p50_us), ms_of_us(row.setup_p99_us),
+        static_cast<double>(d.lag_max_interval_ns) / 1e6, stats::busy_share(d) * 100,
+        d.rx_drops ? fmt::format(" rx-drops {}", d.rx_drops) : std::string());
     std::fflush(stdout);
 }
 
 // A terminal: a panel redrawn in place every second.
 class Panel {
-public:
+  public:
     void draw(const stats::SeriesRow& row, const stats::Snapshot& total, const ReportOptions& opt,
               uint64_t elapsed_ns) {
         const stats::Counts& c = total.counts;
@@ -239,8 +254,8 @@ public:
         if (!progress.empty()) {
             double share = std::stod(progress) / 100;
             int filled = std::clamp(static_cast<int>(share * 30), 0, 30);
-            bar = "[" + std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(30 - filled), '.') +
-                  "] " + progress;
+            bar = "[" + std::string(static_cast<size_t>(filled), '#') +
+                  std::string(static_cast<size_t>(30 - filled), '.') + "] " + progress;
         }
         std::string failures;
         for (size_t i = 0; i < stats::kFailReasons; ++i)
@@ -250,16 +265,19 @@ public:
         text += fmt::format("\x1b[1m{}\x1b[0m -> {}   {:.0f} s  {}\n", opt.scenario, opt.target, secs, bar);
         text += fmt::format("  calls      attempted {:<10} succeeded {:<10} failed {:<8} live {}\n",
                             c.calls_attempted, c.calls_succeeded, c.calls_failed, c.concurrent_calls);
-        text += fmt::format("  rate       {:.0f} calls/s this second{}   {:.0f} calls/s on average\n", cps,
-                            opt.target_cps > 0 ? fmt::format(" (target {:.0f})", opt.target_cps) : std::string(),
-                            secs > 0 ? static_cast<double>(c.calls_attempted) / secs : 0.0);
-        text += fmt::format("  setup      p50 {:.2f} ms   p99 {:.2f} ms   max {:.2f} ms (this second)\n",
-                            ms_of_us(row.setup_p50_us), ms_of_us(row.setup_p99_us), ms_of_us(row.setup_max_us));
+        text +=
+            fmt::format("  rate       {:.0f} calls/s this second{}   {:.0f} calls/s on average\n", cps,
+                        opt.target_cps > 0 ? fmt::format(" (target {:.0f})", opt.target_cps) : std::string(),
+                        secs > 0 ? static_cast<double>(c.calls_attempted) / secs : 0.0);
+        text +=
+            fmt::format("  setup      p50 {:.2f} ms   p99 {:.2f} ms   max {:.2f} ms (this second)\n",
+                        ms_of_us(row.setup_p50_us), ms_of_us(row.setup_p99_us), ms_of_us(row.setup_max_us));
         text += fmt::format("  retrans    {} this second, {} in all\n", stats::retransmissions_total(d),
                             stats::retransmissions_total(c));
         text += fmt::format("  failures   {}\n", failures.empty() ? "none" : failures);
         text += fmt::format("  generator  lag {:.1f} ms   busy {:.0f}%   rx drops {}{}\n",
-                            static_cast<double>(d.lag_max_interval_ns) / 1e6, stats::busy_share(d) * 100, c.rx_drops,
+                            static_cast<double>(d.lag_max_interval_ns) / 1e6, stats::busy_share(d) * 100,
+                            c.rx_drops,
                             d.lag_max_interval_ns > 100'000'000 ? "   \x1b[31mFALLING BEHIND\x1b[0m" : "");
         // Move up over the previous panel and clear it.
         if (lines_) fmt::print("\x1b[{}F\x1b[J", lines_);
@@ -268,7 +286,7 @@ public:
         lines_ = static_cast<int>(std::count(text.begin(), text.end(), '\n'));
     }
 
-private:
+  private:
     int lines_ = 0;
 };
 
@@ -276,9 +294,10 @@ private:
 
 int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
     runtime::install_stop_signals();
-    const auto started_unix_ms = static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count());
+    const auto started_unix_ms =
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count());
     runner.start();
     const uint64_t start = runner.start_ns();
 
@@ -298,8 +317,9 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
             interrupted = true;
             stop_requested_at = now;
             runner.stop_starting();
-            if (!opt.quiet) fmt::print("stopping: no new calls; waiting up to {:.0f} s for live calls to end\n",
-                                       static_cast<double>(opt.drain_ns) / 1e9);
+            if (!opt.quiet)
+                fmt::print("stopping: no new calls; waiting up to {:.0f} s for live calls to end\n",
+                           static_cast<double>(opt.drain_ns) / 1e9);
         }
         if (runtime::stop_signal_count() > 1) break;  // a second Ctrl-C: now
         if (now >= next_tick) {
@@ -383,22 +403,25 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
     // The summary.
     const auto& setup = total.hist.setup_us;
     fmt::print("\n== {} ==\n", opt.scenario);
-    fmt::print("calls: {} attempted, {} succeeded, {} failed in {:.2f} s ({:.1f} calls/s over {:.2f} s of starts{})\n",
-               c.calls_attempted, c.calls_succeeded, c.calls_failed, info.duration_s, achieved, load_s,
-               opt.target_cps > 0 ? fmt::format(", target {:.0f}", opt.target_cps) : std::string());
+    fmt::print(
+        "calls: {} attempted, {} succeeded, {} failed in {:.2f} s ({:.1f} calls/s over {:.2f} s of "
+        "starts{})\n",
+        c.calls_attempted, c.calls_succeeded, c.calls_failed, info.duration_s, achieved, load_s,
+        opt.target_cps > 0 ? fmt::format(", target {:.0f}", opt.target_cps) : std::string());
     for (const auto& [text, n] : reasons) fmt::print("  failed: {} x {}\n", n, text);
     fmt::print("retransmissions: {}\n", stats::retransmissions_total(c));
     if (setup.count())
         fmt::print("setup time (ms): p50 {:.3f}  p90 {:.3f}  p99 {:.3f}  max {:.3f}\n",
-                   ms_of_us(setup.percentile(50)), ms_of_us(setup.percentile(90)), ms_of_us(setup.percentile(99)),
-                   ms_of_us(setup.max()));
+                   ms_of_us(setup.percentile(50)), ms_of_us(setup.percentile(90)),
+                   ms_of_us(setup.percentile(99)), ms_of_us(setup.max()));
     const auto& gen = result["generator"];
     fmt::print("generator: lag max {:.1f} ms, rx drops {}, tx errors {}\n", gen["lag_ms_max"].get<double>(),
                c.rx_drops, c.tx_errors);
     if (gen["saturated"].get<bool>())
-        fmt::print("WARNING: the generator itself was saturated ({}): the figures above may show its limits, "
-                   "not the target's.\n",
-                   gen["saturation_reason"].get<std::string>());
+        fmt::print(
+            "WARNING: the generator itself was saturated ({}): the figures above may show its limits, "
+            "not the target's.\n",
+            gen["saturation_reason"].get<std::string>());
     const int code = finish_outputs(result, opt.outputs, opt.gates, c.calls_failed == 0 ? 0 : 1);
     if (!opt.out.empty()) {
         std::ofstream f(opt.out);

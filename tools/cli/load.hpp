@@ -27,7 +27,7 @@ struct CommonOptions {
     std::string out;
     std::string pcap;
     OutputOptions outputs;  // --gate, --csv, --junit
-    std::string duration;  // "60s"
+    std::string duration;   // "60s"
     uint64_t calls = 0;
     uint32_t call_slots = 1u << 18;
     bool busy_poll = false;
@@ -56,16 +56,17 @@ net::Address parse_address(const std::string& text, uint16_t default_port, const
 net::Address local_address_for(const net::Address& target);
 
 // Compiles a scenario or throws UsageError with "file:line: message".
-std::unique_ptr<ua::Program> load_scenario(const std::string& path, const std::map<std::string, std::string>& params);
+std::unique_ptr<ua::Program> load_scenario(const std::string& path,
+                                           const std::map<std::string, std::string>& params);
 
 struct ReportOptions {
     size_t main_endpoint = 0;  // whose calls the live line and summary are about
     double target_cps = 0;
-    uint64_t calls_goal = 0;        // for the progress figure (0 = unknown)
-    uint64_t duration_goal_ns = 0;  // likewise
+    uint64_t calls_goal = 0;                // for the progress figure (0 = unknown)
+    uint64_t duration_goal_ns = 0;          // likewise
     uint64_t drain_ns = 10'000'000'000ull;  // after a stop request, how long live calls may take
-    uint64_t stop_after_calls = 0;   // serve: stop once this many calls ended (0 = never)
-    uint64_t stop_after_ns = 0;      // serve: stop after this time (0 = never)
+    uint64_t stop_after_calls = 0;          // serve: stop once this many calls ended (0 = never)
+    uint64_t stop_after_ns = 0;             // serve: stop after this time (0 = never)
     bool quiet = false;
     std::string out;  // result JSON path
     OutputOptions outputs;

@@ -12,16 +12,19 @@ namespace {
 constexpr const char* kUsage =
     "Usage: sipstorm run SCENARIO.lua [options]\n\n"
     "Runs a UAC scenario (e.g. scenarios/basic_call.lua) against --target. Without --target it starts the\n"
-    "built-in UAS (scenarios/answer.lua) on loopback in the same process, so a load test works out of the box.\n"
+    "built-in UAS (scenarios/answer.lua) on loopback in the same process, so a load test works out of the "
+    "box.\n"
     "Calls start at --rate calls/s (default 10) or keep --concurrent calls up; the run ends after --calls,\n"
     "after --duration, or on Ctrl-C; live calls then get --drain to finish (a second Ctrl-C ends at once).\n"
     "Exit code: 0 when no call failed, 1 when some failed, 2 on a usage or scenario error.";
 
 std::string builtin_uas_path(const std::string& scenario) {
     std::string dir = scenario.find('/') == std::string::npos ? "." : scenario.substr(0, scenario.rfind('/'));
-    for (const std::string& p : {dir + "/answer.lua", std::string(SIPSTORM_SOURCE_DIR) + "/scenarios/answer.lua"})
+    for (const std::string& p :
+         {dir + "/answer.lua", std::string(SIPSTORM_SOURCE_DIR) + "/scenarios/answer.lua"})
         if (access(p.c_str(), R_OK) == 0) return p;
-    throw UsageError("no --target given and the built-in UAS scenario answer.lua was not found; pass --uas FILE");
+    throw UsageError(
+        "no --target given and the built-in UAS scenario answer.lua was not found; pass --uas FILE");
 }
 
 }  // namespace
@@ -33,25 +36,27 @@ int cmd_run(const Args& args) {
     uint64_t concurrent = 0;
     std::vector<std::string> uas_set;
     po::options_description d("Options");
-    d.add_options()
-        ("target", po::value(&target), "HOST:PORT to call (default: a built-in UAS on 127.0.0.1)")
-        ("rate", po::value(&rate), "calls per second to start (default 10, or none with --concurrent alone)")
-        ("rate-ramp", po::value(&ramp), "FROM:TIME, start at FROM calls/s and reach --rate after TIME, e.g. 100:30s")
-        ("arrivals", po::value(&arrivals), "uniform (default) or poisson call arrivals")
-        ("concurrent", po::value(&concurrent), "at most this many live calls; alone: keep this many up")
-        ("local-ip", po::value(&local_ip), "local address to send from (default: the route to the target)")
-        ("recv-timeout", po::value(&recv_timeout), "fail a call that waits longer than this at a recv step")
-        ("uas", po::value(&uas_path), "scenario of the built-in UAS (default: answer.lua)")
-        ("uas-set", po::value(&uas_set)->composing(), "parameter NAME=VALUE of the built-in UAS scenario");
+    d.add_options()("target", po::value(&target), "HOST:PORT to call (default: a built-in UAS on 127.0.0.1)")(
+        "rate", po::value(&rate), "calls per second to start (default 10, or none with --concurrent alone)")(
+        "rate-ramp", po::value(&ramp),
+        "FROM:TIME, start at FROM calls/s and reach --rate after TIME, e.g. 100:30s")(
+        "arrivals", po::value(&arrivals), "uniform (default) or poisson call arrivals")(
+        "concurrent", po::value(&concurrent), "at most this many live calls; alone: keep this many up")(
+        "local-ip", po::value(&local_ip), "local address to send from (default: the route to the target)")(
+        "recv-timeout", po::value(&recv_timeout), "fail a call that waits longer than this at a recv step")(
+        "uas", po::value(&uas_path), "scenario of the built-in UAS (default: answer.lua)")(
+        "uas-set", po::value(&uas_set)->composing(), "parameter NAME=VALUE of the built-in UAS scenario");
     add_common_options(d, common);
     std::string scenario;
     po::variables_map vm;
     if (!parse_command_line(args, d, kUsage, scenario, vm)) return 0;
     std::vector<report::Gate> gates = parse_gates_or_throw(common.outputs);
 
-    if (rate < 0 || concurrent > (1ull << 32)) throw UsageError("--rate must be >= 0 and --concurrent reasonable");
+    if (rate < 0 || concurrent > (1ull << 32))
+        throw UsageError("--rate must be >= 0 and --concurrent reasonable");
     if (common.loss < 0 || common.loss > 100) throw UsageError("--loss must be a percentage from 0 to 100");
-    if (arrivals != "uniform" && arrivals != "poisson") throw UsageError("--arrivals must be uniform or poisson");
+    if (arrivals != "uniform" && arrivals != "poisson")
+        throw UsageError("--arrivals must be uniform or poisson");
     const bool by_rate = vm.count("rate") || !vm.count("concurrent");
     if (by_rate && !vm.count("rate")) rate = 10;
     if (vm.count("rate-ramp") && !by_rate) throw UsageError("--rate-ramp needs --rate");
@@ -68,11 +73,13 @@ int cmd_run(const Args& args) {
     rc.shards = common.shards ? common.shards : default_shards();
     rc.busy_poll = common.busy_poll;
     txn::TimerConfig timers{common.t1_ms, common.t2_ms, common.t4_ms, false};
-    const uint32_t run_id = static_cast<uint32_t>(runtime::now_ns() ^ (static_cast<uint64_t>(getpid()) << 20));
+    const uint32_t run_id =
+        static_cast<uint32_t>(runtime::now_ns() ^ (static_cast<uint64_t>(getpid()) << 20));
 
     std::unique_ptr<ua::Program> uas_program;
     if (target.empty()) {
-        uas_program = load_scenario(uas_path.empty() ? builtin_uas_path(scenario) : uas_path, parse_set(uas_set));
+        uas_program =
+            load_scenario(uas_path.empty() ? builtin_uas_path(scenario) : uas_path, parse_set(uas_set));
         if (uas_program->role != ua::Role::kUas) throw UsageError("--uas: not a UAS scenario");
         ua::EndpointSpec uas;
         uas.name = "built-in UAS";
@@ -80,8 +87,8 @@ int cmd_run(const Args& args) {
         uas.udp.local = parse_address("127.0.0.1:0", 0, "target");
         uas.udp.reuseport = true;
         uas.udp.loss_percent = common.loss;
-    uas.udp.gso = !common.no_gso;
-    uas.udp.gro = !common.no_gro;
+        uas.udp.gso = !common.no_gso;
+        uas.udp.gro = !common.no_gro;
         uas.udp.gso = !common.no_gso;
         uas.udp.gro = !common.no_gro;
         uas.udp.loss_seed = 2;
@@ -165,7 +172,8 @@ int cmd_run(const Args& args) {
     ro.command_line = command_line_of("run", args);
     if (!common.quiet)
         fmt::print("sipstorm run {} -> {} | {} shard(s) | {}\n", scenario, ro.target, rc.shards,
-                   by_rate ? fmt::format("{} calls/s{}", rate, concurrent ? fmt::format(", at most {} live", concurrent) : "")
+                   by_rate ? fmt::format("{} calls/s{}", rate,
+                                         concurrent ? fmt::format(", at most {} live", concurrent) : "")
                            : fmt::format("{} concurrent calls", concurrent));
     return run_and_report(runner, ro);
 }

@@ -69,8 +69,7 @@ int cmd_serve(const Args& args) {
     ro.stop_after_ns = common.duration.empty() ? 0 : parse_duration_ns(common.duration, "duration");
     ro.calls_goal = common.calls;
     ro.duration_goal_ns = ro.stop_after_ns;
-    if (!common.quiet)
-        fmt::print("sipstorm serve {} on {} | {} shard(s)\n", scenario, ro.target, rc.shards);
+    if (!common.quiet) fmt::print("sipstorm serve {} on {} | {} shard(s)\n", scenario, ro.target, rc.shards);
     return run_and_report(runner, ro);
 }
 

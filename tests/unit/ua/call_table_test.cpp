@@ -67,7 +67,8 @@ TEST(CallTable, CallIdIndexFindsAndForgets) {
         ASSERT_TRUE(t.index_call_id(*c));
         calls.push_back(c);
     }
-    for (int i = 0; i < 40; ++i) EXPECT_EQ(t.find_by_call_id("call-" + std::to_string(i) + "@example.com"), calls[i]);
+    for (int i = 0; i < 40; ++i)
+        EXPECT_EQ(t.find_by_call_id("call-" + std::to_string(i) + "@example.com"), calls[i]);
     EXPECT_EQ(t.find_by_call_id("call-40@example.com"), nullptr);
     // Remove every other one; the rest must stay reachable (backward-shift deletion keeps chains).
     for (int i = 0; i < 40; i += 2) t.release(*calls[i]);

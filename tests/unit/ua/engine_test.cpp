@@ -26,7 +26,9 @@ struct TestRecorder final : Recorder {
     }
     void call_setup(uint64_t) override { ++setups; }
     void response_time(sip::Method, uint64_t) override {}
-    void message_out(bool, sip::Method, uint16_t, bool retransmission) override { retrans_out += retransmission; }
+    void message_out(bool, sip::Method, uint16_t, bool retransmission) override {
+        retrans_out += retransmission;
+    }
     void message_in(bool, sip::Method, uint16_t) override {}
     void retransmission_in() override {}
     void parse_error() override {}
@@ -36,7 +38,8 @@ struct TestRecorder final : Recorder {
 Program compile(const std::string& name, std::map<std::string, std::string> params = {}) {
     Program p;
     script::CompileError err;
-    EXPECT_TRUE(script::compile_scenario(std::string(SIPSTORM_SOURCE_DIR) + "/scenarios/" + name, params, p, err))
+    EXPECT_TRUE(
+        script::compile_scenario(std::string(SIPSTORM_SOURCE_DIR) + "/scenarios/" + name, params, p, err))
         << err.message;
     return p;
 }
@@ -49,15 +52,17 @@ std::string header(const std::string& msg, const std::string& name) {
     return {};
 }
 
-std::string start_line(const std::string& msg) { return msg.substr(0, msg.find("\r\n")); }
+std::string start_line(const std::string& msg) {
+    return msg.substr(0, msg.find("\r\n"));
+}
 
 // A response to `request` as a UAS would send it.
 std::string response(const std::string& request, int code, const std::string& reason, bool with_tag = true) {
     std::string to = header(request, "To");
     if (with_tag && to.find("tag=") == std::string::npos) to += ";tag=uas-tag";
     return "SIP/2.0 " + std::to_string(code) + " " + reason + "\r\nVia: " + header(request, "Via") +
-           "\r\nFrom: " + header(request, "From") + "\r\nTo: " + to + "\r\nCall-ID: " + header(request, "Call-ID") +
-           "\r\nCSeq: " + header(request, "CSeq") +
+           "\r\nFrom: " + header(request, "From") + "\r\nTo: " + to +
+           "\r\nCall-ID: " + header(request, "Call-ID") + "\r\nCSeq: " + header(request, "CSeq") +
            "\r\nContact: <sip:uas@127.0.0.1:5090>\r\nRecord-Route: <sip:proxy.example.com;lr>\r\n"
            "Content-Length: 0\r\n\r\n";
 }
@@ -192,10 +197,11 @@ struct Uas {
 };
 
 std::string request(const std::string& method, int cseq, const std::string& branch, bool to_tag) {
-    return method + " sip:service@127.0.0.1:5070 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK" + branch +
+    return method + " sip:service@127.0.0.1:5070 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK" +
+           branch +
            "\r\nMax-Forwards: 70\r\nFrom: <sip:a@127.0.0.1>;tag=caller\r\nTo: <sip:service@127.0.0.1>" +
-           (to_tag ? ";tag=TAG" : "") + "\r\nCall-ID: abc@127.0.0.1\r\nCSeq: " + std::to_string(cseq) + " " + method +
-           "\r\nContact: <sip:a@127.0.0.1:5061>\r\nContent-Length: 0\r\n\r\n";
+           (to_tag ? ";tag=TAG" : "") + "\r\nCall-ID: abc@127.0.0.1\r\nCSeq: " + std::to_string(cseq) + " " +
+           method + "\r\nContact: <sip:a@127.0.0.1:5061>\r\nContent-Length: 0\r\n\r\n";
 }
 
 TEST(Engine, UasAnswersAndRetransmitsTheFinalResponse) {
@@ -277,7 +283,9 @@ TEST(Engine, HandsAnInDialogRequestToTheShardThatOwnsTheCall) {
     EngineConfig c1 = u.config;
     c1.shard = 1;
     Engine shard1{c1, u.program, u.transport, u.rec, nullptr, 0};
-    auto packet = [&](const std::string& m) { return net::RxPacket{m.data(), static_cast<uint32_t>(m.size()), u.peer}; };
+    auto packet = [&](const std::string& m) {
+        return net::RxPacket{m.data(), static_cast<uint32_t>(m.size()), u.peer};
+    };
 
     // The first request stays with the shard that received it...
     const std::string invite = request("INVITE", 1, "inv", false);
@@ -308,7 +316,8 @@ TEST(Engine, FailsACallWhoseDialogStateDoesNotFit) {
     std::string ok = response(u.transport.sent[0], 200, "OK");
     std::string routes;
     for (int i = 0; i < 12; ++i)
-        routes += "Record-Route: <sip:proxy" + std::to_string(i) + ".a-rather-long-domain-name.example.com;lr>\r\n";
+        routes +=
+            "Record-Route: <sip:proxy" + std::to_string(i) + ".a-rather-long-domain-name.example.com;lr>\r\n";
     ok.insert(ok.find("Content-Length"), routes);
     u.inject(ok, kMs);
     EXPECT_EQ(u.rec.failed, 1);

@@ -8,7 +8,7 @@
 namespace sipstorm::ua::test {
 
 class FakeTransport final : public net::Transport {
-public:
+  public:
     FakeTransport() {
         local_.family = AF_INET;
         local_.ip[0] = 127;
@@ -34,7 +34,7 @@ public:
 
     std::vector<std::string> sent;
 
-private:
+  private:
     net::Address local_;
     net::TransportStats stats_;
     std::vector<std::string> slots_;
