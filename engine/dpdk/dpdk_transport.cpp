@@ -18,7 +18,9 @@ std::atomic<uint32_t> g_pool_seq{0};
 
 std::unique_ptr<DpdkTransport> open_dpdk(const DpdkOptions& opt, std::string* error) {
     auto fail = [&](std::string msg) -> std::unique_ptr<DpdkTransport> {
-        if (error) *error = "dpdk: port " + std::to_string(opt.port_id) + " queue " + std::to_string(opt.queue_id) + ": " + msg;
+        if (error)
+            *error = "dpdk: port " + std::to_string(opt.port_id) + " queue " + std::to_string(opt.queue_id) +
+                     ": " + msg;
         return nullptr;
     };
     if (!eal_running()) return fail("EAL is not running");
@@ -33,9 +35,11 @@ std::unique_ptr<DpdkTransport> open_dpdk(const DpdkOptions& opt, std::string* er
     cfg.ipv4_prefix = opt.prefix;
     cfg.ipv6_prefix = opt.prefix6;
     cfg.ipv4_gateway = 0;
-    if (!opt.gateway.empty() && !parse_ipv4(opt.gateway, cfg.ipv4_gateway)) return fail("bad gateway " + opt.gateway);
+    if (!opt.gateway.empty() && !parse_ipv4(opt.gateway, cfg.ipv4_gateway))
+        return fail("bad gateway " + opt.gateway);
     cfg.ipv6_gateway = {};
-    if (!opt.gateway6.empty() && !parse_ipv6(opt.gateway6, cfg.ipv6_gateway)) return fail("bad gateway6 " + opt.gateway6);
+    if (!opt.gateway6.empty() && !parse_ipv6(opt.gateway6, cfg.ipv6_gateway))
+        return fail("bad gateway6 " + opt.gateway6);
     cfg.udp_port = opt.local_port;
     cfg.mac = opt.local_mac;
     if (cfg.mac.is_zero()) {

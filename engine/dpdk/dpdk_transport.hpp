@@ -33,16 +33,16 @@ struct DpdkOptions {
     // all of them; local_address() and the source of sent datagrams is the first of each family.
     std::string local_ips;
     uint16_t local_port = 5060;
-    Mac local_mac;                 // zero = the port's MAC
-    std::string gateway;           // IPv4 next hop for off-link targets, "" = none
-    std::string gateway6;          // IPv6 next hop
+    Mac local_mac;         // zero = the port's MAC
+    std::string gateway;   // IPv4 next hop for off-link targets, "" = none
+    std::string gateway6;  // IPv6 next hop
     uint8_t prefix = 24, prefix6 = 64;
-    uint16_t mtu = 0;              // 0 = the port's
-    uint32_t tx_mbufs = 4095;      // TX pool of this transport (mbufs of kMaxDatagram + headers)
-    uint32_t batch = 64;           // RX burst and TX slots per flush
-    bool hw_checksum = false;      // set from PortInfo::tx_*_cksum by the caller when wanted
+    uint16_t mtu = 0;                      // 0 = the port's
+    uint32_t tx_mbufs = 4095;              // TX pool of this transport (mbufs of kMaxDatagram + headers)
+    uint32_t batch = 64;                   // RX burst and TX slots per flush
+    bool hw_checksum = false;              // set from PortInfo::tx_*_cksum by the caller when wanted
     SharedNeighbors* neighbors = nullptr;  // one per port when it has several queues (see neighbor.hpp)
-    StackConfig stack;             // the rest (cache timers, queue bounds); addresses are filled from above
+    StackConfig stack;  // the rest (cache timers, queue bounds); addresses are filled from above
 };
 
 class DpdkTransport final : public net::Transport {
@@ -80,10 +80,10 @@ class DpdkTransport final : public net::Transport {
     rte_mempool* tx_pool_ = nullptr;
     net::TransportStats stats_;
 
-    std::vector<rte_mbuf*> rx_mbufs_;      // burst buffer
-    std::vector<rte_mbuf*> rx_held_;       // delivered, freed on the next poll()
+    std::vector<rte_mbuf*> rx_mbufs_;  // burst buffer
+    std::vector<rte_mbuf*> rx_held_;   // delivered, freed on the next poll()
     std::vector<net::RxPacket> rx_out_;
-    std::unique_ptr<char[]> rx_copy_;      // batch * kMaxDatagram, for chained datagrams
+    std::unique_ptr<char[]> rx_copy_;  // batch * kMaxDatagram, for chained datagrams
     uint32_t rx_copy_used_ = 0;
 
     std::vector<net::TxPacket> tx_;

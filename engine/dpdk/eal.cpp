@@ -113,13 +113,26 @@ bool eal_init(std::string_view args, std::string* error) {
         int e = rte_errno;
         std::string msg = "dpdk: rte_eal_init(\"" + std::string(args) + "\") failed: " + rte_strerror(e);
         switch (e) {
-            case EACCES: msg += " (needs root or CAP_SYS_ADMIN/CAP_IPC_LOCK)"; break;
-            case ENOMEM: msg += " (no memory: without hugepages pass --no-huge -m 1024)"; break;
-            case EALREADY: msg += " (already initialised in this process)"; break;
-            case EBUSY: msg += " (another process uses this --file-prefix; pass a unique one or --no-shconf)"; break;
-            case EINVAL: msg += " (bad arguments: EAL printed its usage above; --in-memory cannot go with --no-huge)"; break;
-            case ENOTSUP: msg += " (EAL not supported here)"; break;
-            default: break;
+            case EACCES:
+                msg += " (needs root or CAP_SYS_ADMIN/CAP_IPC_LOCK)";
+                break;
+            case ENOMEM:
+                msg += " (no memory: without hugepages pass --no-huge -m 1024)";
+                break;
+            case EALREADY:
+                msg += " (already initialised in this process)";
+                break;
+            case EBUSY:
+                msg += " (another process uses this --file-prefix; pass a unique one or --no-shconf)";
+                break;
+            case EINVAL:
+                msg += " (bad arguments: EAL printed its usage above; --in-memory cannot go with --no-huge)";
+                break;
+            case ENOTSUP:
+                msg += " (EAL not supported here)";
+                break;
+            default:
+                break;
         }
         g_state = EalState::kFailed;
         g_error = msg;
@@ -153,10 +166,14 @@ bool Mac::parse(std::string_view text, Mac& out) {
         for (int j = 0; j < 2; ++j) {
             char c = text[i * 3 + j];
             v <<= 4;
-            if (c >= '0' && c <= '9') v |= unsigned(c - '0');
-            else if (c >= 'a' && c <= 'f') v |= unsigned(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F') v |= unsigned(c - 'A' + 10);
-            else return false;
+            if (c >= '0' && c <= '9')
+                v |= unsigned(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                v |= unsigned(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F')
+                v |= unsigned(c - 'A' + 10);
+            else
+                return false;
         }
         if (i < 5 && text[i * 3 + 2] != ':' && text[i * 3 + 2] != '-') return false;
         out.b[i] = uint8_t(v);
@@ -176,7 +193,8 @@ bool setup_port(const PortConfig& cfg, PortInfo& info, std::string* error) {
     }
     if (!rte_eth_dev_is_valid_port(port)) {
         set_error(error, "dpdk: port " + std::to_string(port) + " does not exist (" +
-                             std::to_string(rte_eth_dev_count_avail()) + " ports available; add --vdev or a PCI device)");
+                             std::to_string(rte_eth_dev_count_avail()) +
+                             " ports available; add --vdev or a PCI device)");
         return false;
     }
     if (cfg.queues == 0) {
@@ -191,8 +209,9 @@ bool setup_port(const PortConfig& cfg, PortInfo& info, std::string* error) {
     info.driver = dev.driver_name ? dev.driver_name : "?";
     if (cfg.queues > dev.max_rx_queues || cfg.queues > dev.max_tx_queues) {
         set_error(error, "dpdk: port " + std::to_string(port) + " (" + info.driver + ") has at most " +
-                             std::to_string(dev.max_rx_queues) + " RX / " + std::to_string(dev.max_tx_queues) +
-                             " TX queues, " + std::to_string(cfg.queues) + " asked");
+                             std::to_string(dev.max_rx_queues) + " RX / " +
+                             std::to_string(dev.max_tx_queues) + " TX queues, " + std::to_string(cfg.queues) +
+                             " asked");
         return false;
     }
 
@@ -208,7 +227,11 @@ bool setup_port(const PortConfig& cfg, PortInfo& info, std::string* error) {
         } else {
             info.software_handover_needed = true;
             info.notes += "no RSS on UDP (flow_type_rss_offloads=0x" +
-                          [](uint64_t v) { char b[32]; std::snprintf(b, sizeof b, "%llx", (unsigned long long)v); return std::string(b); }(dev.flow_type_rss_offloads) +
+                          [](uint64_t v) {
+                              char b[32];
+                              std::snprintf(b, sizeof b, "%llx", (unsigned long long)v);
+                              return std::string(b);
+                          }(dev.flow_type_rss_offloads) +
                           "): everything arrives on queue 0, software hand-over needed; ";
         }
     } else if (cfg.queues > 1) {
@@ -234,7 +257,8 @@ bool setup_port(const PortConfig& cfg, PortInfo& info, std::string* error) {
         }
     }
     // Big TX mbufs (a whole SIP datagram in one segment) and fragments are chains: allow them.
-    if (dev.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+    if (dev.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+        conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 
     rte_eth_dev_stop(port);  // a second set-up of a started port (no-op otherwise)
     if (int rc = rte_eth_dev_configure(port, cfg.queues, cfg.queues, &conf); rc != 0)
@@ -248,11 +272,13 @@ bool setup_port(const PortConfig& cfg, PortInfo& info, std::string* error) {
     std::string pool_name = "sipstorm_rx_p" + std::to_string(port);
     info.pool = rte_mempool_lookup(pool_name.c_str());
     if (!info.pool) {
-        info.pool = rte_pktmbuf_pool_create(pool_name.c_str(), cfg.mbuf_count, cfg.mbuf_cache, 0,
-                                            cfg.mbuf_data_room ? cfg.mbuf_data_room : RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+        info.pool = rte_pktmbuf_pool_create(
+            pool_name.c_str(), cfg.mbuf_count, cfg.mbuf_cache, 0,
+            cfg.mbuf_data_room ? cfg.mbuf_data_room : RTE_MBUF_DEFAULT_BUF_SIZE, socket);
         if (!info.pool) {
-            set_error(error, "dpdk: port " + std::to_string(port) + ": mbuf pool of " + std::to_string(cfg.mbuf_count) +
-                                 " failed: " + rte_strerror(rte_errno) + " (raise -m or lower the mbuf count)");
+            set_error(error, "dpdk: port " + std::to_string(port) + ": mbuf pool of " +
+                                 std::to_string(cfg.mbuf_count) + " failed: " + rte_strerror(rte_errno) +
+                                 " (raise -m or lower the mbuf count)");
             return false;
         }
     }
@@ -274,7 +300,8 @@ bool setup_port(const PortConfig& cfg, PortInfo& info, std::string* error) {
     info.mtu = rte_eth_dev_get_mtu(port, &mtu) == 0 && mtu != 0 ? mtu : (cfg.mtu ? cfg.mtu : 1500);
     if (int rc = rte_eth_dev_start(port); rc != 0) return fail("rte_eth_dev_start", rc);
     // IPv6 neighbour discovery uses solicited-node multicast.
-    if (rte_eth_allmulticast_enable(port) != 0) info.notes += "allmulticast refused (IPv6 ND may need promiscuous); ";
+    if (rte_eth_allmulticast_enable(port) != 0)
+        info.notes += "allmulticast refused (IPv6 ND may need promiscuous); ";
     if (cfg.promiscuous && rte_eth_promiscuous_enable(port) != 0) info.notes += "promiscuous refused; ";
     rte_ether_addr mac{};
     if (int rc = rte_eth_macaddr_get(port, &mac); rc != 0) return fail("rte_eth_macaddr_get", rc);

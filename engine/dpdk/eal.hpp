@@ -44,17 +44,17 @@ struct PortConfig {
     uint16_t mbuf_data_room = 0;  // RX mbuf buffer size incl. headroom; 0 = RTE_MBUF_DEFAULT_BUF_SIZE (2 KiB
                                   // of data). net_af_packet needs it >= its framesz.
     uint16_t rx_desc = 1024, tx_desc = 1024;
-    uint16_t mtu = 1500;          // IP MTU; 0 = leave the port's
-    bool rss = true;              // spread UDP over the queues when the device can
-    bool promiscuous = false;     // needed when the stack uses a MAC other than the port's
-    bool hw_checksum = true;      // use TX IPv4/UDP checksum offload when the device has it
+    uint16_t mtu = 1500;       // IP MTU; 0 = leave the port's
+    bool rss = true;           // spread UDP over the queues when the device can
+    bool promiscuous = false;  // needed when the stack uses a MAC other than the port's
+    bool hw_checksum = true;   // use TX IPv4/UDP checksum offload when the device has it
 };
 
 struct PortInfo {
     uint16_t port_id = 0;
     uint16_t queues = 0;
-    std::string driver;           // "net_ring", "net_af_packet", "mlx5_pci" ...
-    Mac mac;                      // the port's own MAC
+    std::string driver;  // "net_ring", "net_af_packet", "mlx5_pci" ...
+    Mac mac;             // the port's own MAC
     uint16_t mtu = 1500;
     rte_mempool* pool = nullptr;  // RX mbufs (2 KiB data room unless PortConfig says otherwise)
     bool rss = false;             // true: the NIC spreads UDP over the queues by 4-tuple
@@ -63,7 +63,7 @@ struct PortInfo {
     bool software_handover_needed = false;
     bool tx_ipv4_cksum = false, tx_udp_cksum = false;  // offloads enabled on the port
     bool rx_ip_cksum = false, rx_udp_cksum = false;    // RX checks reported in ol_flags
-    std::string notes;            // what was asked for and not granted, for the run log
+    std::string notes;                                 // what was asked for and not granted, for the run log
 };
 
 // Configures port_id with cfg.queues RX/TX queue pairs, creates its mbuf pool, enables RSS on UDP

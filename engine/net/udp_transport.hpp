@@ -111,8 +111,8 @@ class UdpTransport final : public Transport {
     std::unique_ptr<char[]> tx_buf_;
     std::vector<TxPacket> tx_;
     std::vector<TxPacket> tx_scratch_;  // order_by_lane()
-    uint32_t tx_count_ = 0;     // slots handed out or retained
-    uint32_t tx_screened_ = 0;  // leading slots already past validation and loss
+    uint32_t tx_count_ = 0;             // slots handed out or retained
+    uint32_t tx_screened_ = 0;          // leading slots already past validation and loss
     std::vector<mmsghdr> tx_msgs_;
     std::vector<iovec> tx_iov_;
     std::vector<sockaddr_storage> tx_names_;

@@ -48,7 +48,8 @@ int cmd_report(const Args& args) {
             return 0;
         }
         if (!options_done && (a == "-o" || a == "--out")) {
-            if (i + 1 == args.size()) throw UsageError(fmt::format("{} needs a FILE (see 'sipstorm report --help')", a));
+            if (i + 1 == args.size())
+                throw UsageError(fmt::format("{} needs a FILE (see 'sipstorm report --help')", a));
             output = args[++i];
         } else if (!options_done && a.rfind("--out=", 0) == 0) {
             output = a.substr(6);
@@ -59,7 +60,8 @@ int cmd_report(const Args& args) {
         } else if (input.empty()) {
             input = a;
         } else {
-            throw UsageError(fmt::format("one RESULT.json only, got '{}' too (see 'sipstorm report --help')", a));
+            throw UsageError(
+                fmt::format("one RESULT.json only, got '{}' too (see 'sipstorm report --help')", a));
         }
     }
     if (input.empty()) throw UsageError("no RESULT.json given (see 'sipstorm report --help')");

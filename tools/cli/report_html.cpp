@@ -23,12 +23,23 @@ std::string html_escape(std::string_view s) {
     out.reserve(s.size());
     for (char c : s) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -36,7 +47,8 @@ std::string html_escape(std::string_view s) {
 
 // The template with each {{NAME}} replaced by its value, in one pass: text that comes in with a
 // value (the result JSON, the library) is never scanned for placeholders.
-std::string fill(std::string_view tpl, std::initializer_list<std::pair<std::string_view, std::string_view>> values) {
+std::string fill(std::string_view tpl,
+                 std::initializer_list<std::pair<std::string_view, std::string_view>> values) {
     std::string out;
     size_t pos = 0;
     while (true) {
@@ -73,10 +85,17 @@ std::string json_for_script(const json& j) {
     out.reserve(text.size() + text.size() / 16);
     for (char c : text) {
         switch (c) {
-            case '<': out += "\\u003c"; break;
-            case '>': out += "\\u003e"; break;
-            case '&': out += "\\u0026"; break;
-            default: out += c;
+            case '<':
+                out += "\\u003c";
+                break;
+            case '>':
+                out += "\\u003e";
+                break;
+            case '&':
+                out += "\\u0026";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -86,7 +105,9 @@ void check_result_json(const json& result) {
     if (!result.is_object()) throw std::invalid_argument("not a sipstorm result: the JSON is not an object");
     auto tool = result.find("tool");
     if (tool == result.end() || !tool->is_object() || tool->value("name", json()) != "sipstorm")
-        throw std::invalid_argument("not a sipstorm result: no \"tool\": {\"name\": \"sipstorm\"} (write one with 'sipstorm run --out FILE')");
+        throw std::invalid_argument(
+            "not a sipstorm result: no \"tool\": {\"name\": \"sipstorm\"} (write one with 'sipstorm run "
+            "--out FILE')");
     auto calls = result.find("calls");
     if (calls == result.end() || !calls->is_object() || !calls->contains("attempted") ||
         !(*calls)["attempted"].is_number())

@@ -61,26 +61,46 @@ bool parse_local_ips(std::string_view text, StackConfig& cfg, std::string* error
 
 const char* drop_name(Drop d) {
     switch (d) {
-        case Drop::kTooShort: return "too_short";
-        case Drop::kNotOurMac: return "not_our_mac";
-        case Drop::kEtherType: return "ethertype";
-        case Drop::kBadArp: return "bad_arp";
-        case Drop::kBadIpHeader: return "bad_ip_header";
-        case Drop::kBadIpChecksum: return "bad_ip_checksum";
-        case Drop::kNotOurIp: return "not_our_ip";
-        case Drop::kProtocol: return "protocol";
-        case Drop::kBadUdp: return "bad_udp";
-        case Drop::kBadUdpChecksum: return "bad_udp_checksum";
-        case Drop::kNoListener: return "no_listener";
-        case Drop::kIcmp: return "icmp";
-        case Drop::kReassembly: return "reassembly";
-        case Drop::kNoRoute: return "no_route";
-        case Drop::kUnresolved: return "unresolved";
-        case Drop::kPendingFull: return "pending_full";
-        case Drop::kTxFull: return "tx_full";
-        case Drop::kTooBig: return "too_big";
-        case Drop::kFragment: return "fragment";
-        case Drop::kCount: break;
+        case Drop::kTooShort:
+            return "too_short";
+        case Drop::kNotOurMac:
+            return "not_our_mac";
+        case Drop::kEtherType:
+            return "ethertype";
+        case Drop::kBadArp:
+            return "bad_arp";
+        case Drop::kBadIpHeader:
+            return "bad_ip_header";
+        case Drop::kBadIpChecksum:
+            return "bad_ip_checksum";
+        case Drop::kNotOurIp:
+            return "not_our_ip";
+        case Drop::kProtocol:
+            return "protocol";
+        case Drop::kBadUdp:
+            return "bad_udp";
+        case Drop::kBadUdpChecksum:
+            return "bad_udp_checksum";
+        case Drop::kNoListener:
+            return "no_listener";
+        case Drop::kIcmp:
+            return "icmp";
+        case Drop::kReassembly:
+            return "reassembly";
+        case Drop::kNoRoute:
+            return "no_route";
+        case Drop::kUnresolved:
+            return "unresolved";
+        case Drop::kPendingFull:
+            return "pending_full";
+        case Drop::kTxFull:
+            return "tx_full";
+        case Drop::kTooBig:
+            return "too_big";
+        case Drop::kFragment:
+            return "fragment";
+        case Drop::kCount:
+            break;
     }
     return "?";
 }

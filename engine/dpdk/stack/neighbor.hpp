@@ -15,7 +15,7 @@ struct rte_mbuf;
 namespace sipstorm::dpdk {
 
 struct NeighKey {
-    uint8_t family = 0;  // AF_INET / AF_INET6
+    uint8_t family = 0;   // AF_INET / AF_INET6
     uint8_t ip[16] = {};  // IPv4 in network order in the first 4 bytes
     bool operator==(const NeighKey& o) const { return family == o.family && std::memcmp(ip, o.ip, 16) == 0; }
 };
@@ -33,10 +33,10 @@ struct NeighKeyHash {
 struct NeighEntry {
     enum class State : uint8_t { kIncomplete, kReachable, kFailed } state = State::kIncomplete;
     Mac mac;
-    uint64_t since = 0;       // TSC when it entered this state
-    uint64_t next_retry = 0;  // TSC of the next request (kIncomplete)
-    uint32_t retries = 0;     // requests sent
-    bool permanent = false;   // set by add_static_neighbor(): never refreshed, never expires
+    uint64_t since = 0;              // TSC when it entered this state
+    uint64_t next_retry = 0;         // TSC of the next request (kIncomplete)
+    uint32_t retries = 0;            // requests sent
+    bool permanent = false;          // set by add_static_neighbor(): never refreshed, never expires
     std::vector<rte_mbuf*> pending;  // IP packets (no L2 header yet), oldest first
 };
 

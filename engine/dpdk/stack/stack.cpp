@@ -3,12 +3,12 @@
 #include <arpa/inet.h>
 #include <rte_arp.h>
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
-#include <rte_ethdev.h>
 #include <rte_udp.h>
 
 #include <algorithm>
@@ -18,7 +18,8 @@ namespace sipstorm::dpdk {
 
 namespace {
 
-constexpr uint16_t kEthArp = RTE_ETHER_TYPE_ARP, kEthIpv4 = RTE_ETHER_TYPE_IPV4, kEthIpv6 = RTE_ETHER_TYPE_IPV6;
+constexpr uint16_t kEthArp = RTE_ETHER_TYPE_ARP, kEthIpv4 = RTE_ETHER_TYPE_IPV4,
+                   kEthIpv6 = RTE_ETHER_TYPE_IPV6;
 constexpr uint8_t kIcmp6EchoRequest = 128, kIcmp6EchoReply = 129, kNs = 135, kNa = 136;
 constexpr uint32_t kEthLen = sizeof(rte_ether_hdr);
 
@@ -111,7 +112,8 @@ Stack::Stack(const StackConfig& cfg, uint16_t port_id, uint16_t queue_id, rte_me
     uint32_t buckets = rte_align32pow2(flows / 8 ? flows / 8 : 1);
     frag_tbl_ = rte_ip_frag_table_create(buckets, 16, std::min(flows, buckets * 16),
                                          hz_ / 1000 * cfg_.frag_timeout_ms, rte_socket_id());
-    if (!tx_ || !frag_tbl_) error_ = "dpdk stack: out of DPDK memory for the TX queue or the reassembly table";
+    if (!tx_ || !frag_tbl_)
+        error_ = "dpdk stack: out of DPDK memory for the TX queue or the reassembly table";
     neigh_.reserve(64);
 }
 
@@ -146,10 +148,16 @@ bool Stack::is_local_ipv6(const uint8_t* ip) const {
     return false;
 }
 
-uint32_t Stack::first_ipv4_net() const { return cfg_.ipv4.empty() ? 0 : rte_cpu_to_be_32(cfg_.ipv4.front().lo); }
+uint32_t Stack::first_ipv4_net() const {
+    return cfg_.ipv4.empty() ? 0 : rte_cpu_to_be_32(cfg_.ipv4.front().lo);
+}
 
 const NeighEntry* Stack::neighbor(const net::Address& ip) const {
-    NeighKey k = ip.family == AF_INET6 ? key6(ip.ip) : key4([&] { uint32_t v; std::memcpy(&v, ip.ip, 4); return v; }());
+    NeighKey k = ip.family == AF_INET6 ? key6(ip.ip) : key4([&] {
+        uint32_t v;
+        std::memcpy(&v, ip.ip, 4);
+        return v;
+    }());
     auto it = neigh_.find(k);
     return it == neigh_.end() ? nullptr : &it->second;
 }
@@ -170,10 +178,18 @@ bool Stack::input(rte_mbuf* m, uint64_t now, UdpDatagram& d) {
             drop(m, Drop::kNotOurMac);
         } else {
             switch (rte_be_to_cpu_16(eth->ether_type)) {
-                case kEthArp: handle_arp(m, now); break;
-                case kEthIpv4: out = handle_ipv4(m, now, d); break;
-                case kEthIpv6: out = handle_ipv6(m, now, d); break;
-                default: drop(m, Drop::kEtherType); break;
+                case kEthArp:
+                    handle_arp(m, now);
+                    break;
+                case kEthIpv4:
+                    out = handle_ipv4(m, now, d);
+                    break;
+                case kEthIpv6:
+                    out = handle_ipv6(m, now, d);
+                    break;
+                default:
+                    drop(m, Drop::kEtherType);
+                    break;
             }
         }
     }
@@ -188,8 +204,8 @@ bool Stack::handle_arp(rte_mbuf* m, uint64_t now) {
     }
     auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
     auto* arp = rte_pktmbuf_mtod_offset(m, rte_arp_hdr*, kEthLen);
-    if (arp->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) || arp->arp_protocol != rte_cpu_to_be_16(kEthIpv4) ||
-        arp->arp_hlen != 6 || arp->arp_plen != 4) {
+    if (arp->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
+        arp->arp_protocol != rte_cpu_to_be_16(kEthIpv4) || arp->arp_hlen != 6 || arp->arp_plen != 4) {
         drop(m, Drop::kBadArp);
         return false;
     }
@@ -269,9 +285,14 @@ bool Stack::handle_ipv4(rte_mbuf* m, uint64_t now, UdpDatagram& d) {
     }
     switch (ip->next_proto_id) {
         case IPPROTO_UDP:
-            return deliver_udp(m, kEthLen + ihl, tot - ihl, addr4(ip->src_addr, 0), addr4(ip->dst_addr, 0), false, d);
-        case IPPROTO_ICMP: handle_icmp4(m, kEthLen, ihl); return false;
-        default: drop(m, Drop::kProtocol); return false;
+            return deliver_udp(m, kEthLen + ihl, tot - ihl, addr4(ip->src_addr, 0), addr4(ip->dst_addr, 0),
+                               false, d);
+        case IPPROTO_ICMP:
+            handle_icmp4(m, kEthLen, ihl);
+            return false;
+        default:
+            drop(m, Drop::kProtocol);
+            return false;
     }
 }
 
@@ -302,8 +323,8 @@ bool Stack::deliver_udp(rte_mbuf* m, uint32_t l4_off, uint32_t l4_len, const net
     if (udp->dgram_cksum != 0 && !hw_good && (hw_bad || cfg_.verify_udp_cksum)) {
         int bad = hw_bad ? -1
                   : v6   ? rte_ipv6_udptcp_cksum_mbuf_verify(
-                             m, rte_pktmbuf_mtod_offset(m, const rte_ipv6_hdr*, kEthLen), uint16_t(l4_off))
-                         : rte_ipv4_udptcp_cksum_mbuf_verify(
+                               m, rte_pktmbuf_mtod_offset(m, const rte_ipv6_hdr*, kEthLen), uint16_t(l4_off))
+                       : rte_ipv4_udptcp_cksum_mbuf_verify(
                              m, rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, kEthLen), uint16_t(l4_off));
         if (bad != 0) {
             drop(m, Drop::kBadUdpChecksum);
@@ -522,7 +543,11 @@ void Stack::learn(const NeighKey& k, const Mac& mac, uint64_t now, bool create) 
 }
 
 void Stack::resolve(const net::Address& ip, uint64_t now) {
-    NeighKey k = ip.family == AF_INET6 ? key6(ip.ip) : key4([&] { uint32_t v; std::memcpy(&v, ip.ip, 4); return v; }());
+    NeighKey k = ip.family == AF_INET6 ? key6(ip.ip) : key4([&] {
+        uint32_t v;
+        std::memcpy(&v, ip.ip, 4);
+        return v;
+    }());
     auto [it, fresh] = neigh_.try_emplace(k);
     if (!fresh) return;
     it->second.since = now;
@@ -545,7 +570,11 @@ bool Stack::adopt_shared(const NeighKey& k, NeighEntry& e, uint64_t now) {
 }
 
 void Stack::add_static_neighbor(const net::Address& ip, const Mac& mac, uint64_t now) {
-    NeighKey k = ip.family == AF_INET6 ? key6(ip.ip) : key4([&] { uint32_t v; std::memcpy(&v, ip.ip, 4); return v; }());
+    NeighKey k = ip.family == AF_INET6 ? key6(ip.ip) : key4([&] {
+        uint32_t v;
+        std::memcpy(&v, ip.ip, 4);
+        return v;
+    }());
     learn(k, mac, now, true);
     neigh_[k].permanent = true;
 }
@@ -591,7 +620,8 @@ void Stack::send_arp_request(uint32_t target_net) {
 namespace {
 // Ethernet + IPv6 header + ICMPv6 (type, code, 4 bytes flags, target, one 8-byte LLA option).
 rte_mbuf* build_nd(rte_mempool* pool, const Mac& src_mac, const Mac& dst_mac, const uint8_t* src_ip,
-                   const uint8_t* dst_ip, uint8_t type, uint8_t flags, const uint8_t* target, uint8_t opt_type) {
+                   const uint8_t* dst_ip, uint8_t type, uint8_t flags, const uint8_t* target,
+                   uint8_t opt_type) {
     rte_mbuf* m = rte_pktmbuf_alloc(pool);
     if (!m) return nullptr;
     constexpr uint32_t icmp_len = 4 + 4 + 16 + 8;
@@ -694,7 +724,9 @@ void Stack::tick(uint64_t now) {
                     }
                 }
                 break;
-            case NeighEntry::State::kFailed: erase = now - e.since > failed_hold_cycles_; break;
+            case NeighEntry::State::kFailed:
+                erase = now - e.since > failed_hold_cycles_;
+                break;
         }
         if (erase) {
             if (memo_entry_ == &e) memo_entry_ = nullptr;
@@ -904,7 +936,9 @@ void Stack::output_ip(rte_mbuf* m, const NeighKey& nh, uint64_t now) {
             memo_entry_ = e;
             transmit_ip(m, e->mac, nh.family == AF_INET6);
             return;
-        case NeighEntry::State::kFailed: drop(m, Drop::kUnresolved); return;
+        case NeighEntry::State::kFailed:
+            drop(m, Drop::kUnresolved);
+            return;
         case NeighEntry::State::kIncomplete:
             if (e->pending.size() >= cfg_.pending_per_neigh || pending_total_ >= cfg_.pending_total) {
                 drop(m, Drop::kPendingFull);

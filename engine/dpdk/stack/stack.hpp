@@ -27,9 +27,9 @@ namespace sipstorm::dpdk {
 inline constexpr uint32_t kTxHeaderRoom = 14 + 40 + 8;
 
 struct UdpDatagram {
-    rte_mbuf* m = nullptr;     // owned by the caller after input() returns true
-    uint32_t offset = 0;       // payload offset in the packet (may cross segments when m->nb_segs > 1)
-    uint32_t len = 0;          // payload length
+    rte_mbuf* m = nullptr;       // owned by the caller after input() returns true
+    uint32_t offset = 0;         // payload offset in the packet (may cross segments when m->nb_segs > 1)
+    uint32_t len = 0;            // payload length
     const char* data = nullptr;  // the payload when it is contiguous in the first segment, else nullptr
     net::Address from, to;
 };
@@ -88,8 +88,8 @@ class Stack {
                      const net::Address& dst, bool v6, UdpDatagram& d);
 
     bool next_hop(const net::Address& to, NeighKey& nh);
-    void output_ip(rte_mbuf* m, const NeighKey& nh, uint64_t now);  // m at the IP header
-    void transmit_ip(rte_mbuf* m, const Mac& dst, bool v6);          // fragments if needed
+    void output_ip(rte_mbuf* m, const NeighKey& nh, uint64_t now);     // m at the IP header
+    void transmit_ip(rte_mbuf* m, const Mac& dst, bool v6);            // fragments if needed
     bool push_ether(rte_mbuf* m, const Mac& dst, uint16_t ethertype);  // false: m dropped
     void enqueue_tx(rte_mbuf* m);
     void learn(const NeighKey& k, const Mac& mac, uint64_t now, bool create);

@@ -27,16 +27,24 @@ int main(int argc, char** argv) {
     int linger = 0;
     uint16_t port = 5060;
     uint16_t rx_room = 0;
-    uint64_t bench_tx = 0;  // > 0: send this many 500-byte datagrams to the first peer (static MAC) and time it
+    uint64_t bench_tx =
+        0;  // > 0: send this many 500-byte datagrams to the first peer (static MAC) and time it
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string k = argv[i], v = argv[i + 1];
-        if (k == "--eal") eal = v;
-        else if (k == "--local") local = v;
-        else if (k == "--peer") peers.push_back(v);
-        else if (k == "--linger") linger = std::stoi(v);
-        else if (k == "--port") port = uint16_t(std::stoi(v));
-        else if (k == "--rx-room") rx_room = uint16_t(std::stoi(v));
-        else if (k == "--bench-tx") bench_tx = std::stoull(v);
+        if (k == "--eal")
+            eal = v;
+        else if (k == "--local")
+            local = v;
+        else if (k == "--peer")
+            peers.push_back(v);
+        else if (k == "--linger")
+            linger = std::stoi(v);
+        else if (k == "--port")
+            port = uint16_t(std::stoi(v));
+        else if (k == "--rx-room")
+            rx_room = uint16_t(std::stoi(v));
+        else if (k == "--bench-tx")
+            bench_tx = std::stoull(v);
         else if (k == "--sizes") {
             sizes.clear();
             for (size_t p = 0; p < v.size();) {
@@ -65,8 +73,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", err.c_str());
         return 1;
     }
-    std::printf("port 0: %s mac %s mtu %u rss %d %s\n", pi.driver.c_str(), pi.mac.to_string().c_str(), pi.mtu, pi.rss,
-                pi.notes.c_str());
+    std::printf("port 0: %s mac %s mtu %u rss %d %s\n", pi.driver.c_str(), pi.mac.to_string().c_str(), pi.mtu,
+                pi.rss, pi.notes.c_str());
     DpdkOptions o;
     o.port_id = 0;
     o.rx_pool = pi.pool;
@@ -98,9 +106,11 @@ int main(int argc, char** argv) {
         }
         double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const auto& c = t->stack().counters();
-        std::printf("bench-tx: %lu datagrams of 500 B in %.3f s = %.2f M/s (frames out %lu, drops %lu, mbuf shortages %lu)\n",
-                    (unsigned long)sent, s, double(sent) / s / 1e6, (unsigned long)c.tx_packets,
-                    (unsigned long)c.total_drops(), (unsigned long)c.mbuf_alloc_failed);
+        std::printf(
+            "bench-tx: %lu datagrams of 500 B in %.3f s = %.2f M/s (frames out %lu, drops %lu, mbuf "
+            "shortages %lu)\n",
+            (unsigned long)sent, s, double(sent) / s / 1e6, (unsigned long)c.tx_packets,
+            (unsigned long)c.total_drops(), (unsigned long)c.mbuf_alloc_failed);
         t.reset();
         close_port(0);
         eal_shutdown();
@@ -140,15 +150,16 @@ int main(int argc, char** argv) {
     auto end = std::chrono::steady_clock::now() + std::chrono::seconds(linger);
     while (std::chrono::steady_clock::now() < end) t->poll(1000);
     const auto& c = t->stack().counters();
-    std::printf("counters: rx %lu tx %lu udp_rx %lu udp_tx %lu arp_req_rx %lu arp_rep_tx %lu arp_req_tx %lu "
-                "arp_rep_rx %lu ns_rx %lu na_tx %lu ns_tx %lu na_rx %lu echo_req_rx %lu echo_rep_tx %lu "
-                "frag_rx %lu reassembled %lu fragmented %lu frag_tx %lu\n",
-                (unsigned long)c.rx_packets, (unsigned long)c.tx_packets, (unsigned long)c.rx_udp,
-                (unsigned long)c.tx_udp, (unsigned long)c.arp_requests_rx, (unsigned long)c.arp_replies_tx,
-                (unsigned long)c.arp_requests_tx, (unsigned long)c.arp_replies_rx, (unsigned long)c.ns_rx,
-                (unsigned long)c.na_tx, (unsigned long)c.ns_tx, (unsigned long)c.na_rx,
-                (unsigned long)c.echo_requests_rx, (unsigned long)c.echo_replies_tx, (unsigned long)c.fragments_rx,
-                (unsigned long)c.reassembled, (unsigned long)c.fragmented, (unsigned long)c.fragments_tx);
+    std::printf(
+        "counters: rx %lu tx %lu udp_rx %lu udp_tx %lu arp_req_rx %lu arp_rep_tx %lu arp_req_tx %lu "
+        "arp_rep_rx %lu ns_rx %lu na_tx %lu ns_tx %lu na_rx %lu echo_req_rx %lu echo_rep_tx %lu "
+        "frag_rx %lu reassembled %lu fragmented %lu frag_tx %lu\n",
+        (unsigned long)c.rx_packets, (unsigned long)c.tx_packets, (unsigned long)c.rx_udp,
+        (unsigned long)c.tx_udp, (unsigned long)c.arp_requests_rx, (unsigned long)c.arp_replies_tx,
+        (unsigned long)c.arp_requests_tx, (unsigned long)c.arp_replies_rx, (unsigned long)c.ns_rx,
+        (unsigned long)c.na_tx, (unsigned long)c.ns_tx, (unsigned long)c.na_rx,
+        (unsigned long)c.echo_requests_rx, (unsigned long)c.echo_replies_tx, (unsigned long)c.fragments_rx,
+        (unsigned long)c.reassembled, (unsigned long)c.fragmented, (unsigned long)c.fragments_tx);
     std::printf("drops:");
     for (int i = 0; i < int(Drop::kCount); ++i)
         if (c.drops[i]) std::printf(" %s=%lu", drop_name(Drop(i)), (unsigned long)c.drops[i]);

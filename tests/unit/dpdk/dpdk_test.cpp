@@ -3,13 +3,13 @@
 // EAL starts once per process, in the gtest Environment below; when it cannot start, every test
 // fails with DPDK's reason (never a silent skip).
 #include <gtest/gtest.h>
-#include <rte_ethdev.h>
+#include <rte_cycles.h>
 #include <rte_eth_ring.h>
+#include <rte_ethdev.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 #include <rte_udp.h>
-#include <rte_cycles.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -35,8 +35,10 @@ PortInfo g_mq[2];  // two more ports with 2 queues each, wired like a NIC withou
 class DpdkEnv : public ::testing::Environment {
   public:
     void SetUp() override {
-        std::string args = "-l 0 --no-huge --no-pci -m 1024 --no-shconf --no-telemetry --log-level=*:warning "
-                           "--file-prefix sipstorm_dpdk_test_" + std::to_string(getpid());
+        std::string args =
+            "-l 0 --no-huge --no-pci -m 1024 --no-shconf --no-telemetry --log-level=*:warning "
+            "--file-prefix sipstorm_dpdk_test_" +
+            std::to_string(getpid());
         // For checking the failure path (and odd machines): SIPSTORM_DPDK_TEST_EAL_ARGS replaces them.
         if (const char* env = std::getenv("SIPSTORM_DPDK_TEST_EAL_ARGS")) args = env;
         if (!eal_init(args, &g_error)) return;
@@ -123,7 +125,8 @@ struct Got {
 class DpdkTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        ASSERT_TRUE(g_ok) << "EAL / net_ring set-up failed, the DPDK engine cannot be tested here: " << g_error;
+        ASSERT_TRUE(g_ok) << "EAL / net_ring set-up failed, the DPDK engine cannot be tested here: "
+                          << g_error;
         // Drop whatever an earlier test left in the rings.
         rte_mbuf* ms[64];
         for (auto& p : g_port)
@@ -164,7 +167,8 @@ class DpdkTest : public ::testing::Test {
     }
 
     // Polls both sides until `want` datagrams reached b (or 2 s passed); returns them.
-    static std::vector<Got> pump(DpdkTransport& a, DpdkTransport& b, size_t want, std::vector<Got>* at_a = nullptr) {
+    static std::vector<Got> pump(DpdkTransport& a, DpdkTransport& b, size_t want,
+                                 std::vector<Got>* at_a = nullptr) {
         std::vector<Got> got;
         auto end = std::chrono::steady_clock::now() + std::chrono::seconds(2);
         while (std::chrono::steady_clock::now() < end) {
@@ -345,7 +349,8 @@ TEST_F(DpdkTest, RefreshesEntriesPastTheirLifetime) {
     // B goes silent: after its lifetime and the retries the entry goes.
     // (20 ms lifetime + 3 requests 5 ms apart; 1 s of slack for a loaded CI machine.)
     auto start = std::chrono::steady_clock::now();
-    while (a->stack().neighbor(to_b) && std::chrono::steady_clock::now() < start + std::chrono::seconds(1)) a->poll(0);
+    while (a->stack().neighbor(to_b) && std::chrono::steady_clock::now() < start + std::chrono::seconds(1))
+        a->poll(0);
     EXPECT_EQ(a->stack().neighbor(to_b), nullptr);
 }
 
@@ -399,9 +404,10 @@ TEST_F(DpdkTest, QueuesOfAPortShareResolutions) {
         std::string d;
         for (int i = 0; i < int(Drop::kCount); ++i)
             if (c.drops[i]) d += std::string(" ") + drop_name(Drop(i)) + "=" + std::to_string(c.drops[i]);
-        return std::string(n) + ": rx " + std::to_string(c.rx_packets) + " tx " + std::to_string(c.tx_packets) +
-               " arp_req_tx " + std::to_string(c.arp_requests_tx) + " arp_rep_rx " + std::to_string(c.arp_replies_rx) +
-               " arp_req_rx " + std::to_string(c.arp_requests_rx) + " arp_rep_tx " + std::to_string(c.arp_replies_tx) +
+        return std::string(n) + ": rx " + std::to_string(c.rx_packets) + " tx " +
+               std::to_string(c.tx_packets) + " arp_req_tx " + std::to_string(c.arp_requests_tx) +
+               " arp_rep_rx " + std::to_string(c.arp_replies_rx) + " arp_req_rx " +
+               std::to_string(c.arp_requests_rx) + " arp_rep_tx " + std::to_string(c.arp_replies_tx) +
                " drops" + d + "\n";
     };
     ASSERT_EQ(got.size(), 1u) << dump("c0", *c0) << dump("c1", *c1) << dump("d0", *d0);

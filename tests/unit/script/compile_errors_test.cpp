@@ -140,13 +140,16 @@ TEST(CompileErrors, ScenarioShape) {
               path_of("empty.lua") + ":3: steps is empty");
     EXPECT_EQ(compile_error("notable.lua", "return 42\n"),
               path_of("notable.lua") + ": the scenario must return a table, got a number");
-    EXPECT_EQ(compile_error("extra.lua", "return {\n role = 'uas',\n stpes = {},\n}\n"),
-              path_of("extra.lua") +
-                  ":3: unexpected key 'stpes' in the scenario table (expected name, role, params, gates, steps)");
-    EXPECT_EQ(compile_error("gates.lua", "return {\n role = 'uas',\n gates = 'x',\n steps = {},\n}\n"),
-              path_of("gates.lua") + ":3: gates must be a list of strings, e.g. gates = { \"failed_calls == 0\" }");
-    EXPECT_EQ(compile_error("gates2.lua", "return {\n role = 'uas',\n gates = { 'a', 3 },\n steps = {},\n}\n"),
-              path_of("gates2.lua") + ":3: gates: entry 2 is not a string");
+    EXPECT_EQ(
+        compile_error("extra.lua", "return {\n role = 'uas',\n stpes = {},\n}\n"),
+        path_of("extra.lua") +
+            ":3: unexpected key 'stpes' in the scenario table (expected name, role, params, gates, steps)");
+    EXPECT_EQ(
+        compile_error("gates.lua", "return {\n role = 'uas',\n gates = 'x',\n steps = {},\n}\n"),
+        path_of("gates.lua") + ":3: gates must be a list of strings, e.g. gates = { \"failed_calls == 0\" }");
+    EXPECT_EQ(
+        compile_error("gates2.lua", "return {\n role = 'uas',\n gates = { 'a', 3 },\n steps = {},\n}\n"),
+        path_of("gates2.lua") + ":3: gates: entry 2 is not a string");
     EXPECT_EQ(compile_error("uas.lua", "return {\n role = 'uas',\n steps = {\n  { recv = 200 },\n },\n}\n"),
               path_of("uas.lua") +
                   ":4: step 1: a uas scenario must start by receiving a request (e.g. recv = \"INVITE\")");

@@ -63,13 +63,15 @@ TEST(Sandbox, BaseStringTableMathWork) {
 
 // The returned table is read outside any pcall: metamethods must not run there (an error would abort).
 TEST(Sandbox, MetamethodsAreNotRunWhileCompiling) {
-    EXPECT_EQ(compile_error("meta.lua", "return setmetatable({}, { __index = function() error('boom') end })\n"),
-              path_of("meta.lua") + ": missing role (\"uac\" to place calls or \"uas\" to answer them)");
+    EXPECT_EQ(
+        compile_error("meta.lua", "return setmetatable({}, { __index = function() error('boom') end })\n"),
+        path_of("meta.lua") + ": missing role (\"uac\" to place calls or \"uas\" to answer them)");
     EXPECT_EQ(compile_error("meta2.lua",
                             "local step = setmetatable({}, { __index = function() error('boom') end })\n"
                             "return { role = 'uas', steps = { step } }\n"),
               path_of("meta2.lua") + ":2: step 1: a step needs one of send, recv or pause");
-    EXPECT_EQ(compile_error("obj.lua", "error({})\n"), path_of("obj.lua") + ":1: (error object is a table value)");
+    EXPECT_EQ(compile_error("obj.lua", "error({})\n"),
+              path_of("obj.lua") + ":1: (error object is a table value)");
 }
 
 TEST(Sandbox, EndlessLoopIsStopped) {
