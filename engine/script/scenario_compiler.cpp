@@ -1,7 +1,9 @@
 #include "script/scenario_compiler.hpp"
 #include "script/lua_util.hpp"
 
+#include <algorithm>
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <lua.hpp>
 #include <sstream>
@@ -11,11 +13,12 @@
 #include "script/source_lines.hpp"
 #include "script/step_compiler.hpp"
 #include "sip/template_compile.hpp"
+#include "ua/call.hpp"
 
 namespace sipstorm::script {
 namespace {
 
-constexpr const char* kTopKeys = "name, role, params, gates, steps";
+constexpr const char* kTopKeys = "name, role, params, auth, gates, peer, steps";
 
 std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -36,16 +39,21 @@ bool is_identifier(std::string_view s) {
 class ScenarioCompiler {
   public:
     ScenarioCompiler(const std::string& path, const std::map<std::string, std::string>& overrides,
-                     ua::Program& out, CompileError& err)
-        : path_(path), overrides_(overrides), out_(out), err_(err), source_(read_file(path)) {}
+                     const CompileOptions& options, ua::Program& out, CompileError& err)
+        : path_(path),
+          overrides_(overrides),
+          options_(options),
+          out_(out),
+          err_(err),
+          source_(read_file(path)) {}
 
     // The scenario table is at the stack top of L.
     bool compile(lua_State* L) {
         if (!lua_istable(L, -1))
             return fail(0, std::string("the scenario must return a table, got a ") + luaL_typename(L, -1));
         const int top = lua_gettop(L);
-        return keys(L, top) && name(L, top) && role(L, top) && params(L, top) && gates(L, top) &&
-               steps(L, top) && order_checks();
+        return keys(L, top) && name(L, top) && role(L, top) && params(L, top) && auth(L, top) &&
+               gates(L, top) && peer(L, top) && steps(L, top) && order_checks();
     }
 
   private:
@@ -59,7 +67,8 @@ class ScenarioCompiler {
         while (lua_next(L, t) != 0) {
             lua_pop(L, 1);
             std::string_view k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
-            if (k != "name" && k != "role" && k != "params" && k != "steps" && k != "gates") {
+            if (k != "name" && k != "role" && k != "params" && k != "steps" && k != "gates" && k != "auth" &&
+                k != "peer") {
                 std::string shown = k.empty() ? "a positional value" : "key '" + std::string(k) + "'";
                 lua_pop(L, 1);
                 return fail(k.empty() ? 0 : key_line(source_, k),
@@ -160,6 +169,135 @@ class ScenarioCompiler {
         return true;
     }
 
+    // ${field0} (file 0), ${users.field1}, ${users.name}: an --inf field; ${name}: a captured variable.
+    int resolve(std::string_view n, sip::Slot& slot, uint16_t& arg, std::string& why) {
+        for (size_t i = 0; i < out_.variables.size(); ++i)
+            if (out_.variables[i] == n) {
+                slot = sip::Slot::kVar;
+                arg = static_cast<uint16_t>(i);
+                return 1;
+            }
+        size_t dot = n.find('.');
+        std::string_view file = dot == std::string_view::npos ? std::string_view() : n.substr(0, dot);
+        std::string_view field = dot == std::string_view::npos ? n : n.substr(dot + 1);
+        const bool looks_like_field =
+            dot != std::string_view::npos ||
+            (field.size() > 5 && field.substr(0, 5) == "field" &&
+             field.find_first_not_of("0123456789", 5) == std::string_view::npos);
+        if (!looks_like_field) return 0;
+        if (!options_.injection || options_.injection->size() == 0) {
+            why = "no --inf file given (fields come from --inf users.csv)";
+            return -1;
+        }
+        data::FieldRef ref;
+        if (!options_.injection->resolve(file, field, ref, why)) return -1;
+        for (size_t i = 0; i < out_.fields.size(); ++i)
+            if (out_.fields[i].file == ref.file && out_.fields[i].field == ref.field) {
+                slot = sip::Slot::kField;
+                arg = static_cast<uint16_t>(i);
+                return 1;
+            }
+        out_.fields.push_back({static_cast<uint16_t>(ref.file), static_cast<uint16_t>(ref.field)});
+        slot = sip::Slot::kField;
+        arg = static_cast<uint16_t>(out_.fields.size() - 1);
+        return 1;
+    }
+
+    // A credential: "${field0}" / "${users.password}" (an --inf field), or text with ${params}.
+    bool credential(const std::string& text, ua::Program::Credential& c, std::string& why) {
+        if (text.size() > 3 && text.starts_with("${") && text.back() == '}' &&
+            text.find("${", 2) == std::string::npos) {
+            std::string_view n(text.data() + 2, text.size() - 3);
+            sip::Slot slot;
+            uint16_t arg = 0;
+            int r = resolve(n, slot, arg, why);
+            if (r < 0) return false;
+            if (r > 0 && slot == sip::Slot::kField) {
+                c.field = arg;
+                return true;
+            }
+            if (r > 0) {
+                why = "'" + text + "': a credential can be an --inf field or a parameter, not a capture";
+                return false;
+            }
+        }
+        std::string out;
+        for (size_t pos = 0; pos < text.size();) {
+            size_t open = text.find("${", pos);
+            if (open == std::string::npos) {
+                out += text.substr(pos);
+                break;
+            }
+            size_t close = text.find('}', open);
+            auto it = close == std::string::npos ? out_.params.end()
+                                                 : out_.params.find(text.substr(open + 2, close - open - 2));
+            if (it == out_.params.end()) {
+                why = "'" + text + "': only parameters and --inf fields can be used here";
+                return false;
+            }
+            out += text.substr(pos, open - pos) + it->second;
+            pos = close + 1;
+        }
+        c.literal = out;
+        return true;
+    }
+
+    // auth = { username = .., password = .., realm = .., algorithm = .. }, then --auth over it.
+    bool auth(lua_State* L, int t) {
+        const int line = key_line(source_, "auth");
+        raw_field(L, t, "auth");
+        if (!lua_isnil(L, -1) && !lua_istable(L, -1)) {
+            lua_pop(L, 1);
+            return fail(line, "auth must be a table like { username = \"alice\", password = \"secret\" }");
+        }
+        std::map<std::string, std::string> kv;
+        if (lua_istable(L, -1)) {
+            lua_pushnil(L);
+            while (lua_next(L, -2) != 0) {
+                std::string k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+                bool ok = lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER;
+                std::string v = ok ? lua_tostring(L, -1) : "";
+                lua_pop(L, 1);
+                if (k != "username" && k != "password" && k != "realm" && k != "algorithm") {
+                    lua_pop(L, 2);
+                    return fail(line, "auth: unknown key '" + k + "' (expected username, password, realm, algorithm)");
+                }
+                if (!ok) {
+                    lua_pop(L, 2);
+                    return fail(line, "auth: " + k + " must be a string");
+                }
+                kv[k] = v;
+            }
+        }
+        lua_pop(L, 1);
+        if (options_.has_auth) {
+            kv["username"] = options_.auth_user;
+            kv["password"] = options_.auth_password;
+        }
+        std::string why;
+        if (kv.count("username") && !credential(kv["username"], out_.auth_user, why))
+            return fail(line, "auth username: " + why);
+        if (kv.count("password") && !credential(kv["password"], out_.auth_password, why))
+            return fail(line, "auth password: " + why);
+        if (kv.count("realm")) out_.auth_realm = kv["realm"];
+        if (kv.count("algorithm")) {
+            out_.auth_algorithm = kv["algorithm"];
+            if (out_.auth_algorithm != "MD5" && out_.auth_algorithm != "SHA-256")
+                return fail(line, "auth: algorithm must be \"MD5\" or \"SHA-256\"");
+        }
+        return true;
+    }
+
+    // peer = "registrar.lua": relative to the scenario's directory.
+    bool peer(lua_State* L, int t) {
+        raw_field(L, t, "peer");
+        bool ok = lua_isnil(L, -1) || lua_type(L, -1) == LUA_TSTRING;
+        if (lua_type(L, -1) == LUA_TSTRING)
+            out_.peer = (std::filesystem::path(path_).parent_path() / lua_tostring(L, -1)).string();
+        lua_pop(L, 1);
+        return ok || fail(key_line(source_, "peer"), "peer must be the file name of a UAS scenario");
+    }
+
     std::string declared() const {
         std::string s;
         for (const auto& [k, v] : out_.params) s += (s.empty() ? "" : ", ") + k;
@@ -182,7 +320,14 @@ class ScenarioCompiler {
         }
         std::vector<int> lines = scan_step_lines(source_);
         if (lines.size() != static_cast<size_t>(n)) lines.assign(static_cast<size_t>(n), steps_line);
-        StepCompiler sc(out_.params, out_);
+        for (lua_Integer i = 1; i <= n; ++i) {
+            lua_rawgeti(L, -1, i);
+            StepCompiler::capture_names(L, -1, out_.variables);
+            lua_pop(L, 1);
+        }
+        sip::SlotResolver resolver = [this](std::string_view name, sip::Slot& slot, uint16_t& arg,
+                                            std::string& why) { return resolve(name, slot, arg, why); };
+        StepCompiler sc(out_.params, resolver, out_);
         for (lua_Integer i = 1; i <= n; ++i) {
             lua_rawgeti(L, -1, i);
             std::string why;
@@ -196,7 +341,9 @@ class ScenarioCompiler {
             out_.hook_count += out_.steps.back().hook >= 0;
         }
         lua_pop(L, 1);
-        return true;
+        size_t bad = 0;
+        std::string why;
+        return sc.resolve_labels(bad, why) || step_fail(bad, why);
     }
 
     bool step_fail(size_t i, const std::string& why) {
@@ -213,7 +360,9 @@ class ScenarioCompiler {
                 !out_.templates[s[first].template_index].is_request)
                 return step_fail(std::min(first, s.size() - 1),
                                  "a uac scenario must start by sending a request");
-        } else if (s[0].kind != ua::StepKind::kRecv || !s[0].recv_request) {
+        } else if (s[0].kind != ua::StepKind::kRecv ||
+                   std::any_of(s[0].matches.begin(), s[0].matches.end(),
+                               [](const ua::RecvMatch& m) { return !m.request; })) {
             return step_fail(0, "a uas scenario must start by receiving a request (e.g. recv = \"INVITE\")");
         }
         for (size_t i = 0; i < s.size(); ++i) {
@@ -223,13 +372,46 @@ class ScenarioCompiler {
             if (j == s.size()) return step_fail(i, "an optional recv can't be the last recv of the scenario");
             if (s[j].kind != ua::StepKind::kRecv)
                 return step_fail(i, "an optional recv must be followed by a mandatory recv, not a " +
-                                        std::string(s[j].kind == ua::StepKind::kSend ? "send" : "pause"));
+                                        std::string(s[j].kind == ua::StepKind::kSend    ? "send"
+                                                    : s[j].kind == ua::StepKind::kPause ? "pause"
+                                                                                        : "jump, fail or label"));
+        }
+        return limits() && credentials_given();
+    }
+
+    // Everything a call keeps must fit its fixed-size slot (ua::Call::fields).
+    bool limits() {
+        std::set<std::pair<sip::Slot, uint16_t>> headers;
+        for (const sip::Template& t : out_.templates)
+            for (const sip::Segment& seg : t.segments)
+                if (seg.slot == sip::Slot::kLastHeader || seg.slot == sip::Slot::kInviteHeader)
+                    headers.insert({seg.slot, seg.arg});
+        const size_t room = ua::kMaxFields - static_cast<size_t>(ua::Field::kDialogCount);
+        if (out_.variables.size() + headers.size() > room)
+            return fail(0, std::to_string(out_.variables.size()) + " captured variables and " +
+                               std::to_string(headers.size()) + " ${last_*}/${invite_*} headers: a call keeps " +
+                               std::to_string(room) + " at most");
+        if (out_.injection && out_.injection->size() > ua::kMaxInjectionFiles)
+            return fail(0, "at most " + std::to_string(ua::kMaxInjectionFiles) + " --inf files");
+        return true;
+    }
+
+    bool credentials_given() {
+        for (size_t i = 0; i < out_.steps.size(); ++i) {
+            const ua::Step& st = out_.steps[i];
+            const bool needs = st.check_auth ||
+                               (st.kind == ua::StepKind::kSend && out_.templates[st.template_index].has_auth);
+            if (needs && out_.auth_password.literal.empty() && out_.auth_password.field < 0)
+                return step_fail(i, std::string(st.check_auth ? "check_auth" : "${auth}") +
+                                        " needs credentials: auth = { username = .., password = .. } in the "
+                                        "scenario, or --auth user:password");
         }
         return true;
     }
 
     const std::string& path_;
     const std::map<std::string, std::string>& overrides_;
+    const CompileOptions& options_;
     ua::Program& out_;
     CompileError& err_;
     std::string source_;
@@ -247,9 +429,10 @@ bool compile_scenario(const std::string& path, const std::map<std::string, std::
     out = ua::Program{};
     out.file = path;
     out.lua_dir = options.lua_dir.empty() ? default_lua_dir(path) : options.lua_dir;
+    out.injection = options.injection;
     Sandbox sandbox(out.lua_dir);
     if (!sandbox.run_file(path, err)) return false;
-    return ScenarioCompiler(path, params, out, err).compile(sandbox.state());
+    return ScenarioCompiler(path, params, options, out, err).compile(sandbox.state());
 }
 
 bool compile_scenario(const std::string& path, const std::map<std::string, std::string>& params,

@@ -46,7 +46,8 @@ bool ScenarioState::load(const ua::Program& program, CompileError& err) {
     return true;
 }
 
-bool ScenarioState::run_hook(int hook, const sip::MessageView* msg, std::string* error) {
+bool ScenarioState::run_hook(int hook, const sip::MessageView* msg, std::string* error, std::string_view* jump) {
+    if (jump) *jump = {};
     if (!sandbox_ || hook < 0 || static_cast<size_t>(hook) >= hooks_.size()) {
         if (error) *error = "no hook " + std::to_string(hook);
         return false;
@@ -70,6 +71,10 @@ bool ScenarioState::run_hook(int hook, const sip::MessageView* msg, std::string*
         return false;
     }
     bool refused = lua_isboolean(L, -1) && !lua_toboolean(L, -1);
+    if (jump && lua_type(L, -1) == LUA_TSTRING) {
+        jump_.assign(lua_tostring(L, -1));  // reuses its capacity: no allocation once warm
+        *jump = jump_;
+    }
     lua_pop(L, 1);
     if (refused && error) *error = "hook " + std::to_string(hook) + " returned false";
     return !refused;

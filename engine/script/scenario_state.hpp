@@ -4,6 +4,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "script/compile_error.hpp"
@@ -27,7 +28,8 @@ class ScenarioState {
 
     // Runs hook number `hook` with `msg` (nil in Lua when nullptr, e.g. after a send or pause).
     // False with "file:line: message" in *error if the hook raised an error or returned false.
-    bool run_hook(int hook, const sip::MessageView* msg, std::string* error);
+    // A hook that returns a string names the label to go to next: *jump views it (until the next call).
+    bool run_hook(int hook, const sip::MessageView* msg, std::string* error, std::string_view* jump = nullptr);
 
     size_t hook_count() const { return hooks_.size(); }
 
@@ -35,6 +37,7 @@ class ScenarioState {
     std::unique_ptr<Sandbox> sandbox_;
     std::vector<int> hooks_;  // registry references
     int message_ref_ = -1;    // the reused msg userdata
+    std::string jump_;
 };
 
 }  // namespace sipstorm::script

@@ -3,21 +3,31 @@
 
 #include <cmath>
 #include <lua.hpp>
+#include <regex.h>
 #include <string_view>
 
 #include "script/duration.hpp"
+#include "sip/header_names.hpp"
 #include "sip/method.hpp"
-#include "sip/template_compile.hpp"
 
 namespace sipstorm::script {
 namespace {
 
-constexpr const char* kStepKeys = "send, recv, pause, optional, timeout, hook";
+constexpr const char* kStepKeys =
+    "send, recv, pause, jump, fail, label, next, optional, timeout, on_timeout, on_unexpected, capture, "
+    "check_auth, when, hook";
 constexpr const char* kRecvForms =
-    "a status code (200), a class ('2xx'), a range ('180-183') or a request method ('INVITE')";
+    "a status code (200), a class ('2xx'), a range ('180-183'), a request method ('INVITE') or a list "
+    "of these";
+constexpr std::string_view kKinds[] = {"send", "recv", "pause", "jump", "fail"};
+constexpr const char* kRecvOnly[] = {"optional", "timeout", "on_timeout", "on_unexpected", "capture",
+                                     "check_auth"};
 
 bool is_step_key(std::string_view k) {
-    return k == "send" || k == "recv" || k == "pause" || k == "optional" || k == "timeout" || k == "hook";
+    for (std::string_view x : {"send", "recv", "pause", "jump", "fail", "label", "next", "optional", "timeout",
+                               "on_timeout", "on_unexpected", "capture", "check_auth", "when", "hook"})
+        if (k == x) return true;
+    return false;
 }
 
 bool three_digits(std::string_view s) {
@@ -34,7 +44,46 @@ std::string type_at(lua_State* L, int index) {
     return luaL_typename(L, index);
 }
 
+bool present(lua_State* L, int index, const char* key) {
+    raw_field(L, index, key);
+    bool p = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    return p;
+}
+
+bool is_identifier(std::string_view s) {
+    if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
+    for (char c : s)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    return true;
+}
+
 }  // namespace
+
+void StepCompiler::capture_names(lua_State* L, int index, std::vector<std::string>& names) {
+    if (!lua_istable(L, index)) return;
+    raw_field(L, index, "capture");
+    if (lua_istable(L, -1)) {
+        lua_pushnil(L);
+        while (lua_next(L, -2) != 0) {
+            lua_pop(L, 1);
+            if (lua_type(L, -1) == LUA_TSTRING) {
+                std::string n = lua_tostring(L, -1);
+                bool seen = false;
+                for (const auto& x : names) seen = seen || x == n;
+                if (!seen) names.push_back(n);
+            }
+        }
+    }
+    lua_pop(L, 1);
+}
+
+int StepCompiler::variable(std::string_view name) const {
+    for (size_t i = 0; i < program_.variables.size(); ++i)
+        if (program_.variables[i] == name) return static_cast<int>(i);
+    return -1;
+}
 
 bool StepCompiler::compile(lua_State* L, int index, uint32_t line, std::string& error) {
     index = lua_absindex(L, index);
@@ -44,6 +93,7 @@ bool StepCompiler::compile(lua_State* L, int index, uint32_t line, std::string& 
     }
     // Keys first, so a typo is reported as such rather than as a missing send/recv/pause.
     int kinds = 0;
+    std::string_view kind;
     lua_pushnil(L);
     while (lua_next(L, index) != 0) {
         lua_pop(L, 1);
@@ -58,36 +108,79 @@ bool StepCompiler::compile(lua_State* L, int index, uint32_t line, std::string& 
             lua_pop(L, 1);
             return false;
         }
-        kinds += key == "send" || key == "recv" || key == "pause";
+        for (std::string_view k : kKinds)
+            if (key == k) {
+                ++kinds;
+                kind = k;
+            }
     }
-    if (kinds != 1) {
-        error = kinds == 0 ? "a step needs one of send, recv or pause"
-                           : "a step takes only one of send, recv and pause";
+    const bool has_label = present(L, index, "label");
+    if (kinds > 1) {
+        error = "a step takes only one of send, recv, pause, jump and fail";
+        return false;
+    }
+    if (kinds == 0 && !has_label) {
+        error = "a step needs one of send, recv, pause, jump or fail (or a label alone)";
         return false;
     }
 
     ua::Step step;
     step.source_line = line;
-    raw_field(L, index, "send");
-    bool has_send = !lua_isnil(L, -1);
-    lua_pop(L, 1);
-    raw_field(L, index, "recv");
-    bool has_recv = !lua_isnil(L, -1);
-    lua_pop(L, 1);
-    bool ok = has_send   ? send(L, index, step, error)
-              : has_recv ? recv(L, index, step, error)
-                         : pause(L, index, step, error);
+    const size_t at = program_.steps.size();
+    bool ok = true;
+    if (kind == "send") {
+        ok = send(L, index, step, error);
+    } else if (kind == "recv") {
+        ok = recv(L, index, step, error);
+    } else if (kind == "pause") {
+        ok = pause(L, index, step, error);
+    } else if (kind == "jump") {
+        ok = jump(L, index, step, error);
+    } else if (kind == "fail") {
+        step.kind = ua::StepKind::kFail;
+        raw_field(L, index, "fail");
+        if (lua_type(L, -1) != LUA_TSTRING || lua_rawlen(L, -1) == 0) {
+            error = "fail must be the reason (a non-empty string), got a " + type_at(L, -1);
+            ok = false;
+        } else {
+            step.text = lua_tostring(L, -1);
+        }
+        lua_pop(L, 1);
+    } else {
+        step.kind = ua::StepKind::kNop;
+    }
     if (!ok) return false;
 
-    if (!has_recv) {
-        for (const char* k : {"optional", "timeout"}) {
-            raw_field(L, index, k);
-            bool present = !lua_isnil(L, -1);
-            lua_pop(L, 1);
-            if (present) {
+    if (kind != "recv") {
+        for (const char* k : kRecvOnly) {
+            if (present(L, index, k)) {
                 error = std::string(k) + " applies to recv steps only";
                 return false;
             }
+        }
+    }
+    if (kind != "jump" && present(L, index, "when")) {
+        error = "when applies to jump steps only";
+        return false;
+    }
+    if (present(L, index, "next")) {
+        if (kind == "jump" || kind == "fail") {
+            error = "next does not apply to a " + std::string(kind) + " step";
+            return false;
+        }
+        if (!label_ref(L, index, "next", &ua::Step::next, error)) return false;
+    }
+    if (has_label) {
+        raw_field(L, index, "label");
+        std::string name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+        lua_pop(L, 1);
+        if (!is_identifier(name)) {
+            error = "label must be a name like \"retry\" (letters, digits, _)";
+            return false;
+        }
+        if (!program_.labels.emplace(name, static_cast<int>(at)).second) {
+            error = "label '" + name + "' is defined twice";
+            return false;
         }
     }
     raw_field(L, index, "hook");
@@ -100,7 +193,32 @@ bool StepCompiler::compile(lua_State* L, int index, uint32_t line, std::string& 
         step.hook = hooks_++;
     }
     lua_pop(L, 1);
-    program_.steps.push_back(step);
+    program_.steps.push_back(std::move(step));
+    return true;
+}
+
+bool StepCompiler::label_ref(lua_State* L, int index, const char* key, int ua::Step::*target,
+                             std::string& error) {
+    raw_field(L, index, key);
+    bool ok = lua_type(L, -1) == LUA_TSTRING;
+    if (ok) refs_.push_back({program_.steps.size(), target, lua_tostring(L, -1)});
+    else error = std::string(key) + " must be a label name (a string), got a " + type_at(L, -1);
+    lua_pop(L, 1);
+    return ok;
+}
+
+bool StepCompiler::resolve_labels(size_t& step, std::string& error) {
+    for (const LabelRef& r : refs_) {
+        auto it = program_.labels.find(r.label);
+        if (it == program_.labels.end()) {
+            step = r.step;
+            std::string known;
+            for (const auto& [name, i] : program_.labels) known += (known.empty() ? "" : ", ") + name;
+            error = "unknown label '" + r.label + "' (labels: " + (known.empty() ? "none" : known) + ")";
+            return false;
+        }
+        program_.steps[r.step].*r.target = it->second;
+    }
     return true;
 }
 
@@ -115,7 +233,7 @@ bool StepCompiler::send(lua_State* L, int index, ua::Step& step, std::string& er
     const char* text = lua_tolstring(L, -1, &n);
     sip::Template t;
     sip::TemplateError terr;
-    bool ok = sip::compile_template(std::string_view(text, n), params_, t, terr);
+    bool ok = sip::compile_template(std::string_view(text, n), params_, t, terr, resolver_);
     lua_pop(L, 1);
     if (!ok) {
         error = "message line " + std::to_string(terr.line) + ": " + terr.message;
@@ -127,39 +245,58 @@ bool StepCompiler::send(lua_State* L, int index, ua::Step& step, std::string& er
     return true;
 }
 
+bool StepCompiler::recv_form(lua_State* L, int index, ua::RecvMatch& m) {
+    if (lua_type(L, index) == LUA_TNUMBER) {
+        lua_Integer code = 0;
+        if (!lua_isinteger(L, index) || (code = lua_tointeger(L, index)) < 100 || code > 699) return false;
+        m.code_lo = m.code_hi = static_cast<uint16_t>(code);
+        return true;
+    }
+    if (lua_type(L, index) != LUA_TSTRING) return false;
+    std::string_view s = lua_tostring(L, index);
+    if (three_digits(s)) {
+        m.code_lo = m.code_hi = code_of(s);
+    } else if (s.size() == 3 && s[0] >= '1' && s[0] <= '6' && s.substr(1) == "xx") {
+        m.code_lo = static_cast<uint16_t>((s[0] - '0') * 100);
+        m.code_hi = static_cast<uint16_t>(m.code_lo + 99);
+    } else if (s.size() == 7 && s[3] == '-' && three_digits(s.substr(0, 3)) && three_digits(s.substr(4))) {
+        m.code_lo = code_of(s.substr(0, 3));
+        m.code_hi = code_of(s.substr(4));
+        return m.code_lo <= m.code_hi;
+    } else if (sip::Method mt = sip::method_from_text(s); mt != sip::Method::kUnknown) {
+        m.request = true;
+        m.method = mt;
+    } else {
+        return false;
+    }
+    return true;
+}
+
 bool StepCompiler::recv(lua_State* L, int index, ua::Step& step, std::string& error) {
     step.kind = ua::StepKind::kRecv;
     raw_field(L, index, "recv");
     bool ok = true;
-    if (lua_type(L, -1) == LUA_TNUMBER) {
-        lua_Integer code = 0;
-        ok = lua_isinteger(L, -1) && (code = lua_tointeger(L, -1)) >= 100 && code <= 699;
-        step.code_lo = step.code_hi = static_cast<uint16_t>(code);
-    } else if (lua_type(L, -1) == LUA_TSTRING) {
-        std::string_view s = lua_tostring(L, -1);
-        if (three_digits(s)) {
-            step.code_lo = step.code_hi = code_of(s);
-        } else if (s.size() == 3 && s[0] >= '1' && s[0] <= '6' && s.substr(1) == "xx") {
-            step.code_lo = static_cast<uint16_t>((s[0] - '0') * 100);
-            step.code_hi = static_cast<uint16_t>(step.code_lo + 99);
-        } else if (s.size() == 7 && s[3] == '-' && three_digits(s.substr(0, 3)) &&
-                   three_digits(s.substr(4))) {
-            step.code_lo = code_of(s.substr(0, 3));
-            step.code_hi = code_of(s.substr(4));
-            ok = step.code_lo <= step.code_hi;
-        } else if (sip::Method m = sip::method_from_text(s); m != sip::Method::kUnknown) {
-            step.recv_request = true;
-            step.method = m;
-        } else {
-            ok = false;
+    if (lua_istable(L, -1)) {
+        const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, -1));
+        ok = n > 0;
+        for (lua_Integer i = 1; ok && i <= n; ++i) {
+            lua_rawgeti(L, -1, i);
+            ua::RecvMatch m;
+            ok = recv_form(L, -1, m);
+            if (ok) step.matches.push_back(m);
+            else lua_replace(L, -2);  // report the bad entry
+            if (ok) lua_pop(L, 1);
         }
     } else {
-        ok = false;
+        ua::RecvMatch m;
+        ok = recv_form(L, -1, m);
+        step.matches.push_back(m);
     }
     if (!ok) {
         int type = lua_type(L, -1);
         std::string shown = type == LUA_TNUMBER   ? lua_tostring(L, -1)
                             : type == LUA_TSTRING ? "'" + std::string(lua_tostring(L, -1)) + "'"
+                            : type == LUA_TTABLE  ? "an empty list"
                                                   : std::string("a ") + lua_typename(L, type);
         error = "recv = " + shown + ": expected " + kRecvForms;
         lua_pop(L, 1);
@@ -167,14 +304,23 @@ bool StepCompiler::recv(lua_State* L, int index, ua::Step& step, std::string& er
     }
     lua_pop(L, 1);
 
-    raw_field(L, index, "optional");
-    if (!lua_isnil(L, -1) && !lua_isboolean(L, -1)) {
-        error = "optional must be true or false, got a " + type_at(L, -1);
+    for (const char* key : {"optional", "check_auth"}) {
+        raw_field(L, index, key);
+        if (!lua_isnil(L, -1) && !lua_isboolean(L, -1)) {
+            error = std::string(key) + " must be true or false, got a " + type_at(L, -1);
+            lua_pop(L, 1);
+            return false;
+        }
+        (key[0] == 'o' ? step.optional : step.check_auth) = lua_toboolean(L, -1);
         lua_pop(L, 1);
-        return false;
     }
-    step.optional = lua_toboolean(L, -1);
-    lua_pop(L, 1);
+    if (step.check_auth) {
+        for (const ua::RecvMatch& m : step.matches)
+            if (!m.request) {
+                error = "check_auth applies to received requests only";
+                return false;
+            }
+    }
 
     raw_field(L, index, "timeout");
     double ms = 0;
@@ -182,7 +328,188 @@ bool StepCompiler::recv(lua_State* L, int index, ua::Step& step, std::string& er
     lua_pop(L, 1);
     if (!ok) return false;
     step.timeout_ms = static_cast<uint32_t>(std::llround(ms));
+    if (present(L, index, "on_timeout") && !label_ref(L, index, "on_timeout", &ua::Step::on_timeout, error))
+        return false;
+    if (present(L, index, "on_unexpected") &&
+        !label_ref(L, index, "on_unexpected", &ua::Step::on_unexpected, error))
+        return false;
+    return captures(L, index, step, error);
+}
+
+bool StepCompiler::captures(lua_State* L, int index, ua::Step& step, std::string& error) {
+    raw_field(L, index, "capture");
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return true;
+    }
+    if (!lua_istable(L, -1)) {
+        error = "capture must be a table like { name = \"Header\" }, got a " + type_at(L, -1);
+        lua_pop(L, 1);
+        return false;
+    }
+    const int t = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, t) != 0) {
+        std::string name = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+        ua::Capture c;
+        bool ok = is_identifier(name);
+        if (!ok) error = "capture: '" + name + "' is not a variable name (letters, digits, _)";
+        if (ok && (sip::is_builtin_slot_name(name) || params_.count(name))) {
+            error = "capture: '" + name + "' is already a built-in slot or a parameter";
+            ok = false;
+        }
+        ok = ok && capture(L, -1, name, c, error);
+        lua_pop(L, 1);
+        if (!ok) {
+            lua_settop(L, t - 1);
+            return false;
+        }
+        step.captures.push_back(std::move(c));
+    }
+    lua_pop(L, 1);
     return true;
+}
+
+// capture = { name = "Header" } or { name = { header = "Contact", regex = "<(.*)>", group = 1,
+// body = true, required = true } }
+bool StepCompiler::capture(lua_State* L, int index, const std::string& name, ua::Capture& c,
+                           std::string& error) {
+    index = lua_absindex(L, index);
+    c.var = static_cast<uint16_t>(variable(name));
+    std::string header, regex;
+    if (lua_type(L, index) == LUA_TSTRING) {
+        header = lua_tostring(L, index);
+    } else if (lua_istable(L, index)) {
+        lua_pushnil(L);
+        while (lua_next(L, index) != 0) {
+            lua_pop(L, 1);
+            std::string k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
+            if (k != "header" && k != "regex" && k != "group" && k != "body" && k != "required") {
+                error = "capture " + name + ": unknown key '" + k + "' (expected header, regex, group, body, required)";
+                lua_pop(L, 1);
+                return false;
+            }
+        }
+        if (raw_field(L, index, "header") == LUA_TSTRING) header = lua_tostring(L, -1);
+        lua_pop(L, 1);
+        if (raw_field(L, index, "regex") == LUA_TSTRING) regex = lua_tostring(L, -1);
+        lua_pop(L, 1);
+        c.body = raw_field(L, index, "body") == LUA_TBOOLEAN && lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        c.required = raw_field(L, index, "required") == LUA_TBOOLEAN && lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        if (raw_field(L, index, "group") != LUA_TNIL) {
+            lua_Integer g = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
+            lua_pop(L, 1);
+            if (g < 0 || g > 9) {
+                error = "capture " + name + ": group must be an integer 0-9";
+                return false;
+            }
+            c.group = static_cast<uint8_t>(g);
+        } else {
+            lua_pop(L, 1);
+        }
+    } else {
+        error = "capture " + name + ": expected a header name or a table, got a " + type_at(L, index);
+        return false;
+    }
+    if (header.empty() && regex.empty()) {
+        error = "capture " + name + ": needs a header, a regex or both";
+        return false;
+    }
+    if (!header.empty() && c.body) {
+        error = "capture " + name + ": header and body = true exclude each other";
+        return false;
+    }
+    if (!header.empty()) {
+        c.header = sip::header_id(header);
+        if (c.header == sip::HeaderId::kOther) c.header_name = header;
+    }
+    if (!regex.empty()) {
+        c.regex = add_regex(regex, error);
+        if (c.regex < 0) {
+            error = "capture " + name + ": " + error;
+            return false;
+        }
+    } else {
+        c.group = 0;
+    }
+    return true;
+}
+
+int StepCompiler::add_regex(const std::string& re, std::string& error) {
+    regex_t r;
+    int rc = regcomp(&r, re.c_str(), REG_EXTENDED);
+    if (rc != 0) {
+        char buf[160];
+        regerror(rc, &r, buf, sizeof(buf));
+        error = "bad regex '" + re + "': " + buf;
+        return -1;
+    }
+    regfree(&r);
+    program_.regexes.push_back(re);
+    return static_cast<int>(program_.regexes.size() - 1);
+}
+
+// jump = "label", when = { var = "x", equals = "v" | not_equals = "v" | matches = "re" | empty = bool }
+bool StepCompiler::jump(lua_State* L, int index, ua::Step& step, std::string& error) {
+    step.kind = ua::StepKind::kJump;
+    if (!label_ref(L, index, "jump", &ua::Step::next, error)) return false;
+    raw_field(L, index, "when");
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return true;
+    }
+    const int w = lua_gettop(L);
+    auto done = [&](bool ok) {
+        lua_settop(L, w - 1);
+        return ok;
+    };
+    if (!lua_istable(L, w)) {
+        error = "when must be a table like { var = \"x\", equals = \"y\" }, got a " + type_at(L, w);
+        return done(false);
+    }
+    std::string var = raw_field(L, w, "var") == LUA_TSTRING ? lua_tostring(L, -1) : "";
+    lua_pop(L, 1);
+    int v = variable(var);
+    if (v < 0) {
+        error = "when: var = '" + var + "' is not a captured variable";
+        return done(false);
+    }
+    step.var = static_cast<uint16_t>(v);
+    int conditions = 0;
+    lua_pushnil(L);
+    while (lua_next(L, w) != 0) {
+        std::string k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+        if (k == "var") {
+            lua_pop(L, 1);
+            continue;
+        }
+        ++conditions;
+        if (k == "empty" && lua_isboolean(L, -1)) {
+            step.when = lua_toboolean(L, -1) ? ua::Condition::kEmpty : ua::Condition::kNotEmpty;
+        } else if ((k == "equals" || k == "not_equals" || k == "matches") &&
+                   (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER)) {
+            step.text = lua_tostring(L, -1);
+            step.when = k == "equals" ? ua::Condition::kEquals
+                        : k == "not_equals" ? ua::Condition::kNotEquals
+                                            : ua::Condition::kMatches;
+            if (step.when == ua::Condition::kMatches && (step.regex = add_regex(step.text, error)) < 0) {
+                error = "when: " + error;
+                return done(false);
+            }
+        } else {
+            error = "when: unexpected " + k + " (expected var and one of equals = \"..\", not_equals = \"..\", "
+                    "matches = \"regex\", empty = true|false)";
+            return done(false);
+        }
+        lua_pop(L, 1);
+    }
+    if (conditions != 1) {
+        error = "when needs exactly one of equals, not_equals, matches, empty";
+        return done(false);
+    }
+    return done(true);
 }
 
 bool StepCompiler::pause(lua_State* L, int index, ua::Step& step, std::string& error) {
@@ -193,7 +520,6 @@ bool StepCompiler::pause(lua_State* L, int index, ua::Step& step, std::string& e
     lua_pop(L, 1);
     return ok;
 }
-
 bool StepCompiler::pause_table(lua_State* L, int index, ua::PauseSpec& spec, std::string& error) {
     index = lua_absindex(L, index);
     struct Dist {

@@ -31,6 +31,15 @@ enum class Slot : uint8_t {
     kMediaPort,      // ${media_port} a per-call RTP port
     kContentLength,  // ${len}        the length of the rendered body (after the blank line)
     kVar,            // ${name} of a per-call variable (captures); arg = variable index
+    kField,          // ${field0}, ${users.name}: a field of the call's row of an --inf file; arg = index
+                     // into the program's field references
+    kInviteHeader,   // ${invite_Via} ...: like kLastHeader, from the last INVITE received (to answer
+                     // an INVITE after a CANCEL, PRACK or UPDATE arrived); arg = HeaderId
+    kLocalUri,       // ${local_uri}  UAS: the To of the request that opened the call, without tag
+    kRemoteUri,      // ${remote_uri} UAS: its From, without tag (for requests the UAS sends)
+    kAuth,           // ${auth} alone on a line: Authorization / Proxy-Authorization answering the last
+                     // 401/407 of the call, or nothing when there was none
+    kChallenge,      // ${challenge} (UAS): a Digest challenge value with a nonce of this call
 };
 
 struct Segment {
@@ -55,6 +64,8 @@ struct Template {
     Method method = Method::kUnknown;
     uint16_t status_code = 0;
     bool has_body = false;
+    bool has_auth = false;       // a ${auth} segment: the engine computes credentials before rendering
+    bool has_challenge = false;  // a ${challenge} segment: likewise for the challenge
 };
 
 }  // namespace sipstorm::sip

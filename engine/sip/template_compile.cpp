@@ -14,7 +14,7 @@ struct SlotName {
     std::string_view name;
     Slot slot;
 };
-constexpr std::array<SlotName, 15> kSlots{{
+constexpr std::array<SlotName, 19> kSlots{{
     {"call_id", Slot::kCallId},
     {"branch", Slot::kBranch},
     {"local_tag", Slot::kLocalTag},
@@ -30,9 +30,18 @@ constexpr std::array<SlotName, 15> kSlots{{
     {"routes", Slot::kRoutes},
     {"media_port", Slot::kMediaPort},
     {"len", Slot::kContentLength},
+    {"local_uri", Slot::kLocalUri},
+    {"remote_uri", Slot::kRemoteUri},
+    {"auth", Slot::kAuth},
+    {"challenge", Slot::kChallenge},
 }};
 
 constexpr std::string_view kLastPrefix = "last_";
+constexpr std::string_view kInvitePrefix = "invite_";
+
+bool multi_line_slot(Slot s) {
+    return s == Slot::kRoutes || s == Slot::kLastHeader || s == Slot::kInviteHeader || s == Slot::kAuth;
+}
 
 bool is_blank(std::string_view line) {
     return std::all_of(line.begin(), line.end(), [](char c) { return c == ' ' || c == '\t'; });
@@ -74,8 +83,8 @@ std::vector<Line> normalised_lines(std::string_view text) {
 
 class Builder {
   public:
-    Builder(const TemplateParams& params, Template& out, TemplateError& err)
-        : params_(params), out_(out), err_(err) {}
+    Builder(const TemplateParams& params, const SlotResolver& resolver, Template& out, TemplateError& err)
+        : params_(params), resolver_(resolver), out_(out), err_(err) {}
 
     void literal(std::string_view s) {
         if (s.empty()) return;
@@ -134,23 +143,37 @@ class Builder {
             slot(s.slot, 0);
             return true;
         }
-        if (n.substr(0, kLastPrefix.size()) == kLastPrefix) {
-            HeaderId id = header_id(n.substr(kLastPrefix.size()));
+        for (auto [prefix, kind] : {std::pair{kLastPrefix, Slot::kLastHeader}, {kInvitePrefix, Slot::kInviteHeader}}) {
+            if (n.substr(0, prefix.size()) != prefix) continue;
+            HeaderId id = header_id(n.substr(prefix.size()));
             if (id == HeaderId::kOther)
-                return fail(line_no,
-                            "unknown header name in " + quoted + " (last_ takes a known SIP header)");
-            slot(Slot::kLastHeader, static_cast<uint16_t>(id));
+                return fail(line_no, "unknown header name in " + quoted + " (" + std::string(prefix) +
+                                         " takes a known SIP header)");
+            slot(kind, static_cast<uint16_t>(id));
             return true;
+        }
+        if (resolver_) {
+            Slot s = Slot::kLiteral;
+            uint16_t arg = 0;
+            std::string why;
+            int r = resolver_(n, s, arg, why);
+            if (r < 0) return fail(line_no, quoted + ": " + why);
+            if (r > 0) {
+                slot(s, arg);
+                return true;
+            }
         }
         auto it = params_.find(std::string(n));
         if (it == params_.end())
             return fail(line_no,
-                        "unknown name " + quoted + " (neither a built-in slot nor a scenario parameter)");
+                        "unknown name " + quoted +
+                            " (neither a built-in slot, a scenario parameter, a capture nor an --inf field)");
         literal(it->second);
         return true;
     }
 
     const TemplateParams& params_;
+    const SlotResolver& resolver_;
     Template& out_;
     TemplateError& err_;
     bool pending_ = false;
@@ -211,18 +234,19 @@ bool is_builtin_slot_name(std::string_view name) {
     for (const SlotName& s : kSlots) {
         if (s.name == name) return true;
     }
-    return name.substr(0, kLastPrefix.size()) == kLastPrefix;
+    return name.substr(0, kLastPrefix.size()) == kLastPrefix ||
+           name.substr(0, kInvitePrefix.size()) == kInvitePrefix;
 }
 
-bool compile_template(std::string_view text, const TemplateParams& params, Template& out,
-                      TemplateError& err) {
+bool compile_template(std::string_view text, const TemplateParams& params, Template& out, TemplateError& err,
+                      const SlotResolver& resolver) {
     out = Template{};
     std::vector<Line> lines = normalised_lines(text);
     if (lines.empty()) {
         err = {1, "empty message"};
         return false;
     }
-    Builder b(params, out, err);
+    Builder b(params, resolver, out, err);
     size_t i = 0;
     for (; i < lines.size() && !lines[i].text.empty(); ++i) {
         if (lines[i].text.starts_with("${")) b.flush();  // keeps literals merged unless this may be own_line
@@ -230,8 +254,7 @@ bool compile_template(std::string_view text, const TemplateParams& params, Templ
         if (!b.line(lines[i], false)) return false;
         b.flush();
         // A multi-line slot alone on its line must vanish when empty: it ends its own lines instead.
-        if (out.segments.size() == before + 1 &&
-            (out.segments.back().slot == Slot::kRoutes || out.segments.back().slot == Slot::kLastHeader)) {
+        if (out.segments.size() == before + 1 && multi_line_slot(out.segments.back().slot)) {
             out.segments.back().own_line = true;
             continue;
         }
@@ -247,7 +270,15 @@ bool compile_template(std::string_view text, const TemplateParams& params, Templ
         b.literal("\r\n");
     }
     b.flush();
-    return read_start_line(out, lines.front().number, err);
+    for (const Segment& seg : out.segments) {
+        out.has_challenge = out.has_challenge || seg.slot == Slot::kChallenge;
+        if (seg.slot != Slot::kAuth) continue;
+        if (!seg.own_line) return b.fail(lines.front().number, "${auth} must stand alone on a header line");
+        out.has_auth = true;
+    }
+    if (!read_start_line(out, lines.front().number, err)) return false;
+    if (out.has_auth && !out.is_request) return b.fail(lines.front().number, "${auth} belongs in a request");
+    return true;
 }
 
 }  // namespace sipstorm::sip

@@ -9,9 +9,11 @@
 //  - ${name} is a slot (see Slot in template.hpp), ${last_<Header-Name>} the header line(s) of that name
 //    from the last received message, ${len} the byte length of the rendered body (headers only), or a
 //    scenario parameter, substituted as literal text now. Anything else is an error;
-//  - a header line consisting only of ${routes} or ${last_<Header>} produces nothing when the value is
-//    empty (Segment::own_line), so optional headers can be copied without leaving a blank line.
+//  - a header line consisting only of ${routes}, ${last_<Header>}, ${invite_<Header>} or ${auth} produces
+//    nothing when the value is empty (Segment::own_line), so optional headers can be copied without
+//    leaving a blank line. ${auth} must stand alone on its line.
 #pragma once
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -22,13 +24,19 @@ namespace sipstorm::sip {
 
 using TemplateParams = std::map<std::string, std::string>;
 
+// Names a scenario adds beyond the built-in slots and its parameters: call variables and --inf
+// fields. Returns 1 and sets slot/arg when `name` is one, 0 when unknown, -1 with `error` when it
+// looks like one but is wrong ("${field7}: users.csv has 2 fields").
+using SlotResolver = std::function<int(std::string_view name, Slot& slot, uint16_t& arg, std::string& error)>;
+
 struct TemplateError {
     int line = 0;  // 1-based line within the template text as given
     std::string message;
 };
 
 // Returns false and fills `err` (out is then unspecified).
-bool compile_template(std::string_view text, const TemplateParams& params, Template& out, TemplateError& err);
+bool compile_template(std::string_view text, const TemplateParams& params, Template& out, TemplateError& err,
+                      const SlotResolver& resolver = {});
 
 // True if `name` is a slot name the compiler knows (call_id, last_Via, ...), so parameters can't shadow it.
 bool is_builtin_slot_name(std::string_view name);

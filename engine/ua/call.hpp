@@ -16,18 +16,45 @@ namespace sipstorm::ua {
 
 // Text a call keeps between messages, stored in its arena. The dialog fields persist; the "last"
 // fields hold the header lines of the last received message that the scenario's ${last_*} slots use.
+// Then, from kDialogCount: the call's variables (captures), the ${invite_*} headers and the ${last_*}
+// headers, as many of each as the program uses (see Engine's field bases).
 enum class Field : uint8_t {
     kCallId,  // the Call-ID when the peer chose it (UAS); a UAC's is derived from its slot
     kRemoteTag,
     kRemoteTarget,  // RFC 3261 §12: Contact URI of the peer
     kRoutes,        // rendered "Route: ...\r\n" lines of the route set
-    kRemoteUri,     // the peer's From/To value without tag, for in-dialog requests it sends
+    kRemoteUri,     // UAS: the URI of the From of the request that opened the call
+    kLocalUri,      // UAS: the URI of its To
+    kChallenge,     // the last WWW-/Proxy-Authenticate value we can answer (UAC)
     kDialogCount,
-    kLast = kDialogCount,  // then one per HeaderId in the program's ${last_*} set, see Engine
 };
 
-inline constexpr size_t kArenaBytes = 576;
-inline constexpr size_t kMaxFields = 16;
+inline constexpr size_t kArenaBytes = 512;
+inline constexpr size_t kMaxFields = 24;
+inline constexpr size_t kMaxInjectionFiles = 4;
+
+// One client transaction and what it takes to retransmit its request. [0] INVITE, [1] any other:
+// a CANCEL, PRACK or UPDATE runs while the INVITE's transaction lives on (RFC 3261 §9.1, RFC 3262).
+struct ClientSide {
+    txn::ClientTxn txn;
+    uint64_t sent_ns = 0;  // intended send time of the request (response times)
+    uint32_t cseq = 0;
+    uint16_t branch = 0;
+    uint16_t tpl = 0xffff;
+    sip::Method method = sip::Method::kUnknown;
+};
+
+// One server transaction and the response to resend on a retransmitted request. [0] INVITE, [1] other.
+struct ServerSide {
+    txn::ServerTxn txn;
+    uint32_t cseq = 0;
+    uint16_t response_tpl = 0xffff;
+    sip::Method method = sip::Method::kUnknown;
+};
+
+inline constexpr size_t side_of(sip::Method m) {
+    return m == sip::Method::kInvite ? 0 : 1;
+}
 
 struct FieldRef {
     uint16_t offset = 0;
@@ -47,25 +74,18 @@ struct Call {
     uint32_t generation = 0;
     CallState state = CallState::kFree;
     Wait wait = Wait::kNone;
-    uint16_t pc = 0;           // current step
-    uint32_t cseq = 0;         // our last CSeq number
-    uint32_t invite_cseq = 0;  // the CSeq of our last INVITE (ACK and CANCEL reuse it)
-    uint16_t branch_seq = 0;   // bumps per new client transaction
-    uint16_t invite_branch_seq = 0;
-    uint16_t request_branch = 0;  // branch and CSeq of the live client request, to re-render it
+    uint16_t pc = 0;          // current step
+    uint32_t cseq = 0;        // our last CSeq number
+    uint16_t branch_seq = 0;  // bumps per new client transaction
     uint16_t ack_branch = 0;
-    uint32_t request_cseq = 0;
-    uint32_t number = 0;                 // ${call_number}
-    uint16_t last_request_tpl = 0xffff;  // for retransmissions (re-rendered identically)
-    uint16_t last_response_tpl = 0xffff;
-    uint16_t ack_tpl = 0xffff;     // our ACK for a 2xx, resent if the 2xx is retransmitted
-    uint16_t invite_tpl = 0xffff;  // the INVITE, for an ACK to a non-2xx final
+    uint32_t number = 0;       // ${call_number}
+    uint16_t ack_tpl = 0xffff;  // our ACK for a 2xx, resent if the 2xx is retransmitted
     uint16_t arena_used = 0;
     uint16_t last_start = 0;  // where the "last" fields start in the arena
     uint8_t flags = 0;
-    sip::Method client_method = sip::Method::kUnknown;  // method of the live client transaction
-    sip::Method server_method = sip::Method::kUnknown;  // method of the live server transaction
-    uint32_t server_cseq = 0;                           // its CSeq number (retransmission detection)
+    uint32_t digest_nc = 0;      // nonce count of the challenge we answer (restarts with a new nonce)
+    uint64_t digest_nonce = 0;   // hash of that nonce
+    uint32_t rows[kMaxInjectionFiles] = {};  // the call's row of each --inf file
 
     runtime::TimerId timer = runtime::kInvalidTimer;
     uint64_t timer_at = 0;       // when the armed timer fires
@@ -73,8 +93,8 @@ struct Call {
     uint64_t intended_start_ns = 0;
     uint64_t request_sent_ns = 0;  // intended send time of the live client request (response times)
 
-    txn::ClientTxn ctxn;
-    txn::ServerTxn stxn;
+    ClientSide client[2];
+    ServerSide server[2];
     txn::Uas2xxRetransmit retx2xx;
     net::Address peer;
 
@@ -90,5 +110,7 @@ struct Call {
 // Call::flags
 inline constexpr uint8_t kFlagSetupDone = 1u << 0;       // the INVITE got its 2xx (setup time recorded)
 inline constexpr uint8_t kFlagInviteAnswered = 1u << 1;  // a final response to our INVITE arrived
+inline constexpr uint8_t kFlagAuthSent = 1u << 2;        // our last request carried credentials
+inline constexpr uint8_t kFlagProxyChallenge = 1u << 3;  // kChallenge came from a 407 (Proxy-)
 
 }  // namespace sipstorm::ua

@@ -3,6 +3,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "auth/authorization.hpp"
+#include "auth/challenge.hpp"
+#include "auth/verify.hpp"
+#include "data/injection_cursor.hpp"
+#include "data/injection_set.hpp"
+#include "sip/digest.hpp"
+
 #include "net/pcap_writer.hpp"
 #include "script/scenario_state.hpp"
 #include "sip/header_names.hpp"
@@ -31,23 +38,53 @@ uint64_t earliest_nonzero(uint64_t a, uint64_t b) {
     return std::min(a, b);
 }
 
-bool code_matches(const Step& s, uint16_t code) {
-    return code >= s.code_lo && code <= s.code_hi;
-}
-
 bool step_matches(const Step& s, const sip::MessageView& m) {
-    if (s.recv_request != m.is_request) return false;
-    if (m.is_request) {
-        if (s.method != m.method) return false;
-        return s.method != sip::Method::kUnknown;
+    for (const RecvMatch& r : s.matches) {
+        if (r.request != m.is_request) continue;
+        if (m.is_request ? (r.method == m.method && r.method != sip::Method::kUnknown)
+                         : (m.status_code >= r.code_lo && m.status_code <= r.code_hi))
+            return true;
     }
-    return code_matches(s, m.status_code);
+    return false;
 }
 
 // A recv step may be passed over when a later one matches: optional ones, and ACKs, which are never
 // answered and so may be lost on UDP (the BYE that follows proves the 2xx arrived).
 bool skippable(const Step& s) {
-    return s.optional || (s.recv_request && s.method == sip::Method::kAck);
+    if (s.optional) return true;
+    for (const RecvMatch& r : s.matches)
+        if (!r.request || r.method != sip::Method::kAck) return false;
+    return true;
+}
+
+// Requests whose 2xx creates a dialog (RFC 3261 §12.1, RFC 6665 §4.1.2.1, RFC 3515 §2.4.4).
+bool creates_dialog(sip::Method m) {
+    return m == sip::Method::kInvite || m == sip::Method::kSubscribe || m == sip::Method::kRefer;
+}
+
+// A server transaction that still owes its request a final response.
+bool awaiting_final(const ServerSide& s) {
+    return s.txn.state() == txn::State::kTrying || s.txn.state() == txn::State::kProceeding;
+}
+
+bool equals_nocase(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
+    return true;
+}
+
+// The bytes of a parsed message: its start line begins with the method (request) or "SIP/2.0".
+std::string_view raw_of(const sip::MessageView& m) {
+    const char* start = m.is_request ? m.method_text.data() : m.version.data();
+    return std::string_view(start, m.size);
+}
+
+bool regex_search(const regex_t& re, std::string_view text, regmatch_t* match, size_t groups) {
+    match[0].rm_so = 0;
+    match[0].rm_eo = static_cast<regoff_t>(text.size());
+    // REG_STARTEND: the text is a view into a packet buffer, not NUL-terminated.
+    return regexec(&re, text.data() ? text.data() : "", groups, match, REG_STARTEND) == 0;
 }
 
 std::string_view trim(std::string_view v) {
@@ -84,16 +121,30 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
     }
     format_hex(run_hex_, config.run_id, 8);
     for (const sip::Template& t : program.templates)
-        for (const sip::Segment& s : t.segments)
-            if (s.slot == sip::Slot::kLastHeader) {
-                auto id = static_cast<sip::HeaderId>(s.arg);
-                if (std::find(last_ids_.begin(), last_ids_.end(), id) == last_ids_.end() &&
-                    last_ids_.size() + static_cast<size_t>(Field::kLast) < kMaxFields)
-                    last_ids_.push_back(id);
-            }
+        for (const sip::Segment& s : t.segments) {
+            auto* ids = s.slot == sip::Slot::kLastHeader     ? &last_ids_
+                        : s.slot == sip::Slot::kInviteHeader ? &invite_ids_
+                                                             : nullptr;
+            auto id = static_cast<sip::HeaderId>(s.arg);
+            if (ids && std::find(ids->begin(), ids->end(), id) == ids->end()) ids->push_back(id);
+        }
+    // The compiler keeps variables + ${invite_*} + ${last_*} within kMaxFields (see max_call_fields).
+    var_base_ = static_cast<unsigned>(Field::kDialogCount);
+    invite_base_ = var_base_ + static_cast<unsigned>(program.variables.size());
+    last_base_ = invite_base_ + static_cast<unsigned>(invite_ids_.size());
+    while (last_base_ + last_ids_.size() > kMaxFields) last_ids_.pop_back();
+    if (program.injection)
+        for (size_t i = 0; i < program.injection->size() && i < kMaxInjectionFiles; ++i)
+            cursors_.emplace_back(program.injection->file(i), config.shard, config.shards, config.seed);
+    regexes_.resize(program.regexes.size());
+    for (size_t i = 0; i < program.regexes.size(); ++i)
+        regcomp(&regexes_[i], program.regexes[i].c_str(), REG_EXTENDED);  // checked by the compiler
+    for (const sip::Template& t : program.templates) uses_auth_ = uses_auth_ || t.has_auth;
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+    for (regex_t& r : regexes_) regfree(&r);
+}
 
 uint32_t Engine::owner_of(const sip::MessageView& msg, std::string_view call_id) const {
     CallKey key;
@@ -117,22 +168,31 @@ bool Engine::start_call(uint64_t intended_ns, uint64_t now_ns) {
     if (!c) return false;
     lane_ = 0;
     c->intended_start_ns = intended_ns;
-    c->number = ++call_counter_;
+    begin_call(*c);
     rec_.call_started(intended_ns, now_ns);
     run(*c, now_ns);
     return true;
 }
 
+void Engine::begin_call(Call& call) {
+    call.number = ++call_counter_;
+    // Call numbers are per shard; USER-mode rows want one numbering for the whole run.
+    const uint64_t global = static_cast<uint64_t>(call.number - 1) * config_.shards + config_.shard;
+    for (size_t i = 0; i < cursors_.size(); ++i) call.rows[i] = cursors_[i].for_call(global).index;
+}
+
 void Engine::run(Call& call, uint64_t now_ns) {
     const auto& steps = program_.steps;
-    while (call.state == CallState::kActive) {
+    // Steps that don't wait (send, jump, label) run in a row; a scenario that jumps around without
+    // ever waiting would spin here for ever.
+    for (int budget = 10'000; call.state == CallState::kActive; --budget) {
+        if (budget == 0) return fail(call, FailReason::kScenario, "the scenario loops without waiting");
         if (call.pc >= steps.size()) return finish(call, now_ns);
         const Step& s = steps[call.pc];
         switch (s.kind) {
             case StepKind::kSend:
                 if (!send_step(call, s.template_index, now_ns)) return;
-                if (s.hook >= 0 && !run_hook(call, s.hook, nullptr)) return;
-                ++call.pc;
+                if (!step_done(call, call.pc, nullptr)) return;
                 break;
             case StepKind::kRecv: {
                 call.wait = Wait::kRecv;
@@ -143,18 +203,69 @@ void Engine::run(Call& call, uint64_t now_ns) {
             case StepKind::kPause: {
                 const uint64_t pause = sample_pause_ns(s.pause);
                 if (pause == 0) {  // nothing to wait for: don't pay a timer tick
-                    if (s.hook >= 0 && !run_hook(call, s.hook, nullptr)) return;
-                    ++call.pc;
+                    if (!step_done(call, call.pc, nullptr)) return;
                     break;
                 }
                 call.wait = Wait::kPause;
                 call.step_deadline = now_ns + pause;
                 return rearm(call);
             }
+            case StepKind::kJump:
+                call.pc = static_cast<uint16_t>(jump_taken(call, s) ? s.next : call.pc + 1);
+                break;
+            case StepKind::kNop:
+                if (!step_done(call, call.pc, nullptr)) return;
+                break;
+            case StepKind::kFail:
+                return fail(call, FailReason::kScenario, s.text);
             case StepKind::kEnd:
                 return finish(call, now_ns);
         }
     }
+}
+
+bool Engine::step_done(Call& call, size_t at, const sip::MessageView* msg) {
+    const Step& s = program_.steps[at];
+    int next = s.next >= 0 ? s.next : static_cast<int>(at + 1);
+    if (s.hook >= 0 && lua_) {
+        std::string error;
+        std::string_view jump;
+        if (!lua_->run_hook(s.hook, msg, &error, &jump)) {
+            fail(call, FailReason::kScriptError, error);
+            return false;
+        }
+        if (!jump.empty()) {
+            auto it = program_.labels.find(jump);
+            if (it == program_.labels.end()) {
+                fail(call, FailReason::kScriptError, "a hook returned a label that does not exist");
+                return false;
+            }
+            next = it->second;
+        }
+    }
+    call.pc = static_cast<uint16_t>(next);
+    return true;
+}
+
+bool Engine::jump_taken(const Call& call, const Step& s) const {
+    const std::string_view v = call.field(var_base_ + s.var);
+    switch (s.when) {
+        case Condition::kAlways:
+            return true;
+        case Condition::kEquals:
+            return v == s.text;
+        case Condition::kNotEquals:
+            return v != s.text;
+        case Condition::kEmpty:
+            return v.empty();
+        case Condition::kNotEmpty:
+            return !v.empty();
+        case Condition::kMatches: {
+            regmatch_t m[1];
+            return regex_search(regexes_[static_cast<size_t>(s.regex)], v, m, 1);
+        }
+    }
+    return false;
 }
 
 void Engine::finish(Call& call, uint64_t now_ns) {
@@ -176,14 +287,6 @@ void Engine::abort_all(uint64_t now_ns) {
         if (!c) break;
         if (c->state == CallState::kActive) fail(*c, FailReason::kAborted, "aborted at the end of the run");
     }
-}
-
-bool Engine::run_hook(Call& call, int hook, const sip::MessageView* msg) {
-    if (!lua_) return true;
-    std::string error;
-    if (lua_->run_hook(hook, msg, &error)) return true;
-    fail(call, FailReason::kScriptError, error);
-    return false;
 }
 
 uint64_t Engine::sample_pause_ns(const PauseSpec& p) {
@@ -222,53 +325,54 @@ uint64_t Engine::sample_pause_ns(const PauseSpec& p) {
 bool Engine::send_step(Call& call, uint16_t tpl_index, uint64_t now_ns) {
     const sip::Template& t = program_.templates[tpl_index];
     if (t.is_request) {
+        const ClientSide& invite = call.client[0];
         uint32_t cseq;
         uint16_t branch;
         switch (t.method) {
             case sip::Method::kAck:  // for a 2xx: a transaction of its own (new branch), the INVITE's CSeq
-                cseq = call.invite_cseq;
+                cseq = invite.cseq;
                 branch = ++call.branch_seq;
                 call.ack_tpl = tpl_index;
                 call.ack_branch = branch;
                 break;
             case sip::Method::kCancel:  // same branch and CSeq number as the INVITE it cancels
-                cseq = call.invite_cseq;
-                branch = call.invite_branch_seq;
+                cseq = invite.cseq;
+                branch = invite.branch;
                 break;
             default:
                 cseq = ++call.cseq;
                 branch = ++call.branch_seq;
-                if (t.method == sip::Method::kInvite) {
-                    call.invite_cseq = cseq;
-                    call.invite_branch_seq = branch;
-                    call.invite_tpl = tpl_index;
-                    call.flags &= static_cast<uint8_t>(~kFlagInviteAnswered);
-                }
+                if (t.method == sip::Method::kInvite) call.flags &= static_cast<uint8_t>(~kFlagInviteAnswered);
                 break;
         }
         if (!transmit(call, tpl_index, cseq, branch, false)) return false;
         if (t.method != sip::Method::kAck) {
-            call.last_request_tpl = tpl_index;
-            call.request_cseq = cseq;
-            call.request_branch = branch;
-            call.client_method = t.method;
+            ClientSide& cs = call.client[side_of(t.method)];
+            cs.tpl = tpl_index;
+            cs.cseq = cseq;
+            cs.branch = branch;
+            cs.method = t.method;
             // The first INVITE is timed from the call's intended start, so a late generator shows.
-            call.request_sent_ns =
-                (t.method == sip::Method::kInvite && call.cseq == 1) ? call.intended_start_ns : now_ns;
-            call.ctxn.start(
-                t.method == sip::Method::kInvite ? txn::TxnKind::kInvite : txn::TxnKind::kNonInvite,
-                config_.timers, now_ns);
+            cs.sent_ns = (t.method == sip::Method::kInvite && call.cseq == 1) ? call.intended_start_ns : now_ns;
+            cs.txn.start(t.method == sip::Method::kInvite ? txn::TxnKind::kInvite : txn::TxnKind::kNonInvite,
+                         config_.timers, now_ns);
         }
         return true;
     }
-    // A response to the request the server transaction holds.
-    if (call.stxn.active()) {
-        txn::Outcome o = call.stxn.on_send_response(t.status_code, now_ns);
+    // A response answers the newest request still owed a final one: the 200 for a CANCEL, PRACK or
+    // UPDATE before the INVITE's own final response (RFC 3261 §9.2, RFC 3262).
+    ServerSide* ss = awaiting_final(call.server[1])   ? &call.server[1]
+                     : awaiting_final(call.server[0]) ? &call.server[0]
+                     : call.server[1].txn.active()    ? &call.server[1]
+                     : call.server[0].txn.active()    ? &call.server[0]
+                                                      : nullptr;
+    if (ss) {
+        txn::Outcome o = ss->txn.on_send_response(t.status_code, now_ns);
         if (o.has(txn::kAbsorb)) return true;  // that transaction already has its final answer
     }
     if (!transmit(call, tpl_index, 0, 0, false)) return false;
-    call.last_response_tpl = tpl_index;
-    if (call.server_method == sip::Method::kInvite && t.status_code >= 200 && t.status_code < 300)
+    if (ss) ss->response_tpl = tpl_index;
+    if (ss == &call.server[0] && t.status_code >= 200 && t.status_code < 300)
         call.retx2xx.start(config_.timers, now_ns);
     return true;
 }
@@ -284,7 +388,15 @@ bool Engine::transmit(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t br
         fail(call, FailReason::kTransportError, "transmit buffer full");
         return false;
     }
-    CallSlots slots{*this, call, cseq, branch, {}};
+    CallSlots slots{*this, call, cseq, branch};
+    if (t.has_auth) {
+        if (!credentials_for(call, tpl_index, cseq, branch, retransmission)) {
+            pkt->len = 0;
+            return false;
+        }
+        slots.auth = std::string_view(auth_buf_, auth_len_);
+    }
+    if (t.has_challenge) slots.challenge = challenge_value(call);
     size_t n = sip::render(t, slots, pkt->data, net::kMaxDatagram);
     if (n == 0) {
         pkt->len = 0;  // the transport skips empty packets
@@ -302,17 +414,17 @@ bool Engine::transmit(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t br
 // RFC 3261 §17.1.1.3: the ACK for a non-2xx final response belongs to the INVITE transaction: the
 // INVITE's Request-URI, top Via, From, Call-ID and Route, the response's To, CSeq number + ACK.
 void Engine::send_ack_for_failure(Call& call, const sip::MessageView& response) {
-    if (call.invite_tpl == kNoTemplate) return;
-    CallSlots slots{*this, call, call.invite_cseq, call.invite_branch_seq, {}};
-    size_t n = sip::render(program_.templates[call.invite_tpl], slots, scratch_, sizeof(scratch_));
+    const ClientSide& invite = call.client[0];
+    if (invite.tpl == kNoTemplate) return;
+    CallSlots slots{*this, call, invite.cseq, invite.branch};
+    size_t n = sip::render(program_.templates[invite.tpl], slots, scratch_, sizeof(scratch_));
     if (n == 0 || !sip::parse(std::string_view(scratch_, n), scratch_msg_).ok()) return;
     net::TxPacket* pkt = transport_.alloc_tx();
     if (!pkt) {
         transport_.flush();
         if (!(pkt = transport_.alloc_tx())) return;
     }
-    size_t len =
-        build_ack_for_failure(scratch_msg_, response, call.invite_cseq, pkt->data, net::kMaxDatagram);
+    size_t len = build_ack_for_failure(scratch_msg_, response, invite.cseq, pkt->data, net::kMaxDatagram);
     pkt->len = static_cast<uint32_t>(len);
     pkt->to = program_.role == Role::kUac ? config_.remote : call.peer;
     pkt->lane = lane_++;
@@ -379,8 +491,11 @@ Call* Engine::accept_new_call(const sip::MessageView& msg, std::string_view call
         if (msg.method != sip::Method::kAck) {
             rec_.unknown_call();
             // A BYE for a call we ended already was answered once and the answer was lost: say 200
-            // again. Anything else: 481 Call/Transaction Does Not Exist.
-            answer_statelessly(msg, from, msg.method == sip::Method::kBye ? 200 : 481);
+            // again. An OPTIONS outside a dialog asks whether we are up (RFC 3261 §11.2): 200.
+            // Anything else: 481 Call/Transaction Does Not Exist.
+            const bool options = msg.method == sip::Method::kOptions;
+            answer_statelessly(msg, from, msg.method == sip::Method::kBye || options ? 200 : 481,
+                               options ? std::string_view(run_hex_, 8) : std::string_view());
         }
         return nullptr;
     }
@@ -390,9 +505,16 @@ Call* Engine::accept_new_call(const sip::MessageView& msg, std::string_view call
         return nullptr;
     }
     c->peer = from;
-    c->number = ++call_counter_;
+    begin_call(*c);
     c->intended_start_ns = now_ns;
-    if (!store_field(*c, static_cast<unsigned>(Field::kCallId), call_id)) {
+    sip::NameAddr from_na, to_na;
+    const sip::Header* fh = msg.find(sip::HeaderId::kFrom);
+    const sip::Header* th = msg.find(sip::HeaderId::kTo);
+    if (!store_field(*c, static_cast<unsigned>(Field::kCallId), call_id) ||
+        (fh && sip::parse_name_addr(fh->value, from_na) == sip::FieldError::kOk &&
+         !store_field(*c, static_cast<unsigned>(Field::kRemoteUri), from_na.uri)) ||
+        (th && sip::parse_name_addr(th->value, to_na) == sip::FieldError::kOk &&
+         !store_field(*c, static_cast<unsigned>(Field::kLocalUri), to_na.uri))) {
         table_.release(*c);
         return nullptr;
     }
@@ -402,10 +524,11 @@ Call* Engine::accept_new_call(const sip::MessageView& msg, std::string_view call
     return c;
 }
 
-void Engine::answer_statelessly(const sip::MessageView& msg, const net::Address& to, uint16_t code) {
+void Engine::answer_statelessly(const sip::MessageView& msg, const net::Address& to, uint16_t code,
+                                std::string_view to_tag) {
     net::TxPacket* pkt = transport_.alloc_tx();
     if (!pkt) return;
-    size_t n = build_stateless_response(msg, code, pkt->data, net::kMaxDatagram);
+    size_t n = build_stateless_response(msg, code, pkt->data, net::kMaxDatagram, to_tag);
     pkt->len = static_cast<uint32_t>(n);
     pkt->to = to;
     if (n) {
@@ -426,44 +549,40 @@ void Engine::on_response(Call& call, const sip::MessageView& msg, uint64_t now_n
         return;
     }
     const uint16_t code = msg.status_code;
-    if (call.ctxn.active() && cseq.method == call.client_method && cseq.number == call.request_cseq) {
-        txn::Outcome o = call.ctxn.on_response(code, now_ns);
+    const size_t side = side_of(cseq.method);
+    ClientSide& cs = call.client[side];
+    if (cs.txn.active() && cseq.method == cs.method && cseq.number == cs.cseq) {
+        txn::Outcome o = cs.txn.on_response(code, now_ns);
         if (o.has(txn::kSendAck)) send_ack_for_failure(call, msg);
         if (!o.has(txn::kDeliver)) {
             rec_.retransmission_in();
             return rearm(call);
         }
-    } else if (cseq.method == sip::Method::kInvite && cseq.number == call.invite_cseq && code >= 200) {
-        if (code < 300 && (call.flags & kFlagInviteAnswered)) {
-            // The 2xx again: our ACK was lost. The dialog, not a transaction, answers it.
-            if (call.ack_tpl != kNoTemplate)
-                transmit(call, call.ack_tpl, call.invite_cseq, call.ack_branch, true);
-            rec_.retransmission_in();
-            return;
-        }
-        // A final response to an INVITE whose transaction we no longer hold (a CANCEL took its place):
-        // a first 2xx goes to the scenario (which ACKs it); a non-2xx is ACKed here.
-        if (code >= 300) send_ack_for_failure(call, msg);
-        if (call.flags & kFlagInviteAnswered) {
-            rec_.retransmission_in();
-            return;
-        }
-    } else if (code < 200 || cseq.number != call.request_cseq) {
+    } else if (side == 0 && cseq.method == sip::Method::kInvite && cseq.number == cs.cseq && code >= 200) {
+        // A final response to an INVITE whose transaction has ended: a 2xx again means our ACK
+        // was lost, and the dialog, not a transaction, answers it (RFC 3261 §13.2.2.4).
+        if (code < 300 && call.ack_tpl != kNoTemplate && (call.flags & kFlagInviteAnswered))
+            transmit(call, call.ack_tpl, cs.cseq, call.ack_branch, true);
+        else if (code >= 300)
+            send_ack_for_failure(call, msg);
+        rec_.retransmission_in();
+        return;
+    } else {
         rec_.retransmission_in();  // a late provisional, or a response to a transaction long gone
         return;
     }
 
-    if (cseq.method == sip::Method::kInvite) {
+    if (side == 0) {
         if (code >= 200) call.flags |= kFlagInviteAnswered;
         if (code >= 200 && code < 300 && !(call.flags & kFlagSetupDone)) {
             call.flags |= kFlagSetupDone;
             rec_.call_setup(now_ns - call.intended_start_ns);
         }
-        if (code > 100 && code < 300 && !capture_dialog_from_response(call, msg))
-            return fail_arena_full(call);
     }
-    if (code >= 200 && cseq.method == call.client_method)
-        rec_.response_time(cseq.method, now_ns - call.request_sent_ns);
+    if (code > 100 && code < 300 && creates_dialog(cseq.method) && !capture_dialog_from_response(call, msg))
+        return fail_arena_full(call);
+    if (code >= 200) rec_.response_time(cseq.method, now_ns - cs.sent_ns);
+    if ((code == 401 || code == 407) && uses_auth_ && !on_challenge(call, msg)) return;
     if (!save_last_headers(call, msg)) return fail_arena_full(call);
     deliver(call, msg, now_ns);
 }
@@ -475,13 +594,14 @@ void Engine::on_request(Call& call, const sip::MessageView& msg, const net::Addr
         rec_.parse_error();
         return;
     }
+    ServerSide& invite = call.server[0];
     if (msg.method == sip::Method::kAck) {
-        if (call.stxn.active() && call.stxn.kind() == txn::TxnKind::kInvite &&
-            cseq.number == call.server_cseq && call.stxn.state() >= txn::State::kCompleted) {
+        if (invite.txn.active() && invite.txn.kind() == txn::TxnKind::kInvite && cseq.number == invite.cseq &&
+            invite.txn.state() >= txn::State::kCompleted) {
             // The ACK of a non-2xx belongs to the transaction; a scenario that waits for it
             // ("send 486, recv ACK") still sees it, once.
-            const bool first = call.stxn.state() == txn::State::kCompleted;
-            call.stxn.on_ack(now_ns);
+            const bool first = invite.txn.state() == txn::State::kCompleted;
+            invite.txn.on_ack(now_ns);
             if (!first || !(call.wait == Wait::kRecv && call.pc < program_.steps.size() &&
                             step_matches(program_.steps[call.pc], msg)))
                 return rearm(call);
@@ -498,24 +618,32 @@ void Engine::on_request(Call& call, const sip::MessageView& msg, const net::Addr
         if (!save_last_headers(call, msg)) return fail_arena_full(call);
         return deliver(call, msg, now_ns);
     }
-    if (msg.method == call.server_method && cseq.number == call.server_cseq) {
+    ServerSide& ss = call.server[side_of(msg.method)];
+    if (msg.method == ss.method && cseq.number == ss.cseq) {
         // The same request again: the transaction (or, for an answered INVITE, the core) answers.
-        txn::Outcome o = call.stxn.active() ? call.stxn.on_request_retransmission(now_ns)
-                                            : call.retx2xx.on_request_retransmission(now_ns);
+        txn::Outcome o = ss.txn.active()  ? ss.txn.on_request_retransmission(now_ns)
+                         : &ss == &invite ? call.retx2xx.on_request_retransmission(now_ns)
+                                          : txn::Outcome{};
         rec_.retransmission_in();
-        if (o.has(txn::kResendLastResponse) && call.last_response_tpl != kNoTemplate)
-            transmit(call, call.last_response_tpl, 0, 0, true);
+        if (o.has(txn::kResendLastResponse) && ss.response_tpl != kNoTemplate)
+            transmit(call, ss.response_tpl, 0, 0, true);
         return rearm(call);
     }
-    if (call.retx2xx.active()) call.retx2xx.on_ack(now_ns);  // a new request proves the 2xx arrived
-    call.stxn.start(msg.method == sip::Method::kInvite ? txn::TxnKind::kInvite : txn::TxnKind::kNonInvite,
-                    config_.timers, now_ns);
-    call.server_method = msg.method;
-    call.server_cseq = cseq.number;
+    // A new request proves the 2xx arrived (its ACK may be lost), except a CANCEL or PRACK, which
+    // can cross it.
+    if (call.retx2xx.active() && msg.method != sip::Method::kCancel && msg.method != sip::Method::kPrack)
+        call.retx2xx.on_ack(now_ns);
+    ss.txn.start(msg.method == sip::Method::kInvite ? txn::TxnKind::kInvite : txn::TxnKind::kNonInvite,
+                 config_.timers, now_ns);
+    ss.method = msg.method;
+    ss.cseq = cseq.number;
+    ss.response_tpl = kNoTemplate;
     call.peer = from;
-    if (msg.method == sip::Method::kInvite && !call.has_field(static_cast<unsigned>(Field::kRemoteTag)) &&
-        !capture_dialog_from_request(call, msg))
+    // A NOTIFY may overtake the 2xx of its SUBSCRIBE (RFC 6665 §4.1.2.4): it creates the dialog too.
+    if ((creates_dialog(msg.method) || msg.method == sip::Method::kNotify) &&
+        !call.has_field(static_cast<unsigned>(Field::kRemoteTag)) && !capture_dialog_from_request(call, msg))
         return fail_arena_full(call);
+    if (msg.method == sip::Method::kInvite && !save_invite_headers(call, msg)) return fail_arena_full(call);
     if (!save_last_headers(call, msg)) return fail_arena_full(call);
     deliver(call, msg, now_ns);
 }
@@ -525,10 +653,11 @@ void Engine::deliver(Call& call, const sip::MessageView& msg, uint64_t now_ns) {
     if (call.wait == Wait::kRecv) {
         for (size_t j = call.pc; j < steps.size() && steps[j].kind == StepKind::kRecv; ++j) {
             if (step_matches(steps[j], msg)) {
-                call.pc = static_cast<uint16_t>(j + 1);
                 call.wait = Wait::kNone;
                 call.step_deadline = 0;
-                if (steps[j].hook >= 0 && !run_hook(call, steps[j].hook, &msg)) return;
+                if (steps[j].check_auth && !check_credentials(call, msg)) return;
+                if (!steps[j].captures.empty() && !capture(call, steps[j], msg)) return;
+                if (!step_done(call, j, &msg)) return;
                 run(call, now_ns);
                 if (call.state == CallState::kActive) rearm(call);
                 return;
@@ -537,9 +666,190 @@ void Engine::deliver(Call& call, const sip::MessageView& msg, uint64_t now_ns) {
         }
     }
     if (!msg.is_request && msg.status_code < 200) return rearm(call);  // an unasked-for provisional
+    if (call.wait == Wait::kRecv && steps[call.pc].on_unexpected >= 0) {
+        call.wait = Wait::kNone;
+        call.step_deadline = 0;
+        call.pc = static_cast<uint16_t>(steps[call.pc].on_unexpected);
+        run(call, now_ns);
+        if (call.state == CallState::kActive) rearm(call);
+        return;
+    }
     FailReason reason = !msg.is_request && msg.status_code >= 300 ? FailReason::kFinalResponse
                                                                   : FailReason::kUnexpectedMessage;
     fail(call, reason, describe(msg), msg.is_request ? 0 : msg.status_code);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Captures and authentication
+
+bool Engine::capture(Call& call, const Step& s, const sip::MessageView& msg) {
+    for (const Capture& c : s.captures) {
+        std::string_view src;
+        bool present = true;
+        if (c.header != sip::HeaderId::kOther) {
+            const sip::Header* h = msg.find(c.header);
+            present = h != nullptr;
+            if (h) src = h->value;
+        } else if (!c.header_name.empty()) {
+            present = false;
+            for (uint16_t i = 0; i < msg.header_count && !present; ++i)
+                if (equals_nocase(msg.headers[i].name, c.header_name)) {
+                    present = true;
+                    src = msg.headers[i].value;
+                }
+        } else {
+            src = c.body ? msg.body : raw_of(msg);
+        }
+        std::string_view value = src;
+        if (present && c.regex >= 0) {
+            regmatch_t m[10];
+            present = regex_search(regexes_[static_cast<size_t>(c.regex)], src, m, c.group + 1u) &&
+                      m[c.group].rm_so >= 0;
+            if (present)
+                value = src.substr(static_cast<size_t>(m[c.group].rm_so),
+                                   static_cast<size_t>(m[c.group].rm_eo - m[c.group].rm_so));
+        }
+        if (!present) {
+            value = {};
+            if (c.required) {
+                fail(call, FailReason::kScenario, "a required capture found nothing");
+                return false;
+            }
+        }
+        if (!store_field(call, var_base_ + c.var, value)) {
+            fail_arena_full(call);
+            return false;
+        }
+    }
+    // Storing a variable drops the ${last_*} copies: take them again from this message.
+    if (!save_last_headers(call, msg)) {
+        fail_arena_full(call);
+        return false;
+    }
+    return true;
+}
+
+std::string_view Engine::field_value(const Call& call, size_t index) const {
+    const Program::FieldRef& f = program_.fields[index];
+    if (f.file >= cursors_.size()) return {};
+    return program_.injection->file(f.file).row(call.rows[f.file])[f.field];
+}
+
+std::string_view Engine::credential(const Call& call, const Program::Credential& c) const {
+    return c.field < 0 ? std::string_view(c.literal) : field_value(call, static_cast<size_t>(c.field));
+}
+
+// A 401/407 to one of our requests: keep the first challenge we can answer, unless it says our
+// credentials were wrong (a new challenge without stale=true right after we sent some).
+bool Engine::on_challenge(Call& call, const sip::MessageView& msg) {
+    const bool proxy = msg.status_code == 407;
+    const sip::HeaderId id = proxy ? sip::HeaderId::kProxyAuthenticate : sip::HeaderId::kWwwAuthenticate;
+    for (uint16_t i = 0; i < msg.header_count; ++i) {
+        if (msg.headers[i].id != id) continue;
+        sip::DigestChallenge ch;
+        if (sip::parse_challenge(msg.headers[i].value, ch) != sip::FieldError::kOk || !auth::supported(ch))
+            continue;
+        if (auth::classify(ch, call.flags & kFlagAuthSent) == auth::ChallengeVerdict::kRejected) {
+            fail(call, FailReason::kScenario, proxy ? "credentials rejected (407 again, not stale)"
+                                                    : "credentials rejected (401 again, not stale)",
+                 msg.status_code);
+            return false;
+        }
+        if (!store_field(call, static_cast<unsigned>(Field::kChallenge), msg.headers[i].value)) {
+            fail_arena_full(call);
+            return false;
+        }
+        call.flags = static_cast<uint8_t>(proxy ? call.flags | kFlagProxyChallenge
+                                                : call.flags & ~kFlagProxyChallenge);
+        return true;
+    }
+    fail(call, FailReason::kScenario, "no Digest challenge we support (MD5, SHA-256, SHA-512-256)",
+         msg.status_code);
+    return false;
+}
+
+// The credentials line for a request: Authorization (after a 401) or Proxy-Authorization (407),
+// computed over the method and the Request-URI as rendered. A retransmission repeats the same nc.
+bool Engine::credentials_for(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t branch,
+                             bool retransmission) {
+    auth_len_ = 0;
+    if (!call.has_field(static_cast<unsigned>(Field::kChallenge))) {
+        if (!retransmission) call.flags &= static_cast<uint8_t>(~kFlagAuthSent);
+        return true;
+    }
+    const sip::Template& t = program_.templates[tpl_index];
+    CallSlots plain{*this, call, cseq, branch};
+    size_t n = sip::render(t, plain, scratch_, sizeof(scratch_));
+    std::string_view line(scratch_, n);
+    line = line.substr(0, line.find("\r\n"));
+    const size_t sp1 = line.find(' '), sp2 = line.rfind(' ');
+    sip::DigestChallenge ch;
+    if (n == 0 || sp1 == std::string_view::npos || sp2 <= sp1 ||
+        sip::parse_challenge(call.field(static_cast<unsigned>(Field::kChallenge)), ch) != sip::FieldError::kOk) {
+        fail(call, FailReason::kOther, "can't build credentials for this request");
+        return false;
+    }
+    // ACK and CANCEL take the INVITE's method in the digest (RFC 3261 §22.1).
+    std::string_view method = line.substr(0, sp1);
+    if (t.method == sip::Method::kAck || t.method == sip::Method::kCancel) method = "INVITE";
+    auth::DigestState state{call.digest_nonce, call.digest_nc - (retransmission && call.digest_nc ? 1 : 0)};
+    auth::CnonceBuf cbuf;
+    const uint64_t seed = (static_cast<uint64_t>(call.generation) << 40) ^ (uint64_t{call.index} << 8) ^
+                          state.nc ^ (uint64_t{config_.run_id} << 32);
+    std::string_view cnonce = auth::make_cnonce(seed * 0x9E3779B97F4A7C15ull, cbuf);
+    const std::string_view header = (call.flags & kFlagProxyChallenge) ? "Proxy-Authorization: " : "Authorization: ";
+    std::memcpy(auth_buf_, header.data(), header.size());
+    size_t len = 0;
+    auth::AuthError e = auth::write_authorization(
+        ch, {credential(call, program_.auth_user), credential(call, program_.auth_password)},
+        {method, line.substr(sp1 + 1, sp2 - sp1 - 1), {}}, cnonce, state,
+        std::span<char>(auth_buf_ + header.size(), sizeof(auth_buf_) - header.size()), len);
+    if (e != auth::AuthError::kOk) {
+        fail(call, FailReason::kOther, "can't answer the challenge (unsupported or too long)");
+        return false;
+    }
+    auth_len_ = header.size() + len;
+    if (!retransmission) {
+        call.digest_nonce = state.nonce_key;
+        call.digest_nc = state.nc;
+        call.flags |= kFlagAuthSent;
+    }
+    return true;
+}
+
+// Our challenge to this call (UAS): its nonce is the call key, so checking needs no state.
+std::string_view Engine::challenge_value(const Call& call) {
+    char nonce[kCallKeyLength];
+    format_call_key(nonce, {config_.run_id, config_.shard, call.index, call.generation});
+    auth::ChallengeSpec spec;
+    spec.realm = program_.auth_realm;
+    spec.nonce = std::string_view(nonce, kCallKeyLength);
+    spec.algorithm = sip::digest_algorithm_from(program_.auth_algorithm);
+    size_t len = 0;
+    if (auth::write_challenge(spec, std::span<char>(challenge_buf_, sizeof(challenge_buf_)), len) !=
+        auth::AuthError::kOk)
+        return {};
+    return std::string_view(challenge_buf_, len);
+}
+
+bool Engine::check_credentials(Call& call, const sip::MessageView& msg) {
+    const sip::Header* h = msg.find(sip::HeaderId::kProxyAuthorization);
+    if (!h) h = msg.find(sip::HeaderId::kAuthorization);
+    sip::DigestCredentials cr;
+    char nonce[kCallKeyLength];
+    format_call_key(nonce, {config_.run_id, config_.shard, call.index, call.generation});
+    const char* why = nullptr;
+    if (!h || sip::parse_credentials(h->value, cr) != sip::FieldError::kOk || !cr.is_digest)
+        why = "no Digest credentials in the request";
+    else if (cr.nonce != std::string_view(nonce, kCallKeyLength))
+        why = "credentials for a nonce we did not give";
+    else if (const std::string_view user = credential(call, program_.auth_user); !user.empty() && cr.username != user)
+        why = "credentials of an unknown user";
+    else if (!auth::verify(cr, credential(call, program_.auth_password), msg.method_text, msg.body))
+        why = "wrong password in the credentials";
+    if (!why) return true;
+    fail(call, FailReason::kScenario, why);
+    return false;
 }
 
 std::string_view Engine::describe(const sip::MessageView& msg) {
@@ -562,10 +872,12 @@ void Engine::advance(uint64_t now_ns) {
 
 void Engine::rearm(Call& call) {
     if (call.state != CallState::kActive) return;
-    uint64_t at = earliest_nonzero(call.ctxn.active() ? call.ctxn.deadline_ns() : 0,
-                                   call.stxn.active() ? call.stxn.deadline_ns() : 0);
+    uint64_t at = call.step_deadline;
+    for (const ClientSide& c : call.client)
+        if (c.txn.active()) at = earliest_nonzero(at, c.txn.deadline_ns());
+    for (const ServerSide& s : call.server)
+        if (s.txn.active()) at = earliest_nonzero(at, s.txn.deadline_ns());
     at = earliest_nonzero(at, call.retx2xx.active() ? call.retx2xx.deadline_ns() : 0);
-    at = earliest_nonzero(at, call.step_deadline);
     if (call.timer != runtime::kInvalidTimer) {
         if (at == call.timer_at) return;
         wheel_.cancel(call.timer);
@@ -582,24 +894,25 @@ void Engine::on_timer(uint64_t cookie, uint64_t now_ns) {
     Call& call = *c;
     call.timer = runtime::kInvalidTimer;
     lane_ = 0;
-    if (call.ctxn.active() && call.ctxn.deadline_ns() && call.ctxn.deadline_ns() <= now_ns) {
-        txn::Outcome o = call.ctxn.on_timer(now_ns);
-        if (o.has(txn::kRetransmit) && call.last_request_tpl != kNoTemplate &&
-            !transmit(call, call.last_request_tpl, call.request_cseq, call.request_branch, true))
+    for (ClientSide& cs : call.client) {
+        if (!cs.txn.active() || !cs.txn.deadline_ns() || cs.txn.deadline_ns() > now_ns) continue;
+        txn::Outcome o = cs.txn.on_timer(now_ns);
+        if (o.has(txn::kRetransmit) && cs.tpl != kNoTemplate && !transmit(call, cs.tpl, cs.cseq, cs.branch, true))
             return;
         if (o.has(txn::kTimeout)) return fail(call, FailReason::kTimeout, txn::reason(o));
     }
-    if (call.stxn.active() && call.stxn.deadline_ns() && call.stxn.deadline_ns() <= now_ns) {
-        txn::Outcome o = call.stxn.on_timer(now_ns);
-        if (o.has(txn::kRetransmit) && call.last_response_tpl != kNoTemplate &&
-            !transmit(call, call.last_response_tpl, 0, 0, true))
+    for (ServerSide& ss : call.server) {
+        if (!ss.txn.active() || !ss.txn.deadline_ns() || ss.txn.deadline_ns() > now_ns) continue;
+        txn::Outcome o = ss.txn.on_timer(now_ns);
+        if (o.has(txn::kRetransmit) && ss.response_tpl != kNoTemplate &&
+            !transmit(call, ss.response_tpl, 0, 0, true))
             return;
         if (o.has(txn::kTimeout)) return fail(call, FailReason::kTimeout, txn::reason(o));
     }
     if (call.retx2xx.active() && call.retx2xx.deadline_ns() <= now_ns) {
         txn::Outcome o = call.retx2xx.on_timer(now_ns);
-        if (o.has(txn::kRetransmit) && call.last_response_tpl != kNoTemplate &&
-            !transmit(call, call.last_response_tpl, 0, 0, true))
+        if (o.has(txn::kRetransmit) && call.server[0].response_tpl != kNoTemplate &&
+            !transmit(call, call.server[0].response_tpl, 0, 0, true))
             return;
         if (o.has(txn::kTimeout)) return fail(call, FailReason::kTimeout, txn::reason(o));
     }
@@ -607,12 +920,14 @@ void Engine::on_timer(uint64_t cookie, uint64_t now_ns) {
         call.step_deadline = 0;
         if (call.wait == Wait::kPause) {
             call.wait = Wait::kNone;
-            const Step& s = program_.steps[call.pc];
-            if (s.hook >= 0 && !run_hook(call, s.hook, nullptr)) return;
-            ++call.pc;
+            if (!step_done(call, call.pc, nullptr)) return;
             run(call, now_ns);
         } else if (call.wait == Wait::kRecv) {
-            return fail(call, FailReason::kTimeout, "recv step timed out");
+            const Step& s = program_.steps[call.pc];
+            if (s.on_timeout < 0) return fail(call, FailReason::kTimeout, "recv step timed out");
+            call.wait = Wait::kNone;
+            call.pc = static_cast<uint16_t>(s.on_timeout);
+            run(call, now_ns);
         }
     }
     rearm(call);
@@ -622,6 +937,17 @@ void Engine::on_timer(uint64_t cookie, uint64_t now_ns) {
 // What a call keeps of the messages it receives
 
 bool Engine::store_field(Call& call, unsigned field, std::string_view value) {
+    // A value no longer than the one it replaces takes its place (variables re-captured in a loop).
+    FieldRef& f = call.fields[field];
+    if (f.length != 0 && value.size() <= f.length) {
+        std::memmove(call.arena + f.offset, value.data(), value.size());
+        f.length = static_cast<uint16_t>(value.size());
+        return true;
+    }
+    if (value.empty()) {
+        f = {};
+        return true;
+    }
     // Dialog fields sit before the "last" region, which is rewritten for every message anyway, so a
     // dialog field is appended where that region starts and the region is dropped.
     const size_t at = call.last_start;
@@ -629,7 +955,18 @@ bool Engine::store_field(Call& call, unsigned field, std::string_view value) {
     std::memcpy(call.arena + at, value.data(), value.size());
     call.fields[field] = {static_cast<uint16_t>(at), static_cast<uint16_t>(value.size())};
     call.last_start = call.arena_used = static_cast<uint16_t>(at + value.size());
-    for (size_t i = static_cast<size_t>(Field::kLast); i < kMaxFields; ++i) call.fields[i] = {};
+    for (size_t i = last_base_; i < kMaxFields; ++i) call.fields[i] = {};
+    return true;
+}
+
+// ${invite_*}: the headers of the INVITE, kept while CANCEL, PRACK or UPDATE replace the "last" ones.
+bool Engine::save_invite_headers(Call& call, const sip::MessageView& msg) {
+    char lines[kArenaBytes];
+    for (size_t i = 0; i < invite_ids_.size(); ++i) {
+        size_t n = render_header_lines(msg, invite_ids_[i], lines, sizeof(lines));
+        if (n == 0 && msg.find(invite_ids_[i])) return false;
+        if (!store_field(call, invite_base_ + static_cast<unsigned>(i), std::string_view(lines, n))) return false;
+    }
     return true;
 }
 
@@ -681,7 +1018,7 @@ bool Engine::save_last_headers(Call& call, const sip::MessageView& msg) {
         size_t room = kArenaBytes - call.arena_used;
         size_t n = render_header_lines(msg, last_ids_[i], out, room);
         if (n == 0 && msg.find(last_ids_[i])) return false;  // present but too long to keep
-        call.fields[static_cast<size_t>(Field::kLast) + i] = {call.arena_used, static_cast<uint16_t>(n)};
+        call.fields[last_base_ + i] = {call.arena_used, static_cast<uint16_t>(n)};
         call.arena_used = static_cast<uint16_t>(call.arena_used + n);
     }
     return true;

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <regex.h>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,10 @@
 namespace sipstorm::script {
 class ScenarioState;
 }
+namespace sipstorm::data {
+class InjectionSet;
+class InjectionCursor;
+}
 namespace sipstorm::net {
 class PcapWriter;
 }
@@ -33,7 +38,7 @@ struct EngineConfig {
     net::Address remote;            // UAC: the target
     txn::TimerConfig timers;
     uint64_t recv_timeout_ns = 0;  // default for recv steps without their own timeout; 0 = none
-    uint64_t seed = 1;             // pause distributions
+    uint64_t seed = 1;             // pause distributions, RANDOM --inf rows, client nonces
 };
 
 class Engine {
@@ -66,8 +71,21 @@ class Engine {
     friend struct CallSlots;
 
     void run(Call& call, uint64_t now_ns);
+    // Moves the call on from step `at` (its `next`, or the one after), running its hook first.
+    // False when the call ended (a hook failed).
+    bool step_done(Call& call, size_t at, const sip::MessageView* msg);
+    bool jump_taken(const Call& call, const Step& s) const;
+    void begin_call(Call& call);
     bool send_step(Call& call, uint16_t tpl_index, uint64_t now_ns);
     bool transmit(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t branch, bool retransmission);
+    // The Authorization line for a request template (nothing when the call holds no challenge).
+    bool credentials_for(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t branch, bool retransmission);
+    std::string_view challenge_value(const Call& call);
+    bool on_challenge(Call& call, const sip::MessageView& msg);
+    bool check_credentials(Call& call, const sip::MessageView& msg);
+    std::string_view credential(const Call& call, const Program::Credential& c) const;
+    std::string_view field_value(const Call& call, size_t index) const;  // ${field0} ...
+    bool capture(Call& call, const Step& s, const sip::MessageView& msg);
     void send_ack_for_failure(Call& call, const sip::MessageView& response);
     void on_response(Call& call, const sip::MessageView& msg, uint64_t now_ns);
     void on_request(Call& call, const sip::MessageView& msg, const net::Address& from, uint64_t now_ns);
@@ -76,15 +94,16 @@ class Engine {
     void rearm(Call& call);
     void finish(Call& call, uint64_t now_ns);
     void fail(Call& call, FailReason reason, std::string_view detail, uint16_t code = 0);
-    bool run_hook(Call& call, int hook, const sip::MessageView* msg);
 
     Call* lookup(const sip::MessageView& msg, std::string_view call_id);
     Call* accept_new_call(const sip::MessageView& msg, std::string_view call_id, const net::Address& from,
                           uint64_t now_ns);
-    void answer_statelessly(const sip::MessageView& msg, const net::Address& to, uint16_t code);
+    void answer_statelessly(const sip::MessageView& msg, const net::Address& to, uint16_t code,
+                            std::string_view to_tag = {});
     void trace_tx(const net::TxPacket& p);
 
     bool store_field(Call& call, unsigned field, std::string_view value);
+    bool save_invite_headers(Call& call, const sip::MessageView& msg);
     // False when the call's arena cannot hold what it must keep (the call then fails).
     bool capture_dialog_from_response(Call& call, const sip::MessageView& msg);
     bool capture_dialog_from_request(Call& call, const sip::MessageView& msg);
@@ -107,7 +126,15 @@ class Engine {
 
     // Per-engine constants rendered once.
     std::string local_ip_, local_port_, remote_ip_, remote_port_, default_target_;
-    std::vector<sip::HeaderId> last_ids_;  // headers the scenario's ${last_*} slots use
+    std::vector<sip::HeaderId> last_ids_;    // headers the scenario's ${last_*} slots use
+    std::vector<sip::HeaderId> invite_ids_;  // ... and its ${invite_*} slots
+    unsigned var_base_ = 0, invite_base_ = 0, last_base_ = 0;  // where each group sits in Call::fields
+    std::vector<data::InjectionCursor> cursors_;                // one per --inf file: this shard's rows
+    std::vector<regex_t> regexes_;                              // program_.regexes, compiled here
+    bool uses_auth_ = false;  // some template has ${auth}: 401/407 are kept as challenges
+    char auth_buf_[1280];     // the credentials line being sent
+    size_t auth_len_ = 0;
+    char challenge_buf_[512];  // the challenge being sent
     uint32_t call_counter_ = 0;
     uint8_t lane_ = 0;  // messages the current call sent in this burst (see net::TxPacket::lane)
     char run_hex_[9] = {};

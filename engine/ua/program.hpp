@@ -3,9 +3,11 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "data/injection_set.hpp"
 #include "sip/message.hpp"
 #include "sip/template.hpp"
 
@@ -21,7 +23,36 @@ struct PauseSpec {
     double b_ms = 0;  // uniform: max; normal/lognormal: standard deviation
 };
 
-enum class StepKind : uint8_t { kSend, kRecv, kPause, kEnd };
+enum class StepKind : uint8_t {
+    kSend,
+    kRecv,
+    kPause,
+    kJump,  // go to Step::next (when `when` holds, or always)
+    kNop,   // a label alone
+    kFail,  // end the call as failed with Step::text as the reason
+    kEnd,
+};
+
+// One form a recv step accepts: a request method, or a response code range.
+struct RecvMatch {
+    bool request = false;
+    sip::Method method = sip::Method::kUnknown;
+    uint16_t code_lo = 0, code_hi = 0;
+};
+
+// What a recv step copies out of the message it matched into a call variable.
+struct Capture {
+    uint16_t var = 0;                             // index into Program::variables
+    sip::HeaderId header = sip::HeaderId::kOther;  // a known header; kOther with header_name empty: none
+    std::string header_name;                      // a header we don't index, found by name
+    bool body = false;                            // regex over the body only
+    int regex = -1;                               // index into Program::regexes, or -1: the whole value
+    uint8_t group = 1;                            // regex group to keep (0: the whole match)
+    bool required = false;                        // no match fails the call (else the variable is emptied)
+};
+
+// A kJump step's condition on a call variable.
+enum class Condition : uint8_t { kAlways, kEquals, kNotEquals, kMatches, kEmpty, kNotEmpty };
 
 struct Step {
     StepKind kind = StepKind::kEnd;
@@ -30,12 +61,22 @@ struct Step {
     // kSend
     uint16_t template_index = 0;
 
-    // kRecv: a request with this method, or a response with a code in [code_lo, code_hi].
-    bool recv_request = false;
-    sip::Method method = sip::Method::kUnknown;
-    uint16_t code_lo = 0, code_hi = 0;
+    // kRecv: any of these forms.
+    std::vector<RecvMatch> matches;
     bool optional = false;
+    bool check_auth = false;  // verify the request's Digest credentials (fail the call if wrong)
     uint32_t timeout_ms = 0;  // 0: the call's default
+    int on_timeout = -1;      // step to go to when the timeout fires; -1: fail the call
+    int on_unexpected = -1;   // step to go to on a message no recv here matches; -1: fail the call
+    std::vector<Capture> captures;
+
+    // Where to go after this step: a step index, or -1 for the next one. kJump: its target.
+    int next = -1;
+    // kJump: the condition (on variable `var`; `text` is the value or regex index as text for kMatches).
+    Condition when = Condition::kAlways;
+    uint16_t var = 0;
+    int regex = -1;
+    std::string text;  // kJump kEquals/kNotEquals: the value; kFail: the reason
 
     // kPause
     PauseSpec pause;
@@ -52,11 +93,34 @@ struct Program {
     std::vector<sip::Template> templates;
     std::vector<Step> steps;
     std::vector<std::string> variables;  // names of per-call variables (captures), index = Slot kVar arg
+    std::vector<std::string> regexes;    // POSIX extended regexes of captures and conditions (each shard
+                                         // compiles its own: regexec is not lock-free across threads)
+    std::map<std::string, int, std::less<>> labels;  // label -> step index (hooks may return one)
+
+    // ${field0}, ${users.name}: (file, field) of an --inf file for each Slot::kField arg.
+    struct FieldRef {
+        uint16_t file = 0;
+        uint16_t field = 0;
+    };
+    std::vector<FieldRef> fields;
+
+    // Digest credentials (UAC: answering 401/407; UAS: checking them). Each is a literal, or a
+    // variable / --inf field when `*_field` >= 0 (an index into `fields`).
+    struct Credential {
+        std::string literal;
+        int field = -1;
+    };
+    Credential auth_user, auth_password;
+    std::string auth_realm = "sipstorm";  // UAS: the realm of ${challenge}
+    std::string auth_algorithm = "MD5";   // UAS: MD5 or SHA-256
 
     std::map<std::string, std::string> params;  // effective parameter values (defaults + --set)
     std::string lua_dir;                        // where require() found modules; ScenarioState reuses it
     int hook_count = 0;                         // steps with hook >= 0
     std::vector<std::string> gates;             // the scenario's own gates (expressions, as --gate)
+    std::string peer;  // the UAS scenario `sipstorm run` starts when there is no --target (a path)
+    // The --inf files the fields index (shared by every shard; read-only while calls run).
+    std::shared_ptr<const data::InjectionSet> injection;
 };
 
 }  // namespace sipstorm::ua

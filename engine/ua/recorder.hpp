@@ -15,6 +15,7 @@ enum class FailReason : uint8_t {
     kTransportError,
     kAborted,      // still running when the run ended
     kScriptError,  // a hook failed
+    kScenario,     // the scenario's own verdict: a fail step, a required capture, rejected credentials
     kOther,
 };
 

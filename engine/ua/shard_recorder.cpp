@@ -57,6 +57,7 @@ void ShardRecorder::call_failed(FailReason reason, std::string_view detail, uint
             r = stats::FailReason::kAborted;
             break;
         case FailReason::kScriptError:
+        case FailReason::kScenario:
         case FailReason::kOther:
             break;
     }

@@ -15,8 +15,10 @@ struct CallSlots {
     const Call& call;
     uint32_t cseq;
     uint16_t branch;
+    std::string_view auth{};       // ${auth}: the credentials line (Engine::credentials_for)
+    std::string_view challenge{};  // ${challenge}
     // The renderer copies each value before it asks for the next, so one scratch buffer serves all.
-    mutable char buf[48];
+    mutable char buf[48] = {};
 
     std::string_view key(char* out) const {
         format_call_key(out, {engine.config_.run_id, engine.config_.shard, call.index, call.generation});
@@ -83,13 +85,29 @@ struct CallSlots {
             case Slot::kLastHeader:
                 for (size_t i = 0; i < engine.last_ids_.size(); ++i)
                     if (engine.last_ids_[i] == static_cast<sip::HeaderId>(arg))
-                        return call.field(static_cast<unsigned>(Field::kLast) + static_cast<unsigned>(i));
+                        return call.field(engine.last_base_ + static_cast<unsigned>(i));
                 return {};
+            case Slot::kInviteHeader:
+                for (size_t i = 0; i < engine.invite_ids_.size(); ++i)
+                    if (engine.invite_ids_[i] == static_cast<sip::HeaderId>(arg))
+                        return call.field(engine.invite_base_ + static_cast<unsigned>(i));
+                return {};
+            case Slot::kVar:
+                return call.field(engine.var_base_ + arg);
+            case Slot::kField:
+                return engine.field_value(call, arg);
+            case Slot::kLocalUri:
+                return field(Field::kLocalUri);
+            case Slot::kRemoteUri:
+                return field(Field::kRemoteUri);
+            case Slot::kAuth:
+                return auth;
+            case Slot::kChallenge:
+                return challenge;
             case Slot::kMediaPort:
                 return number(10000 + 2 * (call.index % 25000));
             case Slot::kLiteral:
             case Slot::kContentLength:
-            case Slot::kVar:
                 break;
         }
         return {};

@@ -88,7 +88,8 @@ size_t build_ack_for_failure(const sip::MessageView& invite, const sip::MessageV
     return w.done();
 }
 
-size_t build_stateless_response(const sip::MessageView& request, uint16_t code, char* out, size_t cap) {
+size_t build_stateless_response(const sip::MessageView& request, uint16_t code, char* out, size_t cap,
+                                std::string_view to_tag) {
     Writer w{out, cap};
     char line[64];
     std::string_view reason = reason_phrase(code);
@@ -97,7 +98,9 @@ size_t build_stateless_response(const sip::MessageView& request, uint16_t code, 
     w.put(std::string_view(line, static_cast<size_t>(n)));
     w.all(request, sip::HeaderId::kVia);
     w.header("From", value_of(request, sip::HeaderId::kFrom));
-    w.header("To", value_of(request, sip::HeaderId::kTo));
+    w.put("To: ").put(value_of(request, sip::HeaderId::kTo));
+    if (!to_tag.empty()) w.put(";tag=").put(to_tag);
+    w.put("\r\n");
     w.header("Call-ID", value_of(request, sip::HeaderId::kCallId));
     w.header("CSeq", value_of(request, sip::HeaderId::kCSeq));
     w.put("Content-Length: 0\r\n\r\n");

@@ -17,6 +17,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/signals.hpp"
 #include "script/duration.hpp"
+#include "data/injection_set.hpp"
 #include "script/scenario_compiler.hpp"
 #include "sip/method.hpp"
 #include "stats/result.hpp"
@@ -57,6 +58,12 @@ void add_common_options(po::options_description& d, CommonOptions& o) {
         "out", po::value(&o.out), "write the result file (JSON) here")(
         "pcap", po::value(&o.pcap),
         "write every SIP message sent and received here (pcap, for tshark/Wireshark)")(
+        "inf", po::value(&o.inf)->composing(),
+        "SIPp injection file (CSV: first line SEQUENTIAL, RANDOM or USER, fields separated by ';'); "
+        "repeatable; fields are ${field0}.. of the first file, ${stem.field0} or ${stem.NAME} of any")(
+        "inf-names", po::value(&o.inf_names)->composing(),
+        "names for a file's fields, e.g. users=user,password (or user,password for the first file)")(
+        "auth", po::value(&o.auth), "digest credentials USER:PASSWORD (overrides the scenario's auth)")(
         "quiet,q", po::bool_switch(&o.quiet), "no live line, only the summary")("help,h", "this help");
     add_output_options(d, o.outputs);
 }
@@ -151,12 +158,57 @@ net::Address local_address_for(const net::Address& target) {
     return local;
 }
 
+namespace {
+
+std::shared_ptr<data::InjectionSet> load_injection(const CommonOptions& o) {
+    if (o.inf.empty()) {
+        if (!o.inf_names.empty()) throw UsageError("--inf-names needs --inf");
+        return nullptr;
+    }
+    auto set = std::make_shared<data::InjectionSet>();
+    std::string error;
+    for (const std::string& f : o.inf)
+        if (!set->add(f, error)) throw UsageError("--inf " + error);
+    for (const std::string& spec : o.inf_names) {
+        size_t eq = spec.find('=');
+        std::string key = eq == std::string::npos ? "0" : spec.substr(0, eq);
+        std::string list = eq == std::string::npos ? spec : spec.substr(eq + 1);
+        int file = set->find(key, error);
+        if (file < 0) throw UsageError("--inf-names " + spec + ": " + error);
+        std::vector<std::string> names;
+        for (size_t pos = 0; pos <= list.size();) {
+            size_t comma = list.find(',', pos);
+            if (comma == std::string::npos) comma = list.size();
+            names.push_back(list.substr(pos, comma - pos));
+            pos = comma + 1;
+        }
+        if (!set->file(static_cast<size_t>(file)).set_names(std::move(names), error))
+            throw UsageError("--inf-names " + spec + ": " + error);
+    }
+    return set;
+}
+
+}  // namespace
+
 std::unique_ptr<ua::Program> load_scenario(const std::string& path,
-                                           const std::map<std::string, std::string>& params) {
+                                           const std::map<std::string, std::string>& params,
+                                           const CommonOptions* common) {
     if (access(path.c_str(), R_OK) != 0) throw UsageError(fmt::format("cannot read scenario '{}'", path));
     auto program = std::make_unique<ua::Program>();
     script::CompileError err;
-    if (!script::compile_scenario(path, params, *program, err)) {
+    script::CompileOptions options;
+    if (common) {
+        options.injection = load_injection(*common);
+        if (!common->auth.empty()) {
+            size_t colon = common->auth.find(':');
+            if (colon == 0 || colon == std::string::npos)
+                throw UsageError("--auth expects USER:PASSWORD, got '" + common->auth + "'");
+            options.has_auth = true;
+            options.auth_user = common->auth.substr(0, colon);
+            options.auth_password = common->auth.substr(colon + 1);
+        }
+    }
+    if (!script::compile_scenario(path, params, options, *program, err)) {
         if (err.line > 0) throw UsageError(fmt::format("{}:{}: {}", err.file, err.line, err.message));
         throw UsageError(fmt::format("{}: {}", err.file.empty() ? path : err.file, err.message));
     }

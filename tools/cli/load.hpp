@@ -37,6 +37,9 @@ struct CommonOptions {
     ua::DpdkSpec dpdk;
     int dpdk_prefix = 24;
     bool quiet = false;
+    std::vector<std::string> inf;        // --inf FILE (SIPp injection files)
+    std::vector<std::string> inf_names;  // --inf-names [FILE=]NAME,NAME
+    std::string auth;                    // --auth USER:PASSWORD
 };
 
 void add_common_options(po::options_description& d, CommonOptions& o);
@@ -55,9 +58,11 @@ net::Address parse_address(const std::string& text, uint16_t default_port, const
 // The local address the kernel would use to reach `target` (for Via and Contact).
 net::Address local_address_for(const net::Address& target);
 
-// Compiles a scenario or throws UsageError with "file:line: message".
+// Compiles a scenario or throws UsageError with "file:line: message". With `common`, its --inf files
+// and --auth apply.
 std::unique_ptr<ua::Program> load_scenario(const std::string& path,
-                                           const std::map<std::string, std::string>& params);
+                                           const std::map<std::string, std::string>& params,
+                                           const CommonOptions* common = nullptr);
 
 struct ReportOptions {
     size_t main_endpoint = 0;  // whose calls the live line and summary are about

@@ -18,7 +18,11 @@ constexpr const char* kUsage =
     "after --duration, or on Ctrl-C; live calls then get --drain to finish (a second Ctrl-C ends at once).\n"
     "Exit code: 0 when no call failed, 1 when some failed, 2 on a usage or scenario error.";
 
-std::string builtin_uas_path(const std::string& scenario) {
+std::string builtin_uas_path(const std::string& scenario, const ua::Program& program) {
+    if (!program.peer.empty()) {
+        if (access(program.peer.c_str(), R_OK) == 0) return program.peer;
+        throw UsageError("no --target given and the scenario's peer " + program.peer + " can't be read");
+    }
     std::string dir = scenario.find('/') == std::string::npos ? "." : scenario.substr(0, scenario.rfind('/'));
     for (const std::string& p :
          {dir + "/answer.lua", std::string(SIPSTORM_SOURCE_DIR) + "/scenarios/answer.lua"})
@@ -44,7 +48,7 @@ int cmd_run(const Args& args) {
         "concurrent", po::value(&concurrent), "at most this many live calls; alone: keep this many up")(
         "local-ip", po::value(&local_ip), "local address to send from (default: the route to the target)")(
         "recv-timeout", po::value(&recv_timeout), "fail a call that waits longer than this at a recv step")(
-        "uas", po::value(&uas_path), "scenario of the built-in UAS (default: answer.lua)")(
+        "uas", po::value(&uas_path), "scenario of the built-in UAS (default: the scenario's peer, else answer.lua)")(
         "uas-set", po::value(&uas_set)->composing(), "parameter NAME=VALUE of the built-in UAS scenario");
     add_common_options(d, common);
     std::string scenario;
@@ -64,7 +68,7 @@ int cmd_run(const Args& args) {
     check_engine_options(common);
     if (common.dpdk.enabled && target.empty())
         throw UsageError("--engine dpdk needs --target (the built-in UAS runs on kernel sockets only)");
-    auto program = load_scenario(scenario, parse_set(common.set));
+    auto program = load_scenario(scenario, parse_set(common.set), &common);
     add_scenario_gates(program->gates, scenario, gates);
     if (program->role != ua::Role::kUac)
         throw UsageError(fmt::format("{} is a UAS scenario: run it with 'sipstorm serve'", scenario));
@@ -79,7 +83,7 @@ int cmd_run(const Args& args) {
     std::unique_ptr<ua::Program> uas_program;
     if (target.empty()) {
         uas_program =
-            load_scenario(uas_path.empty() ? builtin_uas_path(scenario) : uas_path, parse_set(uas_set));
+            load_scenario(uas_path.empty() ? builtin_uas_path(scenario, *program) : uas_path, parse_set(uas_set));
         if (uas_program->role != ua::Role::kUas) throw UsageError("--uas: not a UAS scenario");
         ua::EndpointSpec uas;
         uas.name = "built-in UAS";
@@ -87,8 +91,6 @@ int cmd_run(const Args& args) {
         uas.udp.local = parse_address("127.0.0.1:0", 0, "target");
         uas.udp.reuseport = true;
         uas.udp.loss_percent = common.loss;
-        uas.udp.gso = !common.no_gso;
-        uas.udp.gro = !common.no_gro;
         uas.udp.gso = !common.no_gso;
         uas.udp.gro = !common.no_gro;
         uas.udp.loss_seed = 2;

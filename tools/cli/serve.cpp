@@ -29,7 +29,7 @@ int cmd_serve(const Args& args) {
     if (common.loss < 0 || common.loss > 100) throw UsageError("--loss must be a percentage from 0 to 100");
 
     check_engine_options(common);
-    auto program = load_scenario(scenario, parse_set(common.set));
+    auto program = load_scenario(scenario, parse_set(common.set), &common);
     add_scenario_gates(program->gates, scenario, gates);
     if (program->role != ua::Role::kUas)
         throw UsageError(fmt::format("{} is a UAC scenario: run it with 'sipstorm run'", scenario));

@@ -51,7 +51,7 @@ TEST(CompileErrors, UnknownStepKey) {
     EXPECT_EQ(compile_error("key.lua", uac(kInvite + "    { recv = 200 },\n"
                                                      "    { sned = 'x' },\n")),
               path_of("key.lua") +
-                  ":6: step 3: unknown key 'sned' (expected send, recv, pause, optional, timeout, hook)");
+                  ":6: step 3: unknown key 'sned' (expected send, recv, pause, jump, fail, label, next, optional, timeout, on_timeout, on_unexpected, capture, check_auth, when, hook)");
 }
 
 TEST(CompileErrors, StepLinesSurviveCommentsStringsAndCalls) {
@@ -69,8 +69,8 @@ TEST(CompileErrors, UnknownParamInTemplate) {
     EXPECT_EQ(
         compile_error("param.lua", uac("    { send = 'INVITE sip:${sevice}@x SIP/2.0\\n\\n' },\n")),
         path_of("param.lua") +
-            ":4: step 1: message line 1: unknown name '${sevice}' (neither a built-in slot nor a scenario "
-            "parameter)");
+            ":4: step 1: message line 1: unknown name '${sevice}' (neither a built-in slot, a scenario "
+            "parameter, a capture nor an --inf field)");
     EXPECT_EQ(compile_error("pause_param.lua", uac(kInvite + "    { pause = '${hld}s' },\n")),
               path_of("pause_param.lua") + ":5: step 2: pause: unknown parameter '${hld}' in '${hld}s'");
 }
@@ -79,15 +79,15 @@ TEST(CompileErrors, RecvWithoutCodeOrMethod) {
     EXPECT_EQ(
         compile_error("recv.lua", uac(kInvite + "    { recv = '' },\n")),
         path_of("recv.lua") +
-            ":5: step 2: recv = '': expected a status code (200), a class ('2xx'), a range ('180-183') or a "
-            "request method ('INVITE')");
+            ":5: step 2: recv = '': expected a status code (200), a class ('2xx'), a range ('180-183'), a "
+            "request method ('INVITE') or a list of these");
     EXPECT_EQ(
         compile_error("recv2.lua", uac(kInvite + "    { recv = 99 },\n")),
         path_of("recv2.lua") +
-            ":5: step 2: recv = 99: expected a status code (200), a class ('2xx'), a range ('180-183') or a "
-            "request method ('INVITE')");
+            ":5: step 2: recv = 99: expected a status code (200), a class ('2xx'), a range ('180-183'), a "
+            "request method ('INVITE') or a list of these");
     EXPECT_EQ(compile_error("recv3.lua", uac(kInvite + "    { optional = true },\n")),
-              path_of("recv3.lua") + ":5: step 2: a step needs one of send, recv or pause");
+              path_of("recv3.lua") + ":5: step 2: a step needs one of send, recv, pause, jump or fail (or a label alone)");
 }
 
 TEST(CompileErrors, OptionalRecvLast) {
@@ -116,7 +116,7 @@ TEST(CompileErrors, PauseDistribution) {
 
 TEST(CompileErrors, StepShape) {
     EXPECT_EQ(compile_error("two.lua", uac("    { send = 'x', recv = 200 },\n")),
-              path_of("two.lua") + ":4: step 1: a step takes only one of send, recv and pause");
+              path_of("two.lua") + ":4: step 1: a step takes only one of send, recv, pause, jump and fail");
     EXPECT_EQ(compile_error("opt_send.lua",
                             uac("    { send = 'OPTIONS sip:x SIP/2.0\\n\\n', optional = true },\n")),
               path_of("opt_send.lua") + ":4: step 1: optional applies to recv steps only");
@@ -143,7 +143,7 @@ TEST(CompileErrors, ScenarioShape) {
     EXPECT_EQ(
         compile_error("extra.lua", "return {\n role = 'uas',\n stpes = {},\n}\n"),
         path_of("extra.lua") +
-            ":3: unexpected key 'stpes' in the scenario table (expected name, role, params, gates, steps)");
+            ":3: unexpected key 'stpes' in the scenario table (expected name, role, params, auth, gates, peer, steps)");
     EXPECT_EQ(
         compile_error("gates.lua", "return {\n role = 'uas',\n gates = 'x',\n steps = {},\n}\n"),
         path_of("gates.lua") + ":3: gates must be a list of strings, e.g. gates = { \"failed_calls == 0\" }");

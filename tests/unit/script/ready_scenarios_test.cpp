@@ -32,7 +32,7 @@ std::string start_line(const ua::Program& p, const ua::Step& s) {
 ua::Step recv_code(int code, bool optional = false) {
     ua::Step s;
     s.kind = ua::StepKind::kRecv;
-    s.code_lo = s.code_hi = static_cast<uint16_t>(code);
+    s.matches.push_back({false, sip::Method::kUnknown, static_cast<uint16_t>(code), static_cast<uint16_t>(code)});
     s.optional = optional;
     return s;
 }
@@ -40,18 +40,18 @@ ua::Step recv_code(int code, bool optional = false) {
 ua::Step recv_method(sip::Method m) {
     ua::Step s;
     s.kind = ua::StepKind::kRecv;
-    s.recv_request = true;
-    s.method = m;
+    s.matches.push_back({true, m, 0, 0});
     return s;
 }
 
 void expect_recv(const ua::Step& got, const ua::Step& want, int index) {
     SCOPED_TRACE("step " + std::to_string(index + 1));
     EXPECT_EQ(got.kind, ua::StepKind::kRecv);
-    EXPECT_EQ(got.recv_request, want.recv_request);
-    EXPECT_EQ(got.method, want.method);
-    EXPECT_EQ(got.code_lo, want.code_lo);
-    EXPECT_EQ(got.code_hi, want.code_hi);
+    ASSERT_EQ(got.matches.size(), 1u);
+    EXPECT_EQ(got.matches[0].request, want.matches[0].request);
+    EXPECT_EQ(got.matches[0].method, want.matches[0].method);
+    EXPECT_EQ(got.matches[0].code_lo, want.matches[0].code_lo);
+    EXPECT_EQ(got.matches[0].code_hi, want.matches[0].code_hi);
     EXPECT_EQ(got.optional, want.optional);
     EXPECT_EQ(got.hook, -1);
 }

@@ -25,17 +25,17 @@ TEST(StepForms, Recv) {
         "  { recv = '200', timeout = '${t}ms' },\n"
         "  { recv = 'BYE', timeout = 1500 },\n");
     ASSERT_EQ(p.steps.size(), 5u);
-    EXPECT_EQ(p.steps[1].code_lo, 100);
-    EXPECT_EQ(p.steps[1].code_hi, 199);
+    EXPECT_EQ(p.steps[1].matches.at(0).code_lo, 100);
+    EXPECT_EQ(p.steps[1].matches.at(0).code_hi, 199);
     EXPECT_TRUE(p.steps[1].optional);
-    EXPECT_EQ(p.steps[2].code_lo, 180);
-    EXPECT_EQ(p.steps[2].code_hi, 183);
-    EXPECT_EQ(p.steps[3].code_lo, 200);
-    EXPECT_EQ(p.steps[3].code_hi, 200);
+    EXPECT_EQ(p.steps[2].matches.at(0).code_lo, 180);
+    EXPECT_EQ(p.steps[2].matches.at(0).code_hi, 183);
+    EXPECT_EQ(p.steps[3].matches.at(0).code_lo, 200);
+    EXPECT_EQ(p.steps[3].matches.at(0).code_hi, 200);
     EXPECT_EQ(p.steps[3].timeout_ms, 250u);
     EXPECT_FALSE(p.steps[3].optional);
-    EXPECT_TRUE(p.steps[4].recv_request);
-    EXPECT_EQ(p.steps[4].method, sip::Method::kBye);
+    EXPECT_TRUE(p.steps[4].matches.at(0).request);
+    EXPECT_EQ(p.steps[4].matches.at(0).method, sip::Method::kBye);
     EXPECT_EQ(p.steps[4].timeout_ms, 1500u);
     EXPECT_EQ(p.steps[4].source_line, 6u);
 }
