@@ -203,24 +203,9 @@ class ScenarioCompiler {
         return 1;
     }
 
-    // A credential: "${field0}" / "${users.password}" (an --inf field), or text with ${params}.
+    // A credential: text with ${params} (one level), which may come down to a single --inf field
+    // ("${field0}", "${users.password}").
     bool credential(const std::string& text, ua::Program::Credential& c, std::string& why) {
-        if (text.size() > 3 && text.starts_with("${") && text.back() == '}' &&
-            text.find("${", 2) == std::string::npos) {
-            std::string_view n(text.data() + 2, text.size() - 3);
-            sip::Slot slot;
-            uint16_t arg = 0;
-            int r = resolve(n, slot, arg, why);
-            if (r < 0) return false;
-            if (r > 0 && slot == sip::Slot::kField) {
-                c.field = arg;
-                return true;
-            }
-            if (r > 0) {
-                why = "'" + text + "': a credential can be an --inf field or a parameter, not a capture";
-                return false;
-            }
-        }
         std::string out;
         for (size_t pos = 0; pos < text.size();) {
             size_t open = text.find("${", pos);
@@ -231,15 +216,26 @@ class ScenarioCompiler {
             size_t close = text.find('}', open);
             auto it = close == std::string::npos ? out_.params.end()
                                                  : out_.params.find(text.substr(open + 2, close - open - 2));
-            if (it == out_.params.end()) {
-                why = "'" + text + "': only parameters and --inf fields can be used here";
-                return false;
-            }
-            out += text.substr(pos, open - pos) + it->second;
-            pos = close + 1;
+            out += text.substr(pos, open - pos) +
+                   (it == out_.params.end() ? text.substr(open, close == std::string::npos ? close : close - open + 1)
+                                            : it->second);
+            pos = close == std::string::npos ? text.size() : close + 1;
         }
-        c.literal = out;
-        return true;
+        if (out.find("${") == std::string::npos) {
+            c.literal = out;
+            return true;
+        }
+        sip::Slot slot = sip::Slot::kLiteral;
+        uint16_t arg = 0;
+        const bool single = out.starts_with("${") && out.back() == '}' && out.find("${", 2) == std::string::npos;
+        int r = single ? resolve(std::string_view(out).substr(2, out.size() - 3), slot, arg, why) : 0;
+        if (r < 0) return false;
+        if (r > 0 && slot == sip::Slot::kField) {
+            c.field = arg;
+            return true;
+        }
+        why = "'" + out + "': only parameters and a single --inf field (${field0}, ${users.name}) can be used here";
+        return false;
     }
 
     // auth = { username = .., password = .., realm = .., algorithm = .. }, then --auth over it.
@@ -279,9 +275,15 @@ class ScenarioCompiler {
             return fail(line, "auth username: " + why);
         if (kv.count("password") && !credential(kv["password"], out_.auth_password, why))
             return fail(line, "auth password: " + why);
-        if (kv.count("realm")) out_.auth_realm = kv["realm"];
+        ua::Program::Credential text;
+        if (kv.count("realm")) {
+            if (!credential(kv["realm"], text, why) || text.field >= 0) return fail(line, "auth realm: " + why);
+            out_.auth_realm = text.literal;
+        }
         if (kv.count("algorithm")) {
-            out_.auth_algorithm = kv["algorithm"];
+            if (!credential(kv["algorithm"], text, why) || text.field >= 0)
+                return fail(line, "auth algorithm: " + why);
+            out_.auth_algorithm = text.literal;
             if (out_.auth_algorithm != "MD5" && out_.auth_algorithm != "SHA-256")
                 return fail(line, "auth: algorithm must be \"MD5\" or \"SHA-256\"");
         }

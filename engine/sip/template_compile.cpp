@@ -168,6 +168,13 @@ class Builder {
             return fail(line_no,
                         "unknown name " + quoted +
                             " (neither a built-in slot, a scenario parameter, a capture nor an --inf field)");
+        // A parameter may name a slot itself (--set user='${field0}'): one level of expansion.
+        if (it->second.find("${") != std::string::npos && !expanding_) {
+            expanding_ = true;
+            bool ok = line({it->second, line_no}, in_body);
+            expanding_ = false;
+            return ok;
+        }
         literal(it->second);
         return true;
     }
@@ -177,6 +184,7 @@ class Builder {
     Template& out_;
     TemplateError& err_;
     bool pending_ = false;
+    bool expanding_ = false;
     uint32_t pending_offset_ = 0;
 };
 

@@ -1,6 +1,7 @@
 // One call (one SIP dialog and its transactions) as the shard keeps it: a fixed-size slot in the
 // shard's call table, so that the steady state allocates nothing per call.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -29,7 +30,10 @@ enum class Field : uint8_t {
     kDialogCount,
 };
 
+// The arena inside Call; a program that keeps more (variables, ${invite_*}) gets extra bytes right
+// after each Call in its table's slot (CallTable's stride), up to kMaxArenaBytes in all.
 inline constexpr size_t kArenaBytes = 512;
+inline constexpr size_t kMaxArenaBytes = 2048;
 inline constexpr size_t kMaxFields = 24;
 inline constexpr size_t kMaxInjectionFiles = 4;
 
@@ -98,11 +102,15 @@ struct Call {
     txn::Uas2xxRetransmit retx2xx;
     net::Address peer;
 
+    uint16_t arena_cap = kArenaBytes;  // set by the table: kArenaBytes + its slot's extra bytes
     FieldRef fields[kMaxFields];
-    char arena[kArenaBytes];
+    char arena[kArenaBytes];  // must stay last: it runs on into the slot's extra bytes
 
+    // The arena through a plain pointer, since it may extend past the declared array.
+    char* arena_data() { return reinterpret_cast<char*>(this) + offsetof(Call, arena); }
+    const char* arena_data() const { return reinterpret_cast<const char*>(this) + offsetof(Call, arena); }
     std::string_view field(unsigned f) const {
-        return std::string_view(arena + fields[f].offset, fields[f].length);
+        return std::string_view(arena_data() + fields[f].offset, fields[f].length);
     }
     bool has_field(unsigned f) const { return fields[f].length != 0; }
 };

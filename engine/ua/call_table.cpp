@@ -2,31 +2,35 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <bit>
 #include <new>
 
 namespace sipstorm::ua {
 
-CallTable::CallTable(uint32_t capacity) : capacity_(capacity) {
-    mapped_bytes_ = sizeof(Call) * static_cast<size_t>(capacity);
+CallTable::CallTable(uint32_t capacity, size_t arena_extra) : capacity_(capacity) {
+    arena_extra = std::min((arena_extra + 63) / 64 * 64, kMaxArenaBytes - kArenaBytes);
+    stride_ = (sizeof(Call) + arena_extra + alignof(Call) - 1) / alignof(Call) * alignof(Call);
+    arena_cap_ = static_cast<uint16_t>(kArenaBytes + arena_extra);
+    mapped_bytes_ = stride_ * static_cast<size_t>(capacity);
     void* p = mmap(nullptr, mapped_bytes_, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();  // construction happens at start-up, before any shard runs
-    calls_ = static_cast<Call*>(p);
+    base_ = static_cast<char*>(p);
     free_.reserve(1024);
 }
 
 CallTable::~CallTable() {
-    if (calls_) munmap(calls_, mapped_bytes_);
+    if (base_) munmap(base_, mapped_bytes_);
 }
 
 Call* CallTable::allocate() {
     Call* c;
     if (!free_.empty()) {
-        c = &calls_[free_.back()];
+        c = slot(free_.back());
         free_.pop_back();
     } else if (high_water_ < capacity_) {
-        c = &calls_[high_water_];
+        c = slot(high_water_);
         c->index = high_water_++;
         c->generation = 0;
     } else {
@@ -38,6 +42,7 @@ Call* CallTable::allocate() {
     new (c) Call;
     c->index = index;
     c->generation = generation;
+    c->arena_cap = arena_cap_;
     c->state = CallState::kActive;
     ++live_;
     return c;
@@ -77,7 +82,7 @@ Call* CallTable::find_by_call_id(std::string_view call_id) {
     const uint32_t h = hash(call_id);
     for (uint32_t i = h & index_mask_; index_[i].index_plus_one != 0; i = (i + 1) & index_mask_) {
         if (index_[i].hash != h) continue;
-        Call& c = calls_[index_[i].index_plus_one - 1];
+        Call& c = *slot(index_[i].index_plus_one - 1);
         if (c.state == CallState::kActive && c.field(static_cast<unsigned>(Field::kCallId)) == call_id)
             return &c;
     }

@@ -13,7 +13,8 @@ namespace sipstorm::ua {
 
 class CallTable {
   public:
-    explicit CallTable(uint32_t capacity);
+    // arena_extra: bytes each call's arena gets beyond Call::arena (rounded up to 64).
+    explicit CallTable(uint32_t capacity, size_t arena_extra = 0);
     ~CallTable();
     CallTable(const CallTable&) = delete;
     CallTable& operator=(const CallTable&) = delete;
@@ -23,7 +24,7 @@ class CallTable {
     // Frees the slot; also drops its Call-ID from the index if it was indexed.
     void release(Call& call);
 
-    Call* at(uint32_t index) { return index < high_water_ ? &calls_[index] : nullptr; }
+    Call* at(uint32_t index) { return index < high_water_ ? slot(index) : nullptr; }
     // The live call in slot `index` with this generation, or nullptr.
     Call* find(uint32_t index, uint32_t generation) {
         Call* c = at(index);
@@ -45,8 +46,11 @@ class CallTable {
         uint32_t index_plus_one = 0;  // 0 = empty
     };
     void unindex(const Call& call);
+    Call* slot(uint32_t index) { return reinterpret_cast<Call*>(base_ + static_cast<size_t>(index) * stride_); }
 
-    Call* calls_ = nullptr;
+    char* base_ = nullptr;
+    size_t stride_ = sizeof(Call);
+    uint16_t arena_cap_ = kArenaBytes;
     size_t mapped_bytes_ = 0;
     uint32_t capacity_;
     uint32_t high_water_ = 0;

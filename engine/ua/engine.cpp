@@ -104,7 +104,7 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
       rec_(recorder),
       lua_(lua),
       wheel_(config.max_calls + 16, runtime::TimerWheel::kDefaultTickNs, now_ns),
-      table_(config.max_calls),
+      table_(config.max_calls, arena_extra_for(program)),
       rng_(config.seed * 0x9E3779B97F4A7C15ull + config.shard) {
     // Addresses as they stand in a URI or a Via: an IPv6 reference in brackets (RFC 3261 §25.1).
     auto uri_host = [](const net::Address& a) {
@@ -140,6 +140,17 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
     for (size_t i = 0; i < program.regexes.size(); ++i)
         regcomp(&regexes_[i], program.regexes[i].c_str(), REG_EXTENDED);  // checked by the compiler
     for (const sip::Template& t : program.templates) uses_auth_ = uses_auth_ || t.has_auth;
+}
+
+// Variables, ${invite_*} copies and challenges need room beyond the basic call's arena; the basic
+// call keeps its 1 KiB slot.
+size_t Engine::arena_extra_for(const Program& program) {
+    size_t extra = program.variables.size() * 64;
+    for (const sip::Template& t : program.templates)
+        for (const sip::Segment& s : t.segments)
+            if (s.slot == sip::Slot::kInviteHeader || s.slot == sip::Slot::kAuth || s.slot == sip::Slot::kChallenge)
+                extra += 128;
+    return std::min(extra, kMaxArenaBytes - kArenaBytes);
 }
 
 Engine::~Engine() {
@@ -940,7 +951,7 @@ bool Engine::store_field(Call& call, unsigned field, std::string_view value) {
     // A value no longer than the one it replaces takes its place (variables re-captured in a loop).
     FieldRef& f = call.fields[field];
     if (f.length != 0 && value.size() <= f.length) {
-        std::memmove(call.arena + f.offset, value.data(), value.size());
+        std::memmove(call.arena_data() + f.offset, value.data(), value.size());
         f.length = static_cast<uint16_t>(value.size());
         return true;
     }
@@ -951,8 +962,8 @@ bool Engine::store_field(Call& call, unsigned field, std::string_view value) {
     // Dialog fields sit before the "last" region, which is rewritten for every message anyway, so a
     // dialog field is appended where that region starts and the region is dropped.
     const size_t at = call.last_start;
-    if (at + value.size() > kArenaBytes) return false;
-    std::memcpy(call.arena + at, value.data(), value.size());
+    if (at + value.size() > call.arena_cap) return false;
+    std::memcpy(call.arena_data() + at, value.data(), value.size());
     call.fields[field] = {static_cast<uint16_t>(at), static_cast<uint16_t>(value.size())};
     call.last_start = call.arena_used = static_cast<uint16_t>(at + value.size());
     for (size_t i = last_base_; i < kMaxFields; ++i) call.fields[i] = {};
@@ -961,7 +972,7 @@ bool Engine::store_field(Call& call, unsigned field, std::string_view value) {
 
 // ${invite_*}: the headers of the INVITE, kept while CANCEL, PRACK or UPDATE replace the "last" ones.
 bool Engine::save_invite_headers(Call& call, const sip::MessageView& msg) {
-    char lines[kArenaBytes];
+    char lines[kMaxArenaBytes];
     for (size_t i = 0; i < invite_ids_.size(); ++i) {
         size_t n = render_header_lines(msg, invite_ids_[i], lines, sizeof(lines));
         if (n == 0 && msg.find(invite_ids_[i])) return false;
@@ -1005,7 +1016,7 @@ bool Engine::capture_target_and_routes(Call& call, const sip::MessageView& msg, 
         !store_field(call, static_cast<unsigned>(Field::kRemoteTarget), na.uri))
         return false;
     if (!msg.find(sip::HeaderId::kRecordRoute)) return true;
-    char routes[kArenaBytes];
+    char routes[kMaxArenaBytes];
     size_t len = render_route_set(msg, reverse, routes, sizeof(routes));
     return len && store_field(call, static_cast<unsigned>(Field::kRoutes), std::string_view(routes, len));
 }
@@ -1014,8 +1025,8 @@ bool Engine::save_last_headers(Call& call, const sip::MessageView& msg) {
     if (last_ids_.empty()) return true;
     call.arena_used = call.last_start;
     for (size_t i = 0; i < last_ids_.size(); ++i) {
-        char* out = call.arena + call.arena_used;
-        size_t room = kArenaBytes - call.arena_used;
+        char* out = call.arena_data() + call.arena_used;
+        size_t room = call.arena_cap - call.arena_used;
         size_t n = render_header_lines(msg, last_ids_[i], out, room);
         if (n == 0 && msg.find(last_ids_[i])) return false;  // present but too long to keep
         call.fields[last_base_ + i] = {call.arena_used, static_cast<uint16_t>(n)};

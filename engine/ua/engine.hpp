@@ -70,6 +70,7 @@ class Engine {
   private:
     friend struct CallSlots;
 
+    static size_t arena_extra_for(const Program& program);
     void run(Call& call, uint64_t now_ns);
     // Moves the call on from step `at` (its `next`, or the one after), running its hook first.
     // False when the call ended (a hook failed).
