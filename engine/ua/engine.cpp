@@ -859,6 +859,10 @@ bool Engine::check_credentials(Call& call, const sip::MessageView& msg) {
     else if (!auth::verify(cr, credential(call, program_.auth_password), msg.method_text, msg.body))
         why = "wrong password in the credentials";
     if (!why) return true;
+    // Tell the caller too, so it fails at once rather than at its Timer B (RFC 3261 §22.2 / §21.4.4).
+    char tag[kCallKeyLength];
+    format_call_key(tag, {config_.run_id, config_.shard, call.index, call.generation});
+    answer_statelessly(msg, call.peer, 403, std::string_view(tag, kCallKeyLength));
     fail(call, FailReason::kScenario, why);
     return false;
 }

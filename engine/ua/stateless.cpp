@@ -58,6 +58,8 @@ std::string_view reason_phrase(uint16_t code) {
             return "Bad Request";
         case 481:
             return "Call/Transaction Does Not Exist";
+        case 403:
+            return "Forbidden";
         case 486:
             return "Busy Here";
         case 487:
