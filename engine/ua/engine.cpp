@@ -142,14 +142,19 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
     for (const sip::Template& t : program.templates) uses_auth_ = uses_auth_ || t.has_auth;
 }
 
-// Variables, ${invite_*} copies and challenges need room beyond the basic call's arena; the basic
-// call keeps its 1 KiB slot.
+// Copies of received headers (${last_*}, ${invite_*}: a request through a proxy or two carries
+// several Vias and Record-Routes), variables and challenges need room beyond the basic UAC call's
+// arena; that call keeps its 1 KiB slot.
 size_t Engine::arena_extra_for(const Program& program) {
     size_t extra = program.variables.size() * 64;
+    bool last = false;
     for (const sip::Template& t : program.templates)
-        for (const sip::Segment& s : t.segments)
+        for (const sip::Segment& s : t.segments) {
+            last = last || s.slot == sip::Slot::kLastHeader;
             if (s.slot == sip::Slot::kInviteHeader || s.slot == sip::Slot::kAuth || s.slot == sip::Slot::kChallenge)
                 extra += 128;
+        }
+    if (last) extra += 512;
     return std::min(extra, kMaxArenaBytes - kArenaBytes);
 }
 
