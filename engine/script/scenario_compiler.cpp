@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <set>
 #include <fstream>
 #include <lua.hpp>
+#include <set>
 #include <sstream>
 #include <string_view>
 
@@ -180,10 +180,9 @@ class ScenarioCompiler {
         size_t dot = n.find('.');
         std::string_view file = dot == std::string_view::npos ? std::string_view() : n.substr(0, dot);
         std::string_view field = dot == std::string_view::npos ? n : n.substr(dot + 1);
-        const bool looks_like_field =
-            dot != std::string_view::npos ||
-            (field.size() > 5 && field.substr(0, 5) == "field" &&
-             field.find_first_not_of("0123456789", 5) == std::string_view::npos);
+        const bool looks_like_field = dot != std::string_view::npos ||
+                                      (field.size() > 5 && field.substr(0, 5) == "field" &&
+                                       field.find_first_not_of("0123456789", 5) == std::string_view::npos);
         if (!looks_like_field) return 0;
         if (!options_.injection || options_.injection->size() == 0) {
             why = "no --inf file given (fields come from --inf users.csv)";
@@ -217,8 +216,9 @@ class ScenarioCompiler {
             auto it = close == std::string::npos ? out_.params.end()
                                                  : out_.params.find(text.substr(open + 2, close - open - 2));
             out += text.substr(pos, open - pos) +
-                   (it == out_.params.end() ? text.substr(open, close == std::string::npos ? close : close - open + 1)
-                                            : it->second);
+                   (it == out_.params.end()
+                        ? text.substr(open, close == std::string::npos ? close : close - open + 1)
+                        : it->second);
             pos = close == std::string::npos ? text.size() : close + 1;
         }
         if (out.find("${") == std::string::npos) {
@@ -227,14 +227,16 @@ class ScenarioCompiler {
         }
         sip::Slot slot = sip::Slot::kLiteral;
         uint16_t arg = 0;
-        const bool single = out.starts_with("${") && out.back() == '}' && out.find("${", 2) == std::string::npos;
+        const bool single =
+            out.starts_with("${") && out.back() == '}' && out.find("${", 2) == std::string::npos;
         int r = single ? resolve(std::string_view(out).substr(2, out.size() - 3), slot, arg, why) : 0;
         if (r < 0) return false;
         if (r > 0 && slot == sip::Slot::kField) {
             c.field = arg;
             return true;
         }
-        why = "'" + out + "': only parameters and a single --inf field (${field0}, ${users.name}) can be used here";
+        why = "'" + out +
+              "': only parameters and a single --inf field (${field0}, ${users.name}) can be used here";
         return false;
     }
 
@@ -256,7 +258,8 @@ class ScenarioCompiler {
                 lua_pop(L, 1);
                 if (k != "username" && k != "password" && k != "realm" && k != "algorithm") {
                     lua_pop(L, 2);
-                    return fail(line, "auth: unknown key '" + k + "' (expected username, password, realm, algorithm)");
+                    return fail(line, "auth: unknown key '" + k +
+                                          "' (expected username, password, realm, algorithm)");
                 }
                 if (!ok) {
                     lua_pop(L, 2);
@@ -277,7 +280,8 @@ class ScenarioCompiler {
             return fail(line, "auth password: " + why);
         ua::Program::Credential text;
         if (kv.count("realm")) {
-            if (!credential(kv["realm"], text, why) || text.field >= 0) return fail(line, "auth realm: " + why);
+            if (!credential(kv["realm"], text, why) || text.field >= 0)
+                return fail(line, "auth realm: " + why);
             out_.auth_realm = text.literal;
         }
         if (kv.count("algorithm")) {
@@ -373,10 +377,11 @@ class ScenarioCompiler {
             while (j < s.size() && s[j].kind == ua::StepKind::kRecv && s[j].optional) ++j;
             if (j == s.size()) return step_fail(i, "an optional recv can't be the last recv of the scenario");
             if (s[j].kind != ua::StepKind::kRecv)
-                return step_fail(i, "an optional recv must be followed by a mandatory recv, not a " +
-                                        std::string(s[j].kind == ua::StepKind::kSend    ? "send"
-                                                    : s[j].kind == ua::StepKind::kPause ? "pause"
-                                                                                        : "jump, fail or label"));
+                return step_fail(
+                    i, "an optional recv must be followed by a mandatory recv, not a " +
+                           std::string(s[j].kind == ua::StepKind::kSend    ? "send"
+                                       : s[j].kind == ua::StepKind::kPause ? "pause"
+                                                                           : "jump, fail or label"));
         }
         return limits() && credentials_given();
     }
@@ -391,8 +396,9 @@ class ScenarioCompiler {
         const size_t room = ua::kMaxFields - static_cast<size_t>(ua::Field::kDialogCount);
         if (out_.variables.size() + headers.size() > room)
             return fail(0, std::to_string(out_.variables.size()) + " captured variables and " +
-                               std::to_string(headers.size()) + " ${last_*}/${invite_*} headers: a call keeps " +
-                               std::to_string(room) + " at most");
+                               std::to_string(headers.size()) +
+                               " ${last_*}/${invite_*} headers: a call keeps " + std::to_string(room) +
+                               " at most");
         if (out_.injection && out_.injection->size() > ua::kMaxInjectionFiles)
             return fail(0, "at most " + std::to_string(ua::kMaxInjectionFiles) + " --inf files");
         return true;

@@ -46,7 +46,8 @@ bool ScenarioState::load(const ua::Program& program, CompileError& err) {
     return true;
 }
 
-bool ScenarioState::run_hook(int hook, const sip::MessageView* msg, std::string* error, std::string_view* jump) {
+bool ScenarioState::run_hook(int hook, const sip::MessageView* msg, std::string* error,
+                             std::string_view* jump) {
     if (jump) *jump = {};
     if (!sandbox_ || hook < 0 || static_cast<size_t>(hook) >= hooks_.size()) {
         if (error) *error = "no hook " + std::to_string(hook);

@@ -29,7 +29,8 @@ class ScenarioState {
     // Runs hook number `hook` with `msg` (nil in Lua when nullptr, e.g. after a send or pause).
     // False with "file:line: message" in *error if the hook raised an error or returned false.
     // A hook that returns a string names the label to go to next: *jump views it (until the next call).
-    bool run_hook(int hook, const sip::MessageView* msg, std::string* error, std::string_view* jump = nullptr);
+    bool run_hook(int hook, const sip::MessageView* msg, std::string* error,
+                  std::string_view* jump = nullptr);
 
     size_t hook_count() const { return hooks_.size(); }
 

@@ -1,9 +1,9 @@
 #include "script/step_compiler.hpp"
 #include "script/lua_util.hpp"
 
+#include <regex.h>
 #include <cmath>
 #include <lua.hpp>
-#include <regex.h>
 #include <string_view>
 
 #include "script/duration.hpp"
@@ -20,12 +20,13 @@ constexpr const char* kRecvForms =
     "a status code (200), a class ('2xx'), a range ('180-183'), a request method ('INVITE') or a list "
     "of these";
 constexpr std::string_view kKinds[] = {"send", "recv", "pause", "jump", "fail"};
-constexpr const char* kRecvOnly[] = {"optional", "timeout", "on_timeout", "on_unexpected", "capture",
-                                     "check_auth"};
+constexpr const char* kRecvOnly[] = {"optional",      "timeout", "on_timeout",
+                                     "on_unexpected", "capture", "check_auth"};
 
 bool is_step_key(std::string_view k) {
-    for (std::string_view x : {"send", "recv", "pause", "jump", "fail", "label", "next", "optional", "timeout",
-                               "on_timeout", "on_unexpected", "capture", "check_auth", "when", "hook"})
+    for (std::string_view x :
+         {"send", "recv", "pause", "jump", "fail", "label", "next", "optional", "timeout", "on_timeout",
+          "on_unexpected", "capture", "check_auth", "when", "hook"})
         if (k == x) return true;
     return false;
 }
@@ -201,8 +202,10 @@ bool StepCompiler::label_ref(lua_State* L, int index, const char* key, int ua::S
                              std::string& error) {
     raw_field(L, index, key);
     bool ok = lua_type(L, -1) == LUA_TSTRING;
-    if (ok) refs_.push_back({program_.steps.size(), target, lua_tostring(L, -1)});
-    else error = std::string(key) + " must be a label name (a string), got a " + type_at(L, -1);
+    if (ok)
+        refs_.push_back({program_.steps.size(), target, lua_tostring(L, -1)});
+    else
+        error = std::string(key) + " must be a label name (a string), got a " + type_at(L, -1);
     lua_pop(L, 1);
     return ok;
 }
@@ -283,8 +286,10 @@ bool StepCompiler::recv(lua_State* L, int index, ua::Step& step, std::string& er
             lua_rawgeti(L, -1, i);
             ua::RecvMatch m;
             ok = recv_form(L, -1, m);
-            if (ok) step.matches.push_back(m);
-            else lua_replace(L, -2);  // report the bad entry
+            if (ok)
+                step.matches.push_back(m);
+            else
+                lua_replace(L, -2);  // report the bad entry
             if (ok) lua_pop(L, 1);
         }
     } else {
@@ -385,7 +390,8 @@ bool StepCompiler::capture(lua_State* L, int index, const std::string& name, ua:
             lua_pop(L, 1);
             std::string k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
             if (k != "header" && k != "regex" && k != "group" && k != "body" && k != "required") {
-                error = "capture " + name + ": unknown key '" + k + "' (expected header, regex, group, body, required)";
+                error = "capture " + name + ": unknown key '" + k +
+                        "' (expected header, regex, group, body, required)";
                 lua_pop(L, 1);
                 return false;
             }
@@ -491,7 +497,7 @@ bool StepCompiler::jump(lua_State* L, int index, ua::Step& step, std::string& er
         } else if ((k == "equals" || k == "not_equals" || k == "matches") &&
                    (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER)) {
             step.text = lua_tostring(L, -1);
-            step.when = k == "equals" ? ua::Condition::kEquals
+            step.when = k == "equals"       ? ua::Condition::kEquals
                         : k == "not_equals" ? ua::Condition::kNotEquals
                                             : ua::Condition::kMatches;
             if (step.when == ua::Condition::kMatches && (step.regex = add_regex(step.text, error)) < 0) {
@@ -499,7 +505,8 @@ bool StepCompiler::jump(lua_State* L, int index, ua::Step& step, std::string& er
                 return done(false);
             }
         } else {
-            error = "when: unexpected " + k + " (expected var and one of equals = \"..\", not_equals = \"..\", "
+            error = "when: unexpected " + k +
+                    " (expected var and one of equals = \"..\", not_equals = \"..\", "
                     "matches = \"regex\", empty = true|false)";
             return done(false);
         }

@@ -5,8 +5,8 @@
 //     timeout = ms | "5s"                        0 or absent: the call's default
 //     on_timeout = "label"                       go there instead of failing when the timeout fires
 //     on_unexpected = "label"                    go there instead of failing on a message no recv matches
-//     capture = { name = "Header-Name" | { header = .., regex = .., body = true, group = N, required = true } }
-//     check_auth = true                          verify the request's Digest credentials
+//     capture = { name = "Header-Name" | { header = .., regex = .., body = true, group = N, required = true }
+//     } check_auth = true                          verify the request's Digest credentials
 //   pause = ms | "1.5s" | "${hold}s" | { dist = "uniform", min = .., max = .. }
 //           dist: fixed (value), uniform (min, max), exponential (mean), normal / lognormal (mean, stddev)
 //   jump = "label", when = { var = "name", equals = "v" | not_equals = "v" | matches = "re" | empty = bool }

@@ -143,7 +143,8 @@ class Builder {
             slot(s.slot, 0);
             return true;
         }
-        for (auto [prefix, kind] : {std::pair{kLastPrefix, Slot::kLastHeader}, {kInvitePrefix, Slot::kInviteHeader}}) {
+        for (auto [prefix, kind] :
+             {std::pair{kLastPrefix, Slot::kLastHeader}, {kInvitePrefix, Slot::kInviteHeader}}) {
             if (n.substr(0, prefix.size()) != prefix) continue;
             HeaderId id = header_id(n.substr(prefix.size()));
             if (id == HeaderId::kOther)

@@ -82,13 +82,13 @@ struct Call {
     uint32_t cseq = 0;        // our last CSeq number
     uint16_t branch_seq = 0;  // bumps per new client transaction
     uint16_t ack_branch = 0;
-    uint32_t number = 0;       // ${call_number}
+    uint32_t number = 0;        // ${call_number}
     uint16_t ack_tpl = 0xffff;  // our ACK for a 2xx, resent if the 2xx is retransmitted
     uint16_t arena_used = 0;
     uint16_t last_start = 0;  // where the "last" fields start in the arena
     uint8_t flags = 0;
-    uint32_t digest_nc = 0;      // nonce count of the challenge we answer (restarts with a new nonce)
-    uint64_t digest_nonce = 0;   // hash of that nonce
+    uint32_t digest_nc = 0;     // nonce count of the challenge we answer (restarts with a new nonce)
+    uint64_t digest_nonce = 0;  // hash of that nonce
     uint32_t rows[kMaxInjectionFiles] = {};  // the call's row of each --inf file
 
     runtime::TimerId timer = runtime::kInvalidTimer;

@@ -46,7 +46,9 @@ class CallTable {
         uint32_t index_plus_one = 0;  // 0 = empty
     };
     void unindex(const Call& call);
-    Call* slot(uint32_t index) { return reinterpret_cast<Call*>(base_ + static_cast<size_t>(index) * stride_); }
+    Call* slot(uint32_t index) {
+        return reinterpret_cast<Call*>(base_ + static_cast<size_t>(index) * stride_);
+    }
 
     char* base_ = nullptr;
     size_t stride_ = sizeof(Call);

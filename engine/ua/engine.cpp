@@ -151,7 +151,8 @@ size_t Engine::arena_extra_for(const Program& program) {
     for (const sip::Template& t : program.templates)
         for (const sip::Segment& s : t.segments) {
             last = last || s.slot == sip::Slot::kLastHeader;
-            if (s.slot == sip::Slot::kInviteHeader || s.slot == sip::Slot::kAuth || s.slot == sip::Slot::kChallenge)
+            if (s.slot == sip::Slot::kInviteHeader || s.slot == sip::Slot::kAuth ||
+                s.slot == sip::Slot::kChallenge)
                 extra += 128;
         }
     if (last) extra += 512;
@@ -358,7 +359,8 @@ bool Engine::send_step(Call& call, uint16_t tpl_index, uint64_t now_ns) {
             default:
                 cseq = ++call.cseq;
                 branch = ++call.branch_seq;
-                if (t.method == sip::Method::kInvite) call.flags &= static_cast<uint8_t>(~kFlagInviteAnswered);
+                if (t.method == sip::Method::kInvite)
+                    call.flags &= static_cast<uint8_t>(~kFlagInviteAnswered);
                 break;
         }
         if (!transmit(call, tpl_index, cseq, branch, false)) return false;
@@ -369,7 +371,8 @@ bool Engine::send_step(Call& call, uint16_t tpl_index, uint64_t now_ns) {
             cs.branch = branch;
             cs.method = t.method;
             // The first INVITE is timed from the call's intended start, so a late generator shows.
-            cs.sent_ns = (t.method == sip::Method::kInvite && call.cseq == 1) ? call.intended_start_ns : now_ns;
+            cs.sent_ns =
+                (t.method == sip::Method::kInvite && call.cseq == 1) ? call.intended_start_ns : now_ns;
             cs.txn.start(t.method == sip::Method::kInvite ? txn::TxnKind::kInvite : txn::TxnKind::kNonInvite,
                          config_.timers, now_ns);
         }
@@ -766,8 +769,9 @@ bool Engine::on_challenge(Call& call, const sip::MessageView& msg) {
         if (sip::parse_challenge(msg.headers[i].value, ch) != sip::FieldError::kOk || !auth::supported(ch))
             continue;
         if (auth::classify(ch, call.flags & kFlagAuthSent) == auth::ChallengeVerdict::kRejected) {
-            fail(call, FailReason::kScenario, proxy ? "credentials rejected (407 again, not stale)"
-                                                    : "credentials rejected (401 again, not stale)",
+            fail(call, FailReason::kScenario,
+                 proxy ? "credentials rejected (407 again, not stale)"
+                       : "credentials rejected (401 again, not stale)",
                  msg.status_code);
             return false;
         }
@@ -801,7 +805,8 @@ bool Engine::credentials_for(Call& call, uint16_t tpl_index, uint32_t cseq, uint
     const size_t sp1 = line.find(' '), sp2 = line.rfind(' ');
     sip::DigestChallenge ch;
     if (n == 0 || sp1 == std::string_view::npos || sp2 <= sp1 ||
-        sip::parse_challenge(call.field(static_cast<unsigned>(Field::kChallenge)), ch) != sip::FieldError::kOk) {
+        sip::parse_challenge(call.field(static_cast<unsigned>(Field::kChallenge)), ch) !=
+            sip::FieldError::kOk) {
         fail(call, FailReason::kOther, "can't build credentials for this request");
         return false;
     }
@@ -813,7 +818,8 @@ bool Engine::credentials_for(Call& call, uint16_t tpl_index, uint32_t cseq, uint
     const uint64_t seed = (static_cast<uint64_t>(call.generation) << 40) ^ (uint64_t{call.index} << 8) ^
                           state.nc ^ (uint64_t{config_.run_id} << 32);
     std::string_view cnonce = auth::make_cnonce(seed * 0x9E3779B97F4A7C15ull, cbuf);
-    const std::string_view header = (call.flags & kFlagProxyChallenge) ? "Proxy-Authorization: " : "Authorization: ";
+    const std::string_view header =
+        (call.flags & kFlagProxyChallenge) ? "Proxy-Authorization: " : "Authorization: ";
     std::memcpy(auth_buf_, header.data(), header.size());
     size_t len = 0;
     auth::AuthError e = auth::write_authorization(
@@ -859,7 +865,8 @@ bool Engine::check_credentials(Call& call, const sip::MessageView& msg) {
         why = "no Digest credentials in the request";
     else if (cr.nonce != std::string_view(nonce, kCallKeyLength))
         why = "credentials for a nonce we did not give";
-    else if (const std::string_view user = credential(call, program_.auth_user); !user.empty() && cr.username != user)
+    else if (const std::string_view user = credential(call, program_.auth_user);
+             !user.empty() && cr.username != user)
         why = "credentials of an unknown user";
     else if (!auth::verify(cr, credential(call, program_.auth_password), msg.method_text, msg.body))
         why = "wrong password in the credentials";
@@ -917,7 +924,8 @@ void Engine::on_timer(uint64_t cookie, uint64_t now_ns) {
     for (ClientSide& cs : call.client) {
         if (!cs.txn.active() || !cs.txn.deadline_ns() || cs.txn.deadline_ns() > now_ns) continue;
         txn::Outcome o = cs.txn.on_timer(now_ns);
-        if (o.has(txn::kRetransmit) && cs.tpl != kNoTemplate && !transmit(call, cs.tpl, cs.cseq, cs.branch, true))
+        if (o.has(txn::kRetransmit) && cs.tpl != kNoTemplate &&
+            !transmit(call, cs.tpl, cs.cseq, cs.branch, true))
             return;
         if (o.has(txn::kTimeout)) return fail(call, FailReason::kTimeout, txn::reason(o));
     }
@@ -985,7 +993,8 @@ bool Engine::save_invite_headers(Call& call, const sip::MessageView& msg) {
     for (size_t i = 0; i < invite_ids_.size(); ++i) {
         size_t n = render_header_lines(msg, invite_ids_[i], lines, sizeof(lines));
         if (n == 0 && msg.find(invite_ids_[i])) return false;
-        if (!store_field(call, invite_base_ + static_cast<unsigned>(i), std::string_view(lines, n))) return false;
+        if (!store_field(call, invite_base_ + static_cast<unsigned>(i), std::string_view(lines, n)))
+            return false;
     }
     return true;
 }

@@ -2,9 +2,9 @@
 // compiled scenario, drives the RFC 3261 transactions, and renders messages from templates into the
 // transport's TX buffers. One thread, no locks, no allocation per message or per call.
 #pragma once
+#include <regex.h>
 #include <cstdint>
 #include <memory>
-#include <regex.h>
 #include <string>
 #include <vector>
 
@@ -23,7 +23,7 @@ class ScenarioState;
 namespace sipstorm::data {
 class InjectionSet;
 class InjectionCursor;
-}
+}  // namespace sipstorm::data
 namespace sipstorm::net {
 class PcapWriter;
 }
@@ -127,11 +127,11 @@ class Engine {
 
     // Per-engine constants rendered once.
     std::string local_ip_, local_port_, remote_ip_, remote_port_, default_target_;
-    std::vector<sip::HeaderId> last_ids_;    // headers the scenario's ${last_*} slots use
-    std::vector<sip::HeaderId> invite_ids_;  // ... and its ${invite_*} slots
+    std::vector<sip::HeaderId> last_ids_;                      // headers the scenario's ${last_*} slots use
+    std::vector<sip::HeaderId> invite_ids_;                    // ... and its ${invite_*} slots
     unsigned var_base_ = 0, invite_base_ = 0, last_base_ = 0;  // where each group sits in Call::fields
-    std::vector<data::InjectionCursor> cursors_;                // one per --inf file: this shard's rows
-    std::vector<regex_t> regexes_;                              // program_.regexes, compiled here
+    std::vector<data::InjectionCursor> cursors_;               // one per --inf file: this shard's rows
+    std::vector<regex_t> regexes_;                             // program_.regexes, compiled here
     bool uses_auth_ = false;  // some template has ${auth}: 401/407 are kept as challenges
     char auth_buf_[1280];     // the credentials line being sent
     size_t auth_len_ = 0;

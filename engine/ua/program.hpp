@@ -42,13 +42,13 @@ struct RecvMatch {
 
 // What a recv step copies out of the message it matched into a call variable.
 struct Capture {
-    uint16_t var = 0;                             // index into Program::variables
+    uint16_t var = 0;                              // index into Program::variables
     sip::HeaderId header = sip::HeaderId::kOther;  // a known header; kOther with header_name empty: none
-    std::string header_name;                      // a header we don't index, found by name
-    bool body = false;                            // regex over the body only
-    int regex = -1;                               // index into Program::regexes, or -1: the whole value
-    uint8_t group = 1;                            // regex group to keep (0: the whole match)
-    bool required = false;                        // no match fails the call (else the variable is emptied)
+    std::string header_name;                       // a header we don't index, found by name
+    bool body = false;                             // regex over the body only
+    int regex = -1;                                // index into Program::regexes, or -1: the whole value
+    uint8_t group = 1;                             // regex group to keep (0: the whole match)
+    bool required = false;                         // no match fails the call (else the variable is emptied)
 };
 
 // A kJump step's condition on a call variable.

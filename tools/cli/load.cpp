@@ -14,10 +14,10 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "data/injection_set.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/signals.hpp"
 #include "script/duration.hpp"
-#include "data/injection_set.hpp"
 #include "script/scenario_compiler.hpp"
 #include "sip/method.hpp"
 #include "stats/result.hpp"

@@ -48,7 +48,8 @@ int cmd_run(const Args& args) {
         "concurrent", po::value(&concurrent), "at most this many live calls; alone: keep this many up")(
         "local-ip", po::value(&local_ip), "local address to send from (default: the route to the target)")(
         "recv-timeout", po::value(&recv_timeout), "fail a call that waits longer than this at a recv step")(
-        "uas", po::value(&uas_path), "scenario of the built-in UAS (default: the scenario's peer, else answer.lua)")(
+        "uas", po::value(&uas_path),
+        "scenario of the built-in UAS (default: the scenario's peer, else answer.lua)")(
         "uas-set", po::value(&uas_set)->composing(), "parameter NAME=VALUE of the built-in UAS scenario");
     add_common_options(d, common);
     std::string scenario;
@@ -82,8 +83,8 @@ int cmd_run(const Args& args) {
 
     std::unique_ptr<ua::Program> uas_program;
     if (target.empty()) {
-        uas_program =
-            load_scenario(uas_path.empty() ? builtin_uas_path(scenario, *program) : uas_path, parse_set(uas_set));
+        uas_program = load_scenario(uas_path.empty() ? builtin_uas_path(scenario, *program) : uas_path,
+                                    parse_set(uas_set));
         if (uas_program->role != ua::Role::kUas) throw UsageError("--uas: not a UAS scenario");
         ua::EndpointSpec uas;
         uas.name = "built-in UAS";

@@ -51,7 +51,8 @@ TEST(CompileErrors, UnknownStepKey) {
     EXPECT_EQ(compile_error("key.lua", uac(kInvite + "    { recv = 200 },\n"
                                                      "    { sned = 'x' },\n")),
               path_of("key.lua") +
-                  ":6: step 3: unknown key 'sned' (expected send, recv, pause, jump, fail, label, next, optional, timeout, on_timeout, on_unexpected, capture, check_auth, when, hook)");
+                  ":6: step 3: unknown key 'sned' (expected send, recv, pause, jump, fail, label, next, "
+                  "optional, timeout, on_timeout, on_unexpected, capture, check_auth, when, hook)");
 }
 
 TEST(CompileErrors, StepLinesSurviveCommentsStringsAndCalls) {
@@ -66,11 +67,10 @@ TEST(CompileErrors, StepLinesSurviveCommentsStringsAndCalls) {
 }
 
 TEST(CompileErrors, UnknownParamInTemplate) {
-    EXPECT_EQ(
-        compile_error("param.lua", uac("    { send = 'INVITE sip:${sevice}@x SIP/2.0\\n\\n' },\n")),
-        path_of("param.lua") +
-            ":4: step 1: message line 1: unknown name '${sevice}' (neither a built-in slot, a scenario "
-            "parameter, a capture nor an --inf field)");
+    EXPECT_EQ(compile_error("param.lua", uac("    { send = 'INVITE sip:${sevice}@x SIP/2.0\\n\\n' },\n")),
+              path_of("param.lua") +
+                  ":4: step 1: message line 1: unknown name '${sevice}' (neither a built-in slot, a scenario "
+                  "parameter, a capture nor an --inf field)");
     EXPECT_EQ(compile_error("pause_param.lua", uac(kInvite + "    { pause = '${hld}s' },\n")),
               path_of("pause_param.lua") + ":5: step 2: pause: unknown parameter '${hld}' in '${hld}s'");
 }
@@ -87,7 +87,8 @@ TEST(CompileErrors, RecvWithoutCodeOrMethod) {
             ":5: step 2: recv = 99: expected a status code (200), a class ('2xx'), a range ('180-183'), a "
             "request method ('INVITE') or a list of these");
     EXPECT_EQ(compile_error("recv3.lua", uac(kInvite + "    { optional = true },\n")),
-              path_of("recv3.lua") + ":5: step 2: a step needs one of send, recv, pause, jump or fail (or a label alone)");
+              path_of("recv3.lua") +
+                  ":5: step 2: a step needs one of send, recv, pause, jump or fail (or a label alone)");
 }
 
 TEST(CompileErrors, OptionalRecvLast) {
@@ -140,10 +141,10 @@ TEST(CompileErrors, ScenarioShape) {
               path_of("empty.lua") + ":3: steps is empty");
     EXPECT_EQ(compile_error("notable.lua", "return 42\n"),
               path_of("notable.lua") + ": the scenario must return a table, got a number");
-    EXPECT_EQ(
-        compile_error("extra.lua", "return {\n role = 'uas',\n stpes = {},\n}\n"),
-        path_of("extra.lua") +
-            ":3: unexpected key 'stpes' in the scenario table (expected name, role, params, auth, gates, peer, steps)");
+    EXPECT_EQ(compile_error("extra.lua", "return {\n role = 'uas',\n stpes = {},\n}\n"),
+              path_of("extra.lua") +
+                  ":3: unexpected key 'stpes' in the scenario table (expected name, role, params, auth, "
+                  "gates, peer, steps)");
     EXPECT_EQ(
         compile_error("gates.lua", "return {\n role = 'uas',\n gates = 'x',\n steps = {},\n}\n"),
         path_of("gates.lua") + ":3: gates must be a list of strings, e.g. gates = { \"failed_calls == 0\" }");
@@ -168,6 +169,106 @@ TEST(CompileErrors, HelperMisuseReportsTheScenarioLine) {
         path_of("helper.lua") + ":3: invite: 'to' (the callee's URI) is required");
     EXPECT_EQ(compile_error("helper2.lua", "local sip = require 'sipstorm'\nlocal m = sip.bye{ tu = 'x' }\n"),
               path_of("helper2.lua") + ":2: bye: unknown option 'tu'");
+}
+
+}  // namespace
+}  // namespace sipstorm::script
+
+namespace sipstorm::script {
+namespace {
+
+using testing::compile_error;
+
+std::string with_steps(const std::string& steps) {
+    return "return {\n  role = 'uac',\n  steps = {\n"
+           "    { send = 'INVITE sip:x@y SIP/2.0\\n\\n' },\n" +
+           steps + "  },\n}\n";
+}
+
+std::string at(const std::string& file) {
+    return ::testing::TempDir() + file;
+}
+
+TEST(CompileErrorsBranching, Labels) {
+    EXPECT_EQ(compile_error("l1.lua", with_steps("    { recv = 200, next = 'nowhere' },\n")),
+              at("l1.lua") + ":5: step 2: unknown label 'nowhere' (labels: none)");
+    EXPECT_EQ(compile_error("l2.lua", with_steps("    { label = 'a', recv = 200 },\n    { label = 'a' },\n")),
+              at("l2.lua") + ":6: step 3: label 'a' is defined twice");
+    EXPECT_EQ(compile_error("l3.lua", with_steps("    { label = 'no good', recv = 200 },\n")),
+              at("l3.lua") + ":5: step 2: label must be a name like \"retry\" (letters, digits, _)");
+    EXPECT_EQ(compile_error("l4.lua", with_steps("    { recv = 200, on_timeout = 'x', label = 'x' },\n"
+                                                 "    { jump = 'y' },\n")),
+              at("l4.lua") + ":6: step 3: unknown label 'y' (labels: x)");
+    EXPECT_EQ(compile_error("l5.lua", with_steps("    { pause = 1, on_timeout = 'x' },\n")),
+              at("l5.lua") + ":5: step 2: on_timeout applies to recv steps only");
+}
+
+TEST(CompileErrorsBranching, RecvLists) {
+    EXPECT_EQ(compile_error("r1.lua", with_steps("    { recv = { 401, 'BOGUS' } },\n")),
+              at("r1.lua") +
+                  ":5: step 2: recv = 'BOGUS': expected a status code (200), a class ('2xx'), a "
+                  "range ('180-183'), a request method ('INVITE') or a list of these");
+    EXPECT_EQ(compile_error("r2.lua", with_steps("    { recv = {} },\n")),
+              at("r2.lua") +
+                  ":5: step 2: recv = an empty list: expected a status code (200), a class ('2xx'), "
+                  "a range ('180-183'), a request method ('INVITE') or a list of these");
+}
+
+TEST(CompileErrorsBranching, Conditions) {
+    EXPECT_EQ(compile_error(
+                  "c1.lua",
+                  with_steps("    { jump = 'x', label = 'x', when = { var = 'nope', equals = '1' } },\n")),
+              at("c1.lua") + ":5: step 2: when: var = 'nope' is not a captured variable");
+    EXPECT_EQ(
+        compile_error("c2.lua",
+                      with_steps("    { recv = 200, capture = { v = 'To' } },\n"
+                                 "    { jump = 'x', label = 'x', when = { var = 'v', like = '1' } },\n")),
+        at("c2.lua") +
+            ":6: step 3: when: unexpected like (expected var and one of equals = \"..\", "
+            "not_equals = \"..\", matches = \"regex\", empty = true|false)");
+    EXPECT_EQ(compile_error("c3.lua", with_steps("    { fail = '' },\n")),
+              at("c3.lua") + ":5: step 2: fail must be the reason (a non-empty string), got a string");
+}
+
+TEST(CompileErrorsCaptures, BadCaptures) {
+    EXPECT_EQ(
+        compile_error("k1.lua", with_steps("    { recv = 200, capture = { tag = { regex = '(' } } },\n")),
+        at("k1.lua") + ":5: step 2: capture tag: bad regex '(': Unmatched ( or \\(");
+    EXPECT_EQ(compile_error("k2.lua", with_steps("    { recv = 200, capture = { call_id = 'Call-ID' } },\n")),
+              at("k2.lua") + ":5: step 2: capture: 'call_id' is already a built-in slot or a parameter");
+    EXPECT_EQ(compile_error("k3.lua", with_steps("    { recv = 200, capture = { x = { group = 1 } } },\n")),
+              at("k3.lua") + ":5: step 2: capture x: needs a header, a regex or both");
+    EXPECT_EQ(
+        compile_error("k4.lua",
+                      with_steps("    { recv = 200, capture = { x = { header = 'To', colour = 1 } } },\n")),
+        at("k4.lua") +
+            ":5: step 2: capture x: unknown key 'colour' (expected header, regex, group, body, required)");
+    EXPECT_EQ(compile_error("k5.lua", with_steps("    { send = 'BYE sip:${tag} SIP/2.0\\n\\n' },\n")),
+              at("k5.lua") +
+                  ":5: step 2: message line 1: unknown name '${tag}' (neither a built-in slot, a scenario "
+                  "parameter, a capture nor an --inf field)");
+}
+
+TEST(CompileErrorsAuth, CredentialsAndFields) {
+    EXPECT_EQ(compile_error("a1.lua",
+                            "return {\n  role = 'uac',\n  steps = {\n"
+                            "    { send = 'REGISTER sip:x SIP/2.0\\n${auth}\\n\\n' },\n  },\n}\n"),
+              at("a1.lua") +
+                  ":4: step 1: ${auth} needs credentials: auth = { username = .., password = .. } in "
+                  "the scenario, or --auth user:password");
+    EXPECT_EQ(compile_error("a2.lua",
+                            "return {\n  role = 'uac',\n  steps = {\n"
+                            "    { send = 'REGISTER sip:x SIP/2.0\\nTo: ${auth}\\n\\n' },\n  },\n}\n"),
+              at("a2.lua") + ":4: step 1: message line 1: ${auth} must stand alone on a header line");
+    EXPECT_EQ(
+        compile_error("a3.lua", with_steps("    { send = 'MESSAGE sip:${field0}@x SIP/2.0\\n\\n' },\n")),
+        at("a3.lua") +
+            ":5: step 2: message line 1: '${field0}': no --inf file given (fields come from "
+            "--inf users.csv)");
+    EXPECT_EQ(compile_error("a4.lua",
+                            "return {\n  role = 'uas',\n  auth = { algorithm = 'SHA-1' },\n"
+                            "  steps = { { recv = 'INVITE' } },\n}\n"),
+              at("a4.lua") + ":3: auth: algorithm must be \"MD5\" or \"SHA-256\"");
 }
 
 }  // namespace

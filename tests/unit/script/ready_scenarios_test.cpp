@@ -32,7 +32,8 @@ std::string start_line(const ua::Program& p, const ua::Step& s) {
 ua::Step recv_code(int code, bool optional = false) {
     ua::Step s;
     s.kind = ua::StepKind::kRecv;
-    s.matches.push_back({false, sip::Method::kUnknown, static_cast<uint16_t>(code), static_cast<uint16_t>(code)});
+    s.matches.push_back(
+        {false, sip::Method::kUnknown, static_cast<uint16_t>(code), static_cast<uint16_t>(code)});
     s.optional = optional;
     return s;
 }

@@ -69,7 +69,8 @@ TEST(Sandbox, MetamethodsAreNotRunWhileCompiling) {
     EXPECT_EQ(compile_error("meta2.lua",
                             "local step = setmetatable({}, { __index = function() error('boom') end })\n"
                             "return { role = 'uas', steps = { step } }\n"),
-              path_of("meta2.lua") + ":2: step 1: a step needs one of send, recv, pause, jump or fail (or a label alone)");
+              path_of("meta2.lua") +
+                  ":2: step 1: a step needs one of send, recv, pause, jump or fail (or a label alone)");
     EXPECT_EQ(compile_error("obj.lua", "error({})\n"),
               path_of("obj.lua") + ":1: (error object is a table value)");
 }
