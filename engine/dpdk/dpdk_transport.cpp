@@ -90,7 +90,7 @@ std::unique_ptr<DpdkTransport> open_dpdk(const DpdkOptions& opt, std::string* er
         const std::string name = std::string("sstx") + kind + "_" + std::to_string(opt.port_id) + "_" +
                                  std::to_string(opt.queue_id) + "_" + std::to_string(g_pool_seq.fetch_add(1));
         const uint32_t n = std::max<uint32_t>(count, 2 * t->batch_);
-        const uint32_t cache = std::min<uint32_t>({256, RTE_MEMPOOL_CACHE_MAX_SIZE, n * 2 / 3});
+        const uint32_t cache = std::min<uint32_t>({RTE_MEMPOOL_CACHE_MAX_SIZE, n * 2 / 3});
         return rte_pktmbuf_pool_create(name.c_str(), n, cache, 0, uint16_t(RTE_PKTMBUF_HEADROOM + data),
                                        socket);
     };
