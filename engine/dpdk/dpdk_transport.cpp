@@ -5,6 +5,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_pause.h>
+#include <rte_prefetch.h>
 
 #include <algorithm>
 #include <atomic>
@@ -14,7 +15,12 @@ namespace sipstorm::dpdk {
 
 namespace {
 std::atomic<uint32_t> g_pool_seq{0};
+
+void prefetch_frame(const rte_mbuf* m) {
+    const char* p = rte_pktmbuf_mtod(m, const char*);
+    for (uint32_t off = 0; off < 512 && off < m->data_len; off += RTE_CACHE_LINE_SIZE) rte_prefetch0(p + off);
 }
+}  // namespace
 
 std::unique_ptr<DpdkTransport> open_dpdk(const DpdkOptions& opt, std::string* error) {
     auto fail = [&](std::string msg) -> std::unique_ptr<DpdkTransport> {
@@ -74,35 +80,45 @@ std::unique_ptr<DpdkTransport> open_dpdk(const DpdkOptions& opt, std::string* er
     if (!t->stack_->ok()) return fail(t->stack_->error());
     t->stack_->set_shared_neighbors(opt.neighbors);
 
-    std::string name = "sstx_" + std::to_string(opt.port_id) + "_" + std::to_string(opt.queue_id) + "_" +
-                       std::to_string(g_pool_seq.fetch_add(1));
     int socket = rte_eth_dev_socket_id(opt.port_id);
     if (socket < 0) socket = SOCKET_ID_ANY;
-    uint32_t room = RTE_PKTMBUF_HEADROOM + net::kMaxDatagram;
     static_assert(RTE_PKTMBUF_HEADROOM >= kTxHeaderRoom);
-    t->tx_pool_ = rte_pktmbuf_pool_create(name.c_str(), std::max<uint32_t>(opt.tx_mbufs, 2 * t->batch_), 0, 0,
-                                          uint16_t(room), socket);
-    if (!t->tx_pool_)
-        return fail("TX pool of " + std::to_string(opt.tx_mbufs) + " mbufs: " + rte_strerror(rte_errno) +
-                    " (raise -m or lower tx_mbufs)");
+    // A per-lcore cache makes the pool LIFO for the thread that sends: a message goes into an mbuf
+    // that was freed moments ago and is still in the CPU cache. Without one the pool hands them out
+    // in ring order, each one cold. Threads that are not EAL lcores (rte_thread_register) bypass it.
+    auto create = [&](const char* kind, uint32_t count, uint32_t data) {
+        const std::string name = std::string("sstx") + kind + "_" + std::to_string(opt.port_id) + "_" +
+                                 std::to_string(opt.queue_id) + "_" + std::to_string(g_pool_seq.fetch_add(1));
+        const uint32_t n = std::max<uint32_t>(count, 2 * t->batch_);
+        const uint32_t cache = std::min<uint32_t>({RTE_MEMPOOL_CACHE_MAX_SIZE, n * 2 / 3});
+        return rte_pktmbuf_pool_create(name.c_str(), n, cache, 0, uint16_t(RTE_PKTMBUF_HEADROOM + data),
+                                       socket);
+    };
+    t->tx_pool_ = create("", opt.tx_mbufs, kTxSmallData);
+    if (t->tx_pool_) t->tx_big_pool_ = create("b", opt.tx_big_mbufs, net::kMaxDatagram);
+    if (!t->tx_pool_ || !t->tx_big_pool_)
+        return fail("TX pools of " + std::to_string(opt.tx_mbufs) + " + " + std::to_string(opt.tx_big_mbufs) +
+                    " mbufs: " + rte_strerror(rte_errno) + " (raise -m or lower tx_mbufs)");
 
     t->rx_mbufs_.resize(t->batch_);
     t->rx_held_.reserve(t->batch_);
     t->rx_out_.reserve(t->batch_);
     t->rx_copy_ = std::make_unique<char[]>(size_t(t->batch_) * net::kMaxDatagram);
     t->tx_.resize(t->batch_);
-    t->tx_mbufs_.resize(t->batch_);
+    t->tx_stage_ = std::make_unique<char[]>(size_t(t->batch_) * net::kMaxDatagram);
+    for (uint32_t i = 0; i < t->batch_; ++i)
+        t->tx_[i].data = t->tx_stage_.get() + size_t(i) * net::kMaxDatagram;
     t->tx_order_.resize(t->batch_);
     return t;
 }
 
 DpdkTransport::~DpdkTransport() {
     release_rx();
-    for (uint32_t i = 0; i < tx_count_; ++i) rte_pktmbuf_free(tx_mbufs_[i]);
-    stack_.reset();  // frees its queues (some mbufs come from tx_pool_)
-    // The NIC (or, on net_ring, the peer) may still hold mbufs of the TX pool: free the pool only when
+    stack_.reset();  // frees its queues (some mbufs come from the TX pools)
+    // The NIC (or, on net_ring, the peer) may still hold mbufs of a TX pool: free a pool only when
     // all are back, else leave it to the process's end.
-    if (tx_pool_ && rte_mempool_full(tx_pool_)) rte_mempool_free(tx_pool_);
+    for (rte_mempool* p : {tx_pool_, tx_big_pool_})
+        if (p && rte_mempool_full(p)) rte_mempool_free(p);
 }
 
 void DpdkTransport::release_rx() {
@@ -120,7 +136,16 @@ std::span<const net::RxPacket> DpdkTransport::poll(int timeout_us) {
         uint64_t now = rte_get_tsc_cycles();
         uint16_t n = rte_eth_rx_burst(port_, queue_, rx_mbufs_.data(), uint16_t(batch_));
         ++stats_.rx_syscalls;  // bursts, the DPDK counterpart
+        // The frames are cold (written by the NIC, or on net_ring by the peer a while ago): start
+        // fetching a few packets ahead, headers and the start of the payload, so the stack's checks
+        // and checksum do not wait on memory one packet at a time.
+        // The mbuf header itself is needed to find the data, so it is fetched further ahead.
+        constexpr uint16_t kAhead = 4;
+        for (uint16_t i = 0; i < n && i < 2 * kAhead; ++i) rte_prefetch0(rx_mbufs_[i]);
+        for (uint16_t i = 0; i < n && i < kAhead; ++i) prefetch_frame(rx_mbufs_[i]);
         for (uint16_t i = 0; i < n; ++i) {
+            if (i + 2 * kAhead < n) rte_prefetch0(rx_mbufs_[i + 2 * kAhead]);
+            if (i + kAhead < n) prefetch_frame(rx_mbufs_[i + kAhead]);
             UdpDatagram d;
             if (!stack_->input(rx_mbufs_[i], now, d)) continue;
             rx_held_.push_back(d.m);
@@ -154,15 +179,7 @@ std::span<const net::RxPacket> DpdkTransport::poll(int timeout_us) {
 
 net::TxPacket* DpdkTransport::alloc_tx() {
     if (tx_count_ == batch_) return nullptr;
-    rte_mbuf* m = rte_pktmbuf_alloc(tx_pool_);
-    if (!m) {
-        ++stack_->counters().mbuf_alloc_failed;
-        return nullptr;
-    }
-    net::TxPacket& p = tx_[tx_count_];
-    tx_mbufs_[tx_count_] = m;
-    ++tx_count_;
-    p.data = rte_pktmbuf_mtod(m, char*);  // past RTE_PKTMBUF_HEADROOM: room for the headers
+    net::TxPacket& p = tx_[tx_count_++];
     p.len = 0;
     p.to = net::Address{};
     p.lane = 0;
@@ -180,24 +197,20 @@ void DpdkTransport::flush() {
             if (tx_[i].lane == lane) tx_order_[k++] = i;
     const uint64_t now = rte_get_tsc_cycles();
     for (uint32_t j = 0; j < k; ++j) {
-        const uint32_t i = tx_order_[j];
-        rte_mbuf* m = tx_mbufs_[i];
-        const net::TxPacket& p = tx_[i];
-        if (p.len == 0) {
-            rte_pktmbuf_free(m);
-            continue;
-        }
-        if (p.len > net::kMaxDatagram) {
-            ++own_tx_errors_;
-            rte_pktmbuf_free(m);
-            continue;
-        }
+        const net::TxPacket& p = tx_[tx_order_[j]];
+        if (p.len == 0) continue;
         const net::Address& from = p.to.family == AF_INET6 ? local6_ : local_;
-        if (from.family != p.to.family) {
+        if (p.len > net::kMaxDatagram || from.family != p.to.family) {
             ++own_tx_errors_;
-            rte_pktmbuf_free(m);
             continue;
         }
+        rte_mbuf* m = rte_pktmbuf_alloc(p.len <= kTxSmallData ? tx_pool_ : tx_big_pool_);
+        if (!m) {
+            ++stack_->counters().mbuf_alloc_failed;
+            ++own_tx_errors_;
+            continue;
+        }
+        std::memcpy(rte_pktmbuf_mtod(m, char*), p.data, p.len);
         m->data_len = uint16_t(p.len);
         m->pkt_len = p.len;
         ++stats_.tx_packets;

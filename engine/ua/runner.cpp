@@ -3,6 +3,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -10,6 +11,9 @@
 #include "net/pcap_writer.hpp"
 #include "net/udp_transport.hpp"
 #ifdef SIPSTORM_HAVE_DPDK
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
 #include "dpdk/dpdk_transport.hpp"
 #include "dpdk/eal.hpp"
 #endif
@@ -36,7 +40,25 @@ struct Runner::Endpoint {
     uint64_t last_start_ns = 0;  // read by the reporter only after join()
     bool done = false;           // a load endpoint that has started and finished all its calls
     uint64_t handoff_drops = 0;
+#ifdef SIPSTORM_HAVE_DPDK
+    dpdk::DpdkTransport* dpdk = nullptr;  // = transport, on the DPDK engine
+    // The stack's counters as last published (dpdk::flatten order): the stack's own are plain
+    // integers of the shard thread, these are what the reporter reads.
+    std::unique_ptr<std::array<std::atomic<uint64_t>, dpdk::kStackCounterSlots>> stack_mirror;
+#endif
+    void publish(uint64_t now_ns);
 };
+
+void Runner::Endpoint::publish(uint64_t now_ns) {
+#ifdef SIPSTORM_HAVE_DPDK
+    if (dpdk) {
+        std::array<uint64_t, dpdk::kStackCounterSlots> v;
+        dpdk::flatten(dpdk->stack().counters(), v);
+        for (size_t i = 0; i < v.size(); ++i) (*stack_mirror)[i].store(v[i], std::memory_order_relaxed);
+    }
+#endif
+    stats->publish(now_ns);
+}
 
 struct Runner::Shard {
     std::vector<Endpoint> endpoints;
@@ -110,6 +132,13 @@ bool Runner::open(std::string* error) {
             }
             // Shards after the first share the port the first one got (SO_REUSEPORT).
             if (i == 0 && udp.reuseport) udp.local = ep.transport->local_address();
+#ifdef SIPSTORM_HAVE_DPDK
+            if (spec.dpdk.enabled) {
+                ep.dpdk = static_cast<dpdk::DpdkTransport*>(ep.transport.get());
+                ep.stack_mirror =
+                    std::make_unique<std::array<std::atomic<uint64_t>, dpdk::kStackCounterSlots>>();
+            }
+#endif
             ep.stats = std::make_unique<stats::ShardStats>(start_ns_, config_.interval_ns);
             ep.recorder = std::make_unique<ShardRecorder>(*ep.stats);
             if (spec.program->hook_count > 0) {
@@ -156,7 +185,8 @@ bool Runner::open_dpdk_port(const EndpointSpec& spec, std::string* error) {
     pc.port_id = spec.dpdk.port;
     pc.queues = static_cast<uint16_t>(config_.shards);
     pc.mbuf_count = spec.dpdk.mbufs;
-    pc.mbuf_data_room = 16384 + 128;  // net_af_packet hands over frames up to its framesz
+    pc.mbuf_data_room = 16384 + 128;          // net_af_packet hands over frames up to its framesz
+    pc.promiscuous = !spec.dpdk.mac.empty();  // frames to a MAC other than the port's must get in
     if (!dpdk::setup_port(pc, dpdk_->info, error)) return false;
     return true;
 }
@@ -173,6 +203,10 @@ std::unique_ptr<net::Transport> Runner::open_dpdk_queue(const EndpointSpec& spec
     o.local_port = spec.udp.local.port ? spec.udp.local.port : 5060;
     o.gateway = spec.dpdk.gateway;
     o.prefix = spec.dpdk.prefix;
+    if (!spec.dpdk.mac.empty() && !dpdk::Mac::parse(spec.dpdk.mac, o.local_mac)) {
+        *error = "bad MAC address '" + spec.dpdk.mac + "'";
+        return nullptr;
+    }
     o.neighbors = &dpdk_->neighbors;
     return dpdk::open_dpdk(o, error);
 }
@@ -251,8 +285,43 @@ net::Address Runner::local_address(size_t endpoint) const {
     return shards_[0]->endpoints[endpoint].transport->local_address();
 }
 
+std::vector<StackCount> Runner::stack_counters(size_t endpoint) const {
+    std::vector<StackCount> out;
+#ifdef SIPSTORM_HAVE_DPDK
+    if (!config_.endpoints[endpoint].dpdk.enabled || shards_.empty()) return out;
+    for (size_t i = 0; i < dpdk::kStackCounterSlots; ++i) {
+        StackCount c;
+        c.drop = i >= dpdk::kStackScalarCounters;
+        c.name = c.drop ? dpdk::drop_name(static_cast<dpdk::Drop>(i - dpdk::kStackScalarCounters))
+                        : dpdk::kStackCounterNames[i];
+        for (const auto& sh : shards_)
+            if (const auto& m = sh->endpoints[endpoint].stack_mirror)
+                c.value += (*m)[i].load(std::memory_order_relaxed);
+        out.push_back(c);
+    }
+    // The port's own: frames the NIC dropped (no free RX descriptor, bad frames) and RX mbuf
+    // shortage. Reading them while the shards poll is what DPDK's own tools do.
+    rte_eth_stats ps{};
+    if (dpdk_ && rte_eth_stats_get(dpdk_->info.port_id, &ps) == 0) {
+        out.push_back({"port_imissed", ps.imissed, false});
+        out.push_back({"port_ierrors", ps.ierrors, false});
+        out.push_back({"port_oerrors", ps.oerrors, false});
+        out.push_back({"port_rx_nombuf", ps.rx_nombuf, false});
+    }
+#else
+    (void)endpoint;
+#endif
+    return out;
+}
+
 void Runner::shard_main(unsigned index) {
     Shard& sh = *shards_[index];
+#ifdef SIPSTORM_HAVE_DPDK
+    // An lcore id gives this thread the TX mbuf pools' per-lcore cache (LIFO, so messages go into
+    // buffers still in the CPU cache); without one every mbuf comes from the shared ring, cold. A
+    // failure (no free lcore id) only costs that speed.
+    const bool registered = dpdk_ && rte_thread_register() == 0;
+#endif
     std::vector<pollfd> fds;
     bool must_poll = config_.busy_poll;  // a transport without a descriptor (DPDK) is polled, never waited on
     for (Endpoint& ep : sh.endpoints) {
@@ -371,8 +440,11 @@ void Runner::shard_main(unsigned index) {
             for (Endpoint& ep : sh.endpoints) {
                 ep.engine->abort_all(now);
                 ep.transport->flush();
-                ep.stats->publish(runtime::now_ns());
+                ep.publish(runtime::now_ns());
             }
+#ifdef SIPSTORM_HAVE_DPDK
+            if (registered) rte_thread_unregister();
+#endif
             return;
         }
 
@@ -381,7 +453,7 @@ void Runner::shard_main(unsigned index) {
             stats::ShardCounters& c = ep.stats->counters();
             c.loop_ns.add(end - last);
             if (work) c.busy_ns.add(end - now);
-            if (ep.stats->publish_due(end)) ep.stats->publish(end);
+            if (ep.stats->publish_due(end)) ep.publish(end);
         }
         last = end;
 

@@ -35,6 +35,7 @@ struct DpdkSpec {
     uint16_t port = 0;
     std::string local_ips;  // "10.0.0.10" or a range "10.0.0.10-10.0.0.50", IPv6 after a comma
     std::string gateway;
+    std::string mac;  // our MAC, "02:00:00:00:00:01"; empty = the port's (a different one needs promiscuous)
     uint8_t prefix = 24;
     uint32_t mbufs = 8191;
 };
@@ -49,6 +50,13 @@ struct EndpointSpec {
     int remote_from = -1;  // >= 0: the target is that (earlier) endpoint's local address (built-in UAS)
     std::string pcap;      // write every message this endpoint sends and receives here (--pcap)
     DpdkSpec dpdk;
+};
+
+// One counter of an endpoint's DPDK stack, or of its port, summed over the endpoint's shards.
+struct StackCount {
+    const char* name;  // the result file's key: "rx_packets", "mbuf_alloc_failed", "port_imissed" ...
+    uint64_t value = 0;
+    bool drop = false;  // a drop reason (named by dpdk::drop_name)
 };
 
 struct RunConfig {
@@ -87,6 +95,11 @@ class Runner {
     // After join(): when the endpoint's last call started (0: none), for the achieved rate.
     uint64_t last_call_start_ns(size_t endpoint) const;
     uint64_t start_ns() const { return start_ns_; }
+    // The DPDK stack's counters of an endpoint (frames, ARP / ND, drops by reason, mbuf exhaustion)
+    // summed over its shards, then its port's (NIC drops, RX mbuf shortage); empty on the kernel
+    // engine. Any thread: the shards copy their stack's counters out whenever they publish their
+    // statistics (about once a second, and when they stop).
+    std::vector<StackCount> stack_counters(size_t endpoint) const;
 
   private:
     struct Endpoint;

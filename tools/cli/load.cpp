@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <string_view>
 #include <thread>
 
 #include "data/injection_set.hpp"
@@ -50,6 +52,9 @@ void add_common_options(po::options_description& d, CommonOptions& o) {
         "our address(es) on the DPDK port: 10.0.0.10 or a range "
         "10.0.0.10-10.0.0.50, IPv6 after a comma")("dpdk-gateway", po::value(&o.dpdk.gateway),
                                                    "IPv4 next hop for targets off the local subnet")(
+        "dpdk-mac", po::value(&o.dpdk.mac),
+        "our MAC on the DPDK port, e.g. 02:00:00:00:00:01 (default: the port's; another one puts the "
+        "port in promiscuous mode)")("local-mac", po::value(&o.dpdk.mac), "the same as --dpdk-mac")(
         "dpdk-prefix", po::value(&o.dpdk_prefix), "prefix length of the local subnet (default 24)")(
         "dpdk-mbufs", po::value(&o.dpdk.mbufs), "receive mbufs for the port (default 8191)")(
         "drain", po::value(&o.drain),
@@ -68,9 +73,30 @@ void add_common_options(po::options_description& d, CommonOptions& o) {
     add_output_options(d, o.outputs);
 }
 
+namespace {
+
+// --dpdk-mac: six hex octets separated by ':' or '-', usable as a source address (unicast, not zero).
+// Checked here, before EAL starts, so a typo costs a usage error rather than a port set-up.
+void check_mac(const std::string& text) {
+    auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+    bool ok = text.size() == 17;
+    for (size_t i = 0; ok && i < text.size(); ++i)
+        ok = i % 3 == 2 ? (text[i] == ':' || text[i] == '-') && text[i] == text[2] : hex(text[i]);
+    if (!ok)
+        throw UsageError("--dpdk-mac: '" + text +
+                         "' is not a MAC address (six hex octets: 02:00:00:00:00:01)");
+    const unsigned first = static_cast<unsigned>(std::stoul(text.substr(0, 2), nullptr, 16));
+    if (first & 1)
+        throw UsageError("--dpdk-mac: '" + text + "' is a multicast address; a source MAC must be unicast");
+    if (text.find_first_not_of("0:-") == std::string::npos)
+        throw UsageError("--dpdk-mac: '" + text + "' is all zeros");
+}
+
+}  // namespace
+
 void check_engine_options(CommonOptions& o) {
     if (o.engine == "kernel") {
-        if (!o.dpdk.eal_args.empty() || !o.dpdk.local_ips.empty())
+        if (!o.dpdk.eal_args.empty() || !o.dpdk.local_ips.empty() || !o.dpdk.mac.empty())
             throw UsageError("--dpdk-* options need --engine dpdk");
         return;
     }
@@ -78,6 +104,7 @@ void check_engine_options(CommonOptions& o) {
     if (o.dpdk.local_ips.empty()) throw UsageError("--engine dpdk needs --dpdk-ip (our address on the port)");
     if (o.dpdk_prefix < 1 || o.dpdk_prefix > 32) throw UsageError("--dpdk-prefix must be 1..32");
     o.dpdk.prefix = static_cast<uint8_t>(o.dpdk_prefix);
+    if (!o.dpdk.mac.empty()) check_mac(o.dpdk.mac);
     o.dpdk.enabled = true;
 }
 
@@ -273,22 +300,51 @@ std::string progress_of(const stats::Counts& c, const ReportOptions& opt, uint64
     return {};
 }
 
+// The DPDK stack's figures for the live view (empty on the kernel engine): packets in and out, ARP
+// exchanged, drops (the largest reason named) and mbuf shortage, totals since the start.
+std::string stack_summary(const std::vector<ua::StackCount>& counts) {
+    if (counts.empty()) return {};
+    uint64_t rx = 0, tx = 0, arp = 0, drops = 0, top = 0, nombuf = 0;
+    const char* top_name = "";
+    for (const ua::StackCount& c : counts) {
+        const std::string_view n = c.name;
+        if (c.drop || n == "port_imissed") {
+            drops += c.value;
+            if (c.value > top) {
+                top = c.value;
+                top_name = c.name;
+            }
+        } else if (n == "rx_packets") {
+            rx = c.value;
+        } else if (n == "tx_packets") {
+            tx = c.value;
+        } else if (n.starts_with("arp_")) {
+            arp += c.value;
+        } else if (n == "mbuf_alloc_failed" || n == "port_rx_nombuf") {
+            nombuf += c.value;
+        }
+    }
+    return fmt::format("dpdk pkts in {} out {} arp {} drops {}{} mbuf-short {}", rx, tx, arp, drops,
+                       top ? fmt::format(" ({} {})", top_name, top) : std::string(), nombuf);
+}
+
 // CI logs and pipes: one plain line a second.
 void print_line(const stats::SeriesRow& row, const stats::Snapshot& total, const ReportOptions& opt,
-                uint64_t elapsed_ns) {
+                uint64_t elapsed_ns, const std::string& stack) {
     const stats::Counts& c = total.counts;
     const stats::Counts& d = row.counts;
     double cps = row.interval_s > 0 ? static_cast<double>(d.calls_attempted) / row.interval_s : 0;
     std::string progress = progress_of(c, opt, elapsed_ns);
     fmt::print(
         "[{:5.1f}s{}] calls {} ok {} failed {} live {} | {:.0f} cps{} | retrans {} | setup p50 {:.2f} ms "
-        "p99 {:.2f} ms | lag {:.0f} ms busy {:.0f}%{}\n",
+        "p99 {:.2f} ms | lag {:.0f} ms busy {:.0f}%{}{}\n",
         static_cast<double>(elapsed_ns) / 1e9, progress.empty() ? "" : " " + progress, c.calls_attempted,
         c.calls_succeeded, c.calls_failed, c.concurrent_calls, cps,
         opt.target_cps > 0 ? fmt::format(" (target {:.0f})", opt.target_cps) : std::string(),
         stats::retransmissions_total(c), ms_of_us(row.setup_p50_us), ms_of_us(row.setup_p99_us),
         static_cast<double>(d.lag_max_interval_ns) / 1e6, stats::busy_share(d) * 100,
-        d.rx_drops ? fmt::format(" rx-drops {}", d.rx_drops) : std::string());
+        d.rx_drops ? fmt::format(" rx-drops {}", d.rx_drops) : std::string(),
+        stack.empty() ? "" : " | " + stack);
     std::fflush(stdout);
 }
 
@@ -296,7 +352,7 @@ void print_line(const stats::SeriesRow& row, const stats::Snapshot& total, const
 class Panel {
   public:
     void draw(const stats::SeriesRow& row, const stats::Snapshot& total, const ReportOptions& opt,
-              uint64_t elapsed_ns) {
+              uint64_t elapsed_ns, const std::string& stack) {
         const stats::Counts& c = total.counts;
         const stats::Counts& d = row.counts;
         const double secs = static_cast<double>(elapsed_ns) / 1e9;
@@ -331,6 +387,7 @@ class Panel {
                             static_cast<double>(d.lag_max_interval_ns) / 1e6, stats::busy_share(d) * 100,
                             c.rx_drops,
                             d.lag_max_interval_ns > 100'000'000 ? "   \x1b[31mFALLING BEHIND\x1b[0m" : "");
+        if (!stack.empty()) text += fmt::format("  network    {}\n", stack);
         // Move up over the previous panel and clear it.
         if (lines_) fmt::print("\x1b[{}F\x1b[J", lines_);
         fmt::print("{}", text);
@@ -382,9 +439,11 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
                 series.push_back(row);
                 if (opt.quiet) {
                 } else if (panel) {
-                    panel->draw(row, *t.total, opt, now - start);
+                    panel->draw(row, *t.total, opt, now - start,
+                                stack_summary(runner.stack_counters(opt.main_endpoint)));
                 } else {
-                    print_line(row, *t.total, opt, now - start);
+                    print_line(row, *t.total, opt, now - start,
+                               stack_summary(runner.stack_counters(opt.main_endpoint)));
                 }
                 prev = std::move(t.total);
             }
@@ -451,6 +510,16 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
     result["rate"]["achieved"] = achieved;
     result["rate"]["load_duration_s"] = load_s;
     result["interrupted"] = interrupted;
+    if (const auto stack = runner.stack_counters(opt.main_endpoint); !stack.empty()) {
+        nlohmann::json& j = result["dpdk"];
+        j["drops"] = nlohmann::json::object();
+        uint64_t drops = 0;
+        for (const ua::StackCount& sc : stack) {
+            (sc.drop ? j["drops"][sc.name] : j[sc.name]) = sc.value;
+            if (sc.drop) drops += sc.value;
+        }
+        j["drops_total"] = drops;
+    }
 
     // The summary.
     const auto& setup = total.hist.setup_us;
@@ -469,6 +538,8 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
     const auto& gen = result["generator"];
     fmt::print("generator: lag max {:.1f} ms, rx drops {}, tx errors {}\n", gen["lag_ms_max"].get<double>(),
                c.rx_drops, c.tx_errors);
+    if (const std::string s = stack_summary(runner.stack_counters(opt.main_endpoint)); !s.empty())
+        fmt::print("{}\n", s);
     if (gen["saturated"].get<bool>())
         fmt::print(
             "WARNING: the generator itself was saturated ({}): the figures above may show its limits, "

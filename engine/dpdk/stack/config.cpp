@@ -111,4 +111,69 @@ uint64_t StackCounters::total_drops() const {
     return n;
 }
 
+// A field added to StackCounters must be added to the names and to flatten() too.
+static_assert(sizeof(StackCounters) == sizeof(uint64_t) * kStackCounterSlots);
+
+const std::array<const char*, kStackScalarCounters> kStackCounterNames = {"rx_packets",
+                                                                          "rx_bytes",
+                                                                          "tx_packets",
+                                                                          "tx_bytes",
+                                                                          "rx_udp",
+                                                                          "tx_udp",
+                                                                          "arp_requests_rx",
+                                                                          "arp_replies_rx",
+                                                                          "arp_requests_tx",
+                                                                          "arp_replies_tx",
+                                                                          "ns_rx",
+                                                                          "na_rx",
+                                                                          "ns_tx",
+                                                                          "na_tx",
+                                                                          "echo_requests_rx",
+                                                                          "echo_replies_tx",
+                                                                          "echo_requests_tx",
+                                                                          "echo_replies_rx",
+                                                                          "fragments_rx",
+                                                                          "reassembled",
+                                                                          "fragmented",
+                                                                          "fragments_tx",
+                                                                          "neigh_resolved",
+                                                                          "neigh_failed",
+                                                                          "pending_queued",
+                                                                          "pending_released",
+                                                                          "mbuf_alloc_failed"};
+
+void flatten(const StackCounters& c, std::array<uint64_t, kStackCounterSlots>& out) {
+    // Same order as kStackCounterNames.
+    const uint64_t scalars[kStackScalarCounters] = {c.rx_packets,
+                                                    c.rx_bytes,
+                                                    c.tx_packets,
+                                                    c.tx_bytes,
+                                                    c.rx_udp,
+                                                    c.tx_udp,
+                                                    c.arp_requests_rx,
+                                                    c.arp_replies_rx,
+                                                    c.arp_requests_tx,
+                                                    c.arp_replies_tx,
+                                                    c.ns_rx,
+                                                    c.na_rx,
+                                                    c.ns_tx,
+                                                    c.na_tx,
+                                                    c.echo_requests_rx,
+                                                    c.echo_replies_tx,
+                                                    c.echo_requests_tx,
+                                                    c.echo_replies_rx,
+                                                    c.fragments_rx,
+                                                    c.reassembled,
+                                                    c.fragmented,
+                                                    c.fragments_tx,
+                                                    c.neigh_resolved,
+                                                    c.neigh_failed,
+                                                    c.pending_queued,
+                                                    c.pending_released,
+                                                    c.mbuf_alloc_failed};
+    size_t i = 0;
+    for (uint64_t v : scalars) out[i++] = v;
+    for (uint64_t v : c.drops) out[i++] = v;
+}
+
 }  // namespace sipstorm::dpdk

@@ -90,4 +90,12 @@ struct StackCounters {
     uint64_t total_drops() const;
 };
 
+// The counters as one flat list, for the result file and the live view (which must not depend on this
+// struct's layout): kStackCounterNames[i] names slot i; the last Drop::kCount slots are the drops, named
+// by drop_name(). The shard copies them into its published statistics about once a second.
+inline constexpr size_t kStackScalarCounters = 27;
+inline constexpr size_t kStackCounterSlots = kStackScalarCounters + static_cast<size_t>(Drop::kCount);
+extern const std::array<const char*, kStackScalarCounters> kStackCounterNames;
+void flatten(const StackCounters& c, std::array<uint64_t, kStackCounterSlots>& out);
+
 }  // namespace sipstorm::dpdk

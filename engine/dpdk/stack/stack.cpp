@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "dpdk/stack/cksum.hpp"
+
 namespace sipstorm::dpdk {
 
 namespace {
@@ -86,6 +88,26 @@ bool is_zero16(const uint8_t* a) {
 uint16_t icmp6_cksum(const rte_ipv6_hdr* ip, const void* l4) {
     uint16_t c = rte_ipv6_udptcp_cksum(ip, l4);
     return c;
+}
+
+// The UDP checksum of the datagram at l4_off (up to pkt_len) with its pseudo header, before inversion:
+// cksum.hpp's fast sum when the mbuf is one segment, DPDK's mbuf walk otherwise. `ip` is an IPv4 or
+// IPv6 header (v6 says which). To send: ~result (0 -> 0xffff); to verify: result == 0xffff.
+uint16_t udp_sum(const rte_mbuf* m, const void* ip, bool v6, uint32_t l4_off) {
+    const uint32_t phdr = v6 ? rte_ipv6_phdr_cksum(static_cast<const rte_ipv6_hdr*>(ip), 0)
+                             : rte_ipv4_phdr_cksum(static_cast<const rte_ipv4_hdr*>(ip), 0);
+    if (l4_off > m->pkt_len) return 0;
+    if (m->nb_segs == 1)
+        return cksum_fold(
+            cksum_add(rte_pktmbuf_mtod_offset(m, const char*, l4_off), m->pkt_len - l4_off, phdr));
+    uint16_t raw = 0;
+    if (rte_raw_cksum_mbuf(m, l4_off, m->pkt_len - l4_off, &raw) != 0) return 0;
+    return cksum_fold(uint64_t(raw) + phdr);
+}
+
+uint16_t udp_cksum_to_send(const rte_mbuf* m, const void* ip, bool v6, uint32_t l4_off) {
+    const uint16_t c = uint16_t(~udp_sum(m, ip, v6, l4_off));
+    return c == 0 ? 0xffff : c;
 }
 
 }  // namespace
@@ -321,12 +343,7 @@ bool Stack::deliver_udp(rte_mbuf* m, uint32_t l4_off, uint32_t l4_len, const net
     bool hw_good = (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD;
     bool hw_bad = (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD;
     if (udp->dgram_cksum != 0 && !hw_good && (hw_bad || cfg_.verify_udp_cksum)) {
-        int bad = hw_bad ? -1
-                  : v6   ? rte_ipv6_udptcp_cksum_mbuf_verify(
-                               m, rte_pktmbuf_mtod_offset(m, const rte_ipv6_hdr*, kEthLen), uint16_t(l4_off))
-                       : rte_ipv4_udptcp_cksum_mbuf_verify(
-                             m, rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, kEthLen), uint16_t(l4_off));
-        if (bad != 0) {
+        if (hw_bad || udp_sum(m, rte_pktmbuf_mtod_offset(m, const void*, kEthLen), v6, l4_off) != 0xffff) {
             drop(m, Drop::kBadUdpChecksum);
             return false;
         }
@@ -810,7 +827,7 @@ void Stack::send_udp(rte_mbuf* m, const net::Address& from, const net::Address& 
             udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
         } else {
             // Optional over IPv4, but computed: a target that checks must not see zeros.
-            udp->dgram_cksum = rte_ipv4_udptcp_cksum_mbuf(m, ip, 20);
+            udp->dgram_cksum = udp_cksum_to_send(m, ip, false, 20);
         }
     } else {
         if (payload + 8 > 65535) {
@@ -841,7 +858,7 @@ void Stack::send_udp(rte_mbuf* m, const net::Address& from, const net::Address& 
             m->ol_flags |= RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM;
             udp->dgram_cksum = rte_ipv6_phdr_cksum(ip, m->ol_flags);
         } else {
-            udp->dgram_cksum = rte_ipv6_udptcp_cksum_mbuf(m, ip, 40);  // never 0 (0xffff instead)
+            udp->dgram_cksum = udp_cksum_to_send(m, ip, true, 40);  // never 0 (0xffff instead)
         }
     }
     ++c_.tx_udp;
