@@ -479,6 +479,7 @@ int Engine::on_packet(const net::RxPacket& packet, uint64_t now_ns, bool may_han
     Call* call = lookup(msg_, call_id);
     if (!call) {
         if (msg_.is_request) call = accept_new_call(msg_, call_id, packet.from, now_ns);
+        else ack_late_failure(msg_, call_id, packet.from);
         if (!call) return -1;
     }
     if (msg_.is_request)
@@ -541,6 +542,24 @@ Call* Engine::accept_new_call(const sip::MessageView& msg, std::string_view call
     rec_.call_started(now_ns, now_ns);
     run(*c, now_ns);  // to its first recv step, which this request answers
     return c;
+}
+
+void Engine::ack_late_failure(const sip::MessageView& msg, std::string_view call_id, const net::Address& from) {
+    CallKey key;
+    const sip::Header* h = msg.find(sip::HeaderId::kCSeq);
+    sip::CSeq cseq;
+    if (msg.status_code < 300 || !h || sip::parse_cseq(h->value, cseq) != sip::FieldError::kOk ||
+        cseq.method != sip::Method::kInvite || !parse_call_key(call_id, key) || key.run_id != config_.run_id)
+        return;
+    net::TxPacket* pkt = transport_.alloc_tx();
+    if (!pkt) return;
+    pkt->len = static_cast<uint32_t>(build_ack_for_late_failure(msg, pkt->data, net::kMaxDatagram));
+    pkt->to = from;
+    pkt->lane = lane_++;
+    if (pkt->len) {
+        trace_tx(*pkt);
+        rec_.message_out(true, sip::Method::kAck, 0, true);
+    }
 }
 
 void Engine::answer_statelessly(const sip::MessageView& msg, const net::Address& to, uint16_t code,

@@ -99,6 +99,7 @@ class Engine {
     Call* lookup(const sip::MessageView& msg, std::string_view call_id);
     Call* accept_new_call(const sip::MessageView& msg, std::string_view call_id, const net::Address& from,
                           uint64_t now_ns);
+    void ack_late_failure(const sip::MessageView& msg, std::string_view call_id, const net::Address& from);
     void answer_statelessly(const sip::MessageView& msg, const net::Address& to, uint16_t code,
                             std::string_view to_tag = {});
     void trace_tx(const net::TxPacket& p);

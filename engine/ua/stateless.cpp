@@ -6,6 +6,7 @@
 
 #include "sip/header_names.hpp"
 #include "sip/name_addr.hpp"
+#include "sip/scalars.hpp"
 
 namespace sipstorm::ua {
 
@@ -85,6 +86,29 @@ size_t build_ack_for_failure(const sip::MessageView& invite, const sip::MessageV
     w.header("Call-ID", value_of(invite, sip::HeaderId::kCallId));
     char num[16];
     int n = snprintf(num, sizeof(num), "%u", cseq);
+    w.put("CSeq: ").put(std::string_view(num, static_cast<size_t>(n))).put(" ACK\r\n");
+    w.put("Content-Length: 0\r\n\r\n");
+    return w.done();
+}
+
+size_t build_ack_for_late_failure(const sip::MessageView& response, char* out, size_t cap) {
+    const sip::Header* to = response.find(sip::HeaderId::kTo);
+    const sip::Header* via = response.find(sip::HeaderId::kVia);
+    const sip::Header* cseq_h = response.find(sip::HeaderId::kCSeq);
+    sip::NameAddr na;
+    sip::CSeq cseq;
+    if (!to || !via || !cseq_h || sip::parse_name_addr(to->value, na) != sip::FieldError::kOk ||
+        sip::parse_cseq(cseq_h->value, cseq) != sip::FieldError::kOk)
+        return 0;
+    Writer w{out, cap};
+    w.put("ACK ").put(na.uri).put(" SIP/2.0\r\n");
+    w.header("Via", via->value);
+    w.header("Max-Forwards", "70");
+    w.header("From", value_of(response, sip::HeaderId::kFrom));
+    w.header("To", to->value);
+    w.header("Call-ID", value_of(response, sip::HeaderId::kCallId));
+    char num[16];
+    int n = snprintf(num, sizeof(num), "%u", cseq.number);
     w.put("CSeq: ").put(std::string_view(num, static_cast<size_t>(n))).put(" ACK\r\n");
     w.put("Content-Length: 0\r\n\r\n");
     return w.done();

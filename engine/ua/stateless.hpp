@@ -9,6 +9,11 @@
 
 namespace sipstorm::ua {
 
+// A non-2xx final response to one of our INVITEs that comes again after its call ended (our ACK was
+// lost; the call does not wait out Timer D): the ACK rebuilt from the response alone, with the To URI
+// as Request-URI (what our initial INVITEs use). 0 when the response lacks what it needs.
+size_t build_ack_for_late_failure(const sip::MessageView& response, char* out, size_t cap);
+
 // RFC 3261 §17.1.1.3, from the INVITE as sent and the final response.
 size_t build_ack_for_failure(const sip::MessageView& invite, const sip::MessageView& response, uint32_t cseq,
                              char* out, size_t cap);

@@ -327,3 +327,195 @@ TEST(Engine, FailsACallWhoseDialogStateDoesNotFit) {
 
 }  // namespace
 }  // namespace sipstorm::ua
+
+namespace sipstorm::ua {
+namespace {
+
+// An engine for any scenario: a ready one by name, or Lua text written to a temporary file.
+struct Side {
+    Program program;
+    test::FakeTransport transport;
+    TestRecorder rec;
+    EngineConfig config;
+    net::Address peer;
+    std::unique_ptr<Engine> engine;
+
+    explicit Side(Program p) : program(std::move(p)) {
+        config.run_id = 0x0badcafe;
+        config.max_calls = 16;
+        net::Address::parse("127.0.0.1:5090", 5060, config.remote);
+        peer = config.remote;
+        engine = std::make_unique<Engine>(config, program, transport, rec, nullptr, 0);
+    }
+    void inject(const std::string& msg, uint64_t now) {
+        net::RxPacket p{msg.data(), static_cast<uint32_t>(msg.size()), peer};
+        engine->on_packet(p, now);
+        transport.flush();
+    }
+    void at(uint64_t now) {
+        engine->advance(now);
+        transport.flush();
+    }
+    void start() {
+        ASSERT_TRUE(engine->start_call(0, 0));
+        transport.flush();
+    }
+};
+
+Program compile_text(const std::string& name, const std::string& lua) {
+    const std::string path = ::testing::TempDir() + name;
+    FILE* f = fopen(path.c_str(), "w");
+    fputs(lua.c_str(), f);
+    fclose(f);
+    Program p;
+    script::CompileError err;
+    script::CompileOptions options;
+    options.lua_dir = std::string(SIPSTORM_SOURCE_DIR) + "/lua";
+    EXPECT_TRUE(script::compile_scenario(path, {}, options, p, err)) << err.message;
+    return p;
+}
+
+TEST(EngineCancel, TheCancelIsItsOwnTransactionAndThe487IsAcked) {
+    Side u(compile("call_cancel.lua", {{"ring", "0"}}));
+    u.start();
+    const std::string invite = u.transport.sent.at(0);
+    u.inject(response(invite, 180, "Ringing"), kMs);
+    ASSERT_EQ(u.transport.sent.size(), 2u);
+    const std::string cancel = u.transport.sent[1];
+    EXPECT_EQ(start_line(cancel), "CANCEL sip:service@127.0.0.1:5090 SIP/2.0");
+    EXPECT_EQ(header(cancel, "Via"), header(invite, "Via"));  // RFC 3261 §9.1: the INVITE's branch
+    EXPECT_EQ(header(cancel, "CSeq"), "1 CANCEL");
+    u.inject(response(cancel, 200, "OK"), 2 * kMs);
+    u.inject(response(invite, 487, "Request Terminated"), 3 * kMs);
+    ASSERT_EQ(u.transport.sent.size(), 3u);
+    EXPECT_EQ(start_line(u.transport.sent[2]), "ACK sip:service@127.0.0.1:5090 SIP/2.0");
+    EXPECT_EQ(header(u.transport.sent[2], "CSeq"), "1 ACK");
+    EXPECT_EQ(u.rec.succeeded, 1);
+    // The 487 again (our ACK was lost): the call has ended, yet the ACK goes again, rebuilt from the
+    // response, or the UAS would retransmit it until its Timer H.
+    u.inject(response(invite, 487, "Request Terminated"), 4 * kMs);
+    ASSERT_EQ(u.transport.sent.size(), 4u);
+    EXPECT_EQ(start_line(u.transport.sent[3]), start_line(u.transport.sent[2]));
+    EXPECT_EQ(header(u.transport.sent[3], "Via"), header(u.transport.sent[2], "Via"));
+    EXPECT_EQ(header(u.transport.sent[3], "CSeq"), "1 ACK");
+}
+
+TEST(EngineCancel, TheUasAnswersTheCancelThenTheInviteWith487) {
+    Side u(compile("answer_ring.lua"));
+    u.inject(request("INVITE", 1, "inv", false), 0);
+    ASSERT_EQ(u.transport.sent.size(), 2u);  // 100, 180
+    u.inject(request("CANCEL", 1, "inv", false), 10 * kMs);
+    ASSERT_EQ(u.transport.sent.size(), 4u);
+    const std::string ok = u.transport.sent[2], terminated = u.transport.sent[3];
+    EXPECT_EQ(start_line(ok), "SIP/2.0 200 OK");
+    EXPECT_EQ(header(ok, "CSeq"), "1 CANCEL");
+    EXPECT_EQ(start_line(terminated), "SIP/2.0 487 Request Terminated");
+    EXPECT_EQ(header(terminated, "CSeq"), "1 INVITE");
+    EXPECT_EQ(header(terminated, "Via"), "SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bKinv");
+    // The 487 is retransmitted (Timer G) until the ACK.
+    u.at(600 * kMs);
+    ASSERT_EQ(u.transport.sent.size(), 5u);
+    EXPECT_EQ(u.transport.sent[4], terminated);
+    u.inject(request("ACK", 1, "inv", true), 700 * kMs);
+    EXPECT_EQ(u.rec.succeeded, 1);
+}
+
+TEST(EngineCancel, WithoutACancelTheRingTimeoutAnswers) {
+    Side u(compile("answer_ring.lua", {{"ring", "1"}}));
+    u.inject(request("INVITE", 1, "inv", false), 0);
+    u.at(1100 * kMs);
+    ASSERT_EQ(u.transport.sent.size(), 3u);
+    EXPECT_EQ(start_line(u.transport.sent[2]), "SIP/2.0 200 OK");
+    EXPECT_EQ(header(u.transport.sent[2], "CSeq"), "1 INVITE");
+}
+
+const char* kBranchy = R"lua(
+local sip = require "sipstorm"
+return {
+  role = "uac",
+  steps = {
+    { send = sip.invite{ to = "sip:x@${remote_ip}" } },
+    { recv = 200, capture = { way = { header = "X-Way", regex = "^([a-z]+)" }, ct = "Contact" } },
+    { send = sip.ack_2xx() },
+    { jump = "left", when = { var = "way", equals = "left" } },
+    { send = sip.request("INFO", { headers = { "X-Went: right ${ct}" } }), next = "wait" },
+    { label = "left", send = sip.request("INFO", { headers = { "X-Went: left" } }) },
+    { label = "wait", recv = 200, timeout = 100, on_timeout = "late", on_unexpected = "odd" },
+    { fail = "not reached" },
+    { label = "late", fail = "the INFO timed out" },
+    { label = "odd", fail = "an odd answer" },
+  },
+}
+)lua";
+
+std::string with_header(std::string msg, const std::string& line) {
+    msg.insert(msg.find("Content-Length"), line + "\r\n");
+    return msg;
+}
+
+TEST(EngineBranching, CapturesChooseThePathAndLabelsEndIt) {
+    for (const char* way : {"left", "right"}) {
+        SCOPED_TRACE(way);
+        Side u(compile_text("branchy.lua", kBranchy));
+        u.start();
+        u.inject(with_header(response(u.transport.sent[0], 200, "OK"), std::string("X-Way: ") + way + "!"), kMs);
+        ASSERT_EQ(u.transport.sent.size(), 3u);  // INVITE, ACK, INFO
+        const std::string went = header(u.transport.sent[2], "X-Went");
+        if (way == std::string("left"))
+            EXPECT_EQ(went, "left");
+        else
+            EXPECT_EQ(went, "right <sip:uas@127.0.0.1:5090>");
+        // A response the wait step does not expect takes on_unexpected: the call fails there.
+        u.inject(response(u.transport.sent[2], 486, "Busy Here"), 2 * kMs);
+        EXPECT_EQ(u.rec.last_failure, "an odd answer");
+    }
+}
+
+TEST(EngineBranching, ATimeoutTakesOnTimeout) {
+    Side u(compile_text("branchy2.lua", kBranchy));
+    u.start();
+    u.inject(response(u.transport.sent[0], 200, "OK"), kMs);
+    for (uint64_t t = 2; t < 200; ++t) u.at(t * kMs);
+    EXPECT_EQ(u.rec.failed, 1);
+    EXPECT_EQ(u.rec.last_failure, "the INFO timed out");
+}
+
+std::string challenge(const std::string& request, int code, bool stale) {
+    return with_header(response(request, code, code == 407 ? "Proxy Authentication Required" : "Unauthorized"),
+                       std::string(code == 407 ? "Proxy-Authenticate" : "WWW-Authenticate") +
+                           ": Digest realm=\"sipstorm.test\", nonce=\"" + (stale ? "n2" : "n1") +
+                           "\", qop=\"auth\", algorithm=MD5" + (stale ? ", stale=true" : ""));
+}
+
+TEST(EngineAuth, AnswersA407ThenRefusesToLoopOnWrongCredentials) {
+    Side u(compile("call_auth.lua"));
+    u.start();
+    const std::string first = u.transport.sent[0];
+    EXPECT_EQ(header(first, "Proxy-Authorization"), "");
+    u.inject(challenge(first, 407, false), kMs);
+    ASSERT_EQ(u.transport.sent.size(), 3u);  // the ACK of the 407, the INVITE again
+    EXPECT_EQ(start_line(u.transport.sent[1]), "ACK sip:service@127.0.0.1:5090 SIP/2.0");
+    const std::string second = u.transport.sent[2];
+    EXPECT_EQ(header(second, "CSeq"), "2 INVITE");
+    EXPECT_EQ(header(second, "Call-ID"), header(first, "Call-ID"));
+    const std::string creds = header(second, "Proxy-Authorization");
+    EXPECT_NE(creds.find("username=\"alice\""), std::string::npos) << creds;
+    EXPECT_NE(creds.find("nc=00000001"), std::string::npos) << creds;
+    EXPECT_NE(creds.find("uri=\"sip:service@127.0.0.1:5090\""), std::string::npos) << creds;
+
+    // stale=true: a new nonce, answered again from nc=1.
+    u.inject(challenge(second, 407, true), 2 * kMs);
+    ASSERT_EQ(u.transport.sent.size(), 5u);
+    const std::string third = header(u.transport.sent[4], "Proxy-Authorization");
+    EXPECT_NE(third.find("nonce=\"n2\""), std::string::npos) << third;
+    EXPECT_NE(third.find("nc=00000001"), std::string::npos) << third;
+
+    // A challenge without stale right after our credentials: they were wrong; no third INVITE.
+    u.inject(challenge(u.transport.sent[4], 407, false), 3 * kMs);
+    EXPECT_EQ(u.rec.failed, 1);
+    EXPECT_EQ(u.rec.last_failure, "credentials rejected (407 again, not stale)");
+    EXPECT_EQ(u.transport.sent.size(), 6u);  // only the ACK of that 407
+}
+
+}  // namespace
+}  // namespace sipstorm::ua
