@@ -60,6 +60,7 @@ struct Config {
     uint32_t in_flight = 1000;
     double rate = 0;  // 0: closed loop
     uint32_t rounds = 4;
+    uint32_t tx_mbufs = 4095;  // per transport, as DpdkOptions' default (and the CLI's)
     std::string only;
     std::string eal;
     std::string root = SIPSTORM_SOURCE_DIR;
@@ -73,7 +74,7 @@ struct Config {
 [[noreturn]] void usage() {
     fmt::print(stderr,
                "usage: dpdk_ceiling [--seconds S] [--rounds N] [--calls-in-flight N] [--rate CPS]\n"
-               "                    [--only dpdk|kernel] [--eal \"EAL ARGS\"] [--root SOURCE_DIR]\n"
+               "                    [--tx-mbufs N] [--only dpdk|kernel] [--eal \"EAL ARGS\"] [--root DIR]\n"
                "  A UAC and a UAS engine (basic_call.lua / answer.lua) in one thread, over two net_ring\n"
                "  ports (DPDK) and over loopback UDP (kernel), in alternating rounds; calls/s and SIP\n"
                "  messages/s per core, and their ratio.\n"
@@ -96,6 +97,8 @@ Config parse_args(int argc, char** argv) {
             cfg.in_flight = static_cast<uint32_t>(std::atoi(argv[++i]));
         } else if (a == "--rate" && has_value) {
             cfg.rate = std::atof(argv[++i]);
+        } else if (a == "--tx-mbufs" && has_value) {
+            cfg.tx_mbufs = static_cast<uint32_t>(std::atoi(argv[++i]));
         } else if (a == "--rounds" && has_value) {
             cfg.rounds = static_cast<uint32_t>(std::atoi(argv[++i]));
         } else if (a == "--only" && has_value) {
@@ -146,6 +149,7 @@ struct Reading {
 
 struct Result {
     double seconds = 0, cpu_seconds = 0;
+    double best_window_msgs_per_s = 0;  // the least disturbed window, when other processes share the core
     uint64_t calls = 0, messages = 0, failed = 0, retransmissions = 0, unfinished = 0;
     double calls_per_s() const { return double(calls) / seconds; }
     double msgs_per_s() const { return double(messages) / seconds; }
@@ -198,6 +202,9 @@ class Pair {
             total_.cpu_seconds += double(end.cpu_ns - begin.cpu_ns) / 1e9;
             total_.calls += end.calls - begin.calls;
             total_.messages += end.messages - begin.messages;
+            total_.best_window_msgs_per_s =
+                std::max(total_.best_window_msgs_per_s,
+                         double(end.messages - begin.messages) * 1e9 / double(end.ns - begin.ns));
         }
         for (uint64_t now = end.ns; uac_.engine.live_calls() > 0 && now < end.ns + kDrainNs;
              now = runtime::now_ns()) {
@@ -240,10 +247,11 @@ class Pair {
 void print(const char* engine, const Result& r, const Config& cfg, const std::string& extra = {}) {
     fmt::print(
         "engine={} seconds={:.2f} calls_in_flight={} rate={} calls={} calls_per_s={:.0f} msgs_per_s={:.0f} "
-        "cpu_share={:.2f} msgs_per_cpu_s={:.0f} failed={} retransmissions={} unfinished={}{}\n",
+        "cpu_share={:.2f} msgs_per_cpu_s={:.0f} best_window_msgs_per_s={:.0f} failed={} retransmissions={} "
+        "unfinished={}{}\n",
         engine, r.seconds, cfg.in_flight, cfg.rate > 0 ? fmt::format("{:.0f}", cfg.rate) : "closed", r.calls,
-        r.calls_per_s(), r.msgs_per_s(), r.cpu_seconds / r.seconds, r.msgs_per_cpu_s(), r.failed,
-        r.retransmissions, r.unfinished, extra);
+        r.calls_per_s(), r.msgs_per_s(), r.cpu_seconds / r.seconds, r.msgs_per_cpu_s(),
+        r.best_window_msgs_per_s, r.failed, r.retransmissions, r.unfinished, extra);
     std::fflush(stdout);
 }
 
@@ -287,7 +295,7 @@ void open_dpdk_pair(const Config& cfg, DpdkPorts& pair) {
         o.rx_pool = pair.port[i].pool;
         o.local_ips = ips[i];
         o.local_port = 5060;
-        o.tx_mbufs = 2 * kRingSize - 1;  // the ring towards the peer may hold a whole ring of ours
+        o.tx_mbufs = cfg.tx_mbufs;
         if (!(pair.t[i] = dpdk::open_dpdk(o, &err))) die(err);
     }
     // Resolve each other's MAC before the load starts (a ping each way), as a long run would have done
@@ -342,9 +350,11 @@ int main(int argc, char** argv) {
     if (dpdk_pair) print("dpdk", d = dpdk_pair->result(), cfg, stack_figures(*dp.t[0], *dp.t[1]));
     if (kernel_pair) print("kernel", k = kernel_pair->result(), cfg);
     if (dpdk_pair && kernel_pair)
-        fmt::print("ratio dpdk/kernel msgs_per_s={:.2f} msgs_per_cpu_s={:.2f} calls_per_s={:.2f}\n",
-                   d.msgs_per_s() / k.msgs_per_s(), d.msgs_per_cpu_s() / k.msgs_per_cpu_s(),
-                   d.calls_per_s() / k.calls_per_s());
+        fmt::print(
+            "ratio dpdk/kernel msgs_per_s={:.2f} msgs_per_cpu_s={:.2f} best_window_msgs_per_s={:.2f} "
+            "calls_per_s={:.2f}\n",
+            d.msgs_per_s() / k.msgs_per_s(), d.msgs_per_cpu_s() / k.msgs_per_cpu_s(),
+            d.best_window_msgs_per_s / k.best_window_msgs_per_s, d.calls_per_s() / k.calls_per_s());
     dpdk_pair.reset();
     kernel_pair.reset();
     for (auto& t : dp.t) t.reset();

@@ -13,8 +13,8 @@
 // in lane order (lane 0 of every message before lane 1 ...), resolving next hops through the ARP / ND
 // cache; packets waiting for a resolution are queued (bounded) and leave when it completes in a later
 // poll(). Why a copy: rendering straight into kMaxDatagram mbufs spread the packets in flight over
-// 4x the memory, and the cache and TLB misses that caused cost far more than copying ~500 bytes that
-// are still in L1. An mbuf shortage drops the message (mbuf_alloc_failed, tx_errors); the call's
+// several times the memory, and the cache and TLB misses that caused cost far more than copying ~500 bytes
+// that are still in L1. An mbuf shortage drops the message (mbuf_alloc_failed, tx_errors); the call's
 // retransmission timer covers it as it covers loss on the wire.
 #pragma once
 #include <memory>
@@ -44,7 +44,7 @@ struct DpdkOptions {
     uint8_t prefix = 24, prefix6 = 64;
     uint16_t mtu = 0;                      // 0 = the port's
     uint32_t tx_mbufs = 4095;              // TX pool of this transport (mbufs of kTxSmallData + headroom)
-    uint32_t tx_big_mbufs = 255;           // and of kMaxDatagram, for messages above kTxSmallData
+    uint32_t tx_big_mbufs = 1023;          // and of kMaxDatagram, for messages above kTxSmallData
     uint32_t batch = 64;                   // RX burst and TX slots per flush
     bool hw_checksum = false;              // set from PortInfo::tx_*_cksum by the caller when wanted
     SharedNeighbors* neighbors = nullptr;  // one per port when it has several queues (see neighbor.hpp)
@@ -52,7 +52,7 @@ struct DpdkOptions {
 };
 
 // Messages up to this size (most SIP over UDP) take one small mbuf; larger ones a kMaxDatagram one.
-inline constexpr uint32_t kTxSmallData = 2048;
+inline constexpr uint32_t kTxSmallData = 1536;
 
 class DpdkTransport final : public net::Transport {
   public:

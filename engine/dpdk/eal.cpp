@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -307,6 +308,14 @@ bool setup_port(const PortConfig& cfg, PortInfo& info, std::string* error) {
     if (int rc = rte_eth_macaddr_get(port, &mac); rc != 0) return fail("rte_eth_macaddr_get", rc);
     std::memcpy(info.mac.b, mac.addr_bytes, 6);
     return true;
+}
+
+uint32_t rx_pool_size(const PortConfig& cfg, uint32_t burst) {
+    const uint64_t per_queue = uint64_t(cfg.rx_desc) + burst + cfg.mbuf_cache * 3 / 2;
+    const uint64_t need = per_queue * cfg.queues + 1024;
+    uint64_t n = 8192;
+    while (n - 1 < need) n *= 2;
+    return uint32_t(std::min<uint64_t>(n - 1, UINT32_MAX));
 }
 
 void close_port(uint16_t port_id) {

@@ -70,6 +70,11 @@ struct PortInfo {
 // when dev_info.flow_type_rss_offloads allows (else says software hand-over is needed), starts it
 // and reads its MAC. On failure returns false with the step that failed.
 bool setup_port(const PortConfig& cfg, PortInfo& info, std::string* error);
+// The RX pool size a port needs (2^n - 1, at least 8191): per queue, the descriptors the NIC keeps
+// filled, one burst the transport holds until its next poll and a full per-lcore cache (1.5x its
+// size, DPDK's flush threshold), plus slack for ARP / ND and reassembly. Received mbufs live for one
+// poll, not for a call, so the calls in flight do not enter into it; the shard count does.
+uint32_t rx_pool_size(const PortConfig& cfg, uint32_t burst);
 // Stops and closes the port (its pool stays: mbufs may still be in flight).
 void close_port(uint16_t port_id);
 

@@ -184,7 +184,7 @@ bool Runner::open_dpdk_port(const EndpointSpec& spec, std::string* error) {
     dpdk::PortConfig pc;
     pc.port_id = spec.dpdk.port;
     pc.queues = static_cast<uint16_t>(config_.shards);
-    pc.mbuf_count = spec.dpdk.mbufs;
+    pc.mbuf_count = spec.dpdk.mbufs ? spec.dpdk.mbufs : dpdk::rx_pool_size(pc, spec.udp.batch);
     pc.mbuf_data_room = 16384 + 128;          // net_af_packet hands over frames up to its framesz
     pc.promiscuous = !spec.dpdk.mac.empty();  // frames to a MAC other than the port's must get in
     if (!dpdk::setup_port(pc, dpdk_->info, error)) return false;

@@ -37,7 +37,7 @@ struct DpdkSpec {
     std::string gateway;
     std::string mac;  // our MAC, "02:00:00:00:00:01"; empty = the port's (a different one needs promiscuous)
     uint8_t prefix = 24;
-    uint32_t mbufs = 8191;
+    uint32_t mbufs = 0;  // RX pool of the port; 0 = dpdk::rx_pool_size for the shard count
 };
 
 struct EndpointSpec {

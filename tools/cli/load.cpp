@@ -56,7 +56,8 @@ void add_common_options(po::options_description& d, CommonOptions& o) {
         "our MAC on the DPDK port, e.g. 02:00:00:00:00:01 (default: the port's; another one puts the "
         "port in promiscuous mode)")("local-mac", po::value(&o.dpdk.mac), "the same as --dpdk-mac")(
         "dpdk-prefix", po::value(&o.dpdk_prefix), "prefix length of the local subnet (default 24)")(
-        "dpdk-mbufs", po::value(&o.dpdk.mbufs), "receive mbufs for the port (default 8191)")(
+        "dpdk-mbufs", po::value(&o.dpdk.mbufs),
+        "receive mbufs for the port (default: enough for every shard's queue, at least 8191)")(
         "drain", po::value(&o.drain),
         "after the last call started or Ctrl-C, how long live calls may take "
         "before they count as aborted (default: the scenario's pauses + 64*T1)")(

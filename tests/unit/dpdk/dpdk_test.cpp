@@ -610,3 +610,19 @@ TEST(Cksum, MatchesRteRawCksum) {
             }
     }
 }
+
+// The port's RX pool follows the queue count: 8191 covers two shards; eight need 16383.
+TEST(DpdkConfig, RxPoolCoversEveryQueue) {
+    PortConfig pc;
+    pc.queues = 1;
+    EXPECT_EQ(rx_pool_size(pc, 64), 8191u);
+    pc.queues = 2;
+    EXPECT_EQ(rx_pool_size(pc, 64), 8191u);
+    pc.queues = 8;  // 8 x (1024 + 64 + 384) + 1024 = 12800
+    EXPECT_EQ(rx_pool_size(pc, 64), 16383u);
+    pc.queues = 64;
+    EXPECT_EQ(rx_pool_size(pc, 64), 131071u);
+    pc.rx_desc = 4096;
+    pc.queues = 2;  // 2 x (4096 + 64 + 384) + 1024 = 10112
+    EXPECT_EQ(rx_pool_size(pc, 64), 16383u);
+}
