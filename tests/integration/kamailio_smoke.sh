@@ -118,46 +118,7 @@ echo "PASS (c) INVITE/407/ACK/INVITE+auth -> record-routed dialog: $CALLS/$CALLS
 stop_kamailio
 
 # ---- (d) CANCEL relayed hop by hop (t_check_trans + t_relay), no INVITE auth ----
-cat > "$WORK/uas_cancel.xml" <<'XML'
-<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="uas: ring, then get cancelled">
-  <recv request="INVITE">
-    <action><ereg regexp="([0-9]+) INVITE" search_in="hdr" header="CSeq:" assign_to="cs,csn"/></action>
-  </recv>
-  <send><![CDATA[
-      SIP/2.0 180 Ringing
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpCxl[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      [last_Record-Route:]
-      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-      Content-Length: 0
-  ]]></send>
-  <recv request="CANCEL"/>
-  <send><![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpCxl[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-  ]]></send>
-  <send retrans="500"><![CDATA[
-      SIP/2.0 487 Request Terminated
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpCxl[call_number]
-      [last_Call-ID:]
-      CSeq: [$csn] INVITE
-      Content-Length: 0
-  ]]></send>
-  <recv request="ACK"/>
-  <Reference variables="cs"/>
-</scenario>
-XML
+cp "$(dirname "$0")/sipp_uas_cancel.xml" "$WORK/uas_cancel.xml"
 cat > "$WORK/uac_cancel.xml" <<'XML'
 <?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="uac: INVITE, CANCEL on 180">

@@ -22,6 +22,13 @@ for s in basic_call register options_ping message call_auth call_cancel call_hol
   check "$s" "$WORK/$s.json" $CALLS 0
 done
 
+# SHA-256 digest (RFC 7616): answer_auth.lua challenges with it, call_auth.lua answers it.
+"$SIPSTORM" run "$ROOT/scenarios/call_auth.lua" --uas-set algorithm=SHA-256 --rate 30 --calls $CALLS -q \
+  --out "$WORK/sha.json" --pcap "$WORK/sha.pcap" >"$WORK/sha.log" 2>&1 || { cat "$WORK/sha.log"; fail "sha-256: exit $?"; }
+check "call_auth with SHA-256" "$WORK/sha.json" $CALLS 0
+tshark -r "$WORK/sha.pcap" -Y sip -T fields -e sip.Proxy-Authorization 2>/dev/null | grep -q "algorithm=SHA-256" ||
+  fail "no SHA-256 credentials on the wire"
+
 # A busy callee: every call ends with its 486, counted as a 4xx failure.
 "$SIPSTORM" run "$ROOT/scenarios/basic_call.lua" --uas "$ROOT/scenarios/answer_busy.lua" --rate 30 --calls $CALLS \
   -q --out "$WORK/busy.json" >"$WORK/busy.log" 2>&1 || true

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# SIPp as the peer of the ready UAS scenarios: SIPp's UAC -> answer_busy.lua (SIPp sees 486 on every
-# call, answer_busy completes each), and a SIPp REGISTER scenario -> registrar.lua (200 with the
-# binding's Contact and Expires copied back).
+# SIPp as the peer of the ready scenarios: SIPp's UAC -> answer_busy.lua (SIPp sees 486 on every
+# call, answer_busy completes each), a SIPp REGISTER scenario -> registrar.lua (200 with the
+# binding's Contact and Expires copied back), and call_cancel.lua -> a SIPp UAS that rings until
+# cancelled (sipp_uas_cancel.xml: 180, then 200 to the CANCEL and 487 to the INVITE).
 source "$(dirname "$0")/lib.sh"
 N=50
 
@@ -53,3 +54,14 @@ wait_udp 25076
 wait "$SERVE" || fail "serve registrar: exit code $?"
 [ "$(json "$WORK/registrar.json" 'r["calls"]["succeeded"]')" = $N ] || fail "registrar did not answer $N"
 echo "PASS sipp REGISTER -> registrar.lua: $N/$N with the bindings copied"
+
+(cd "$WORK" && sipp -sf "$ROOT/tests/integration/sipp_uas_cancel.xml" -i 127.0.0.1 -p 25078 -m $N -nostdin \
+  >/dev/null 2>&1) &
+SIPP=$!
+PIDS+=("$SIPP")
+wait_udp 25078
+"$SIPSTORM" run "$ROOT/scenarios/call_cancel.lua" --target 127.0.0.1:25078 --rate 50 --calls $N -q \
+  --out "$WORK/cancel.json" >"$WORK/cancel.log" 2>&1 || { cat "$WORK/cancel.log"; fail "call_cancel: exit $?"; }
+wait "$SIPP" || fail "the SIPp UAS saw failed calls (exit $?)"
+[ "$(json "$WORK/cancel.json" 'r["calls"]["succeeded"]')" = $N ] || fail "call_cancel did not complete $N calls"
+echo "PASS call_cancel.lua -> SIPp UAS: $N x CANCEL, 200, 487, ACK"

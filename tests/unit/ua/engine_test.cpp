@@ -480,6 +480,28 @@ TEST(EngineBranching, ATimeoutTakesOnTimeout) {
     EXPECT_EQ(u.rec.last_failure, "the INFO timed out");
 }
 
+TEST(EngineBranching, SdpCaptureTakesThePeersMediaAddress) {
+    Side u(compile_text("sdp.lua", R"lua(
+local sip = require "sipstorm"
+return {
+  role = "uac",
+  steps = {
+    { send = sip.invite{ to = "sip:x@${remote_ip}", sdp = sip.sdp_offer() } },
+    { recv = 200, capture = sip.SDP_CAPTURE },
+    { send = sip.request("INFO", { headers = { "X-Media: ${media_ip} ${media_port_remote}" } }) },
+  },
+}
+)lua"));
+    u.start();
+    std::string ok = response(u.transport.sent[0], 200, "OK");
+    ok.replace(ok.find("Content-Length: 0\r\n\r\n"), std::string::npos,
+               "Content-Type: application/sdp\r\nContent-Length: 69\r\n\r\nv=0\r\nc=IN IP4 192.0.2.7\r\n"
+               "t=0 0\r\nm=audio 40002 RTP/AVP 0\r\na=sendrecv\r\n");
+    u.inject(ok, kMs);
+    ASSERT_EQ(u.transport.sent.size(), 2u) << u.rec.last_failure;
+    EXPECT_EQ(header(u.transport.sent[1], "X-Media"), "192.0.2.7 40002");
+}
+
 std::string challenge(const std::string& request, int code, bool stale) {
     return with_header(response(request, code, code == 407 ? "Proxy Authentication Required" : "Unauthorized"),
                        std::string(code == 407 ? "Proxy-Authenticate" : "WWW-Authenticate") +
