@@ -363,6 +363,8 @@ bool Engine::send_step(Call& call, uint16_t tpl_index, uint64_t now_ns) {
                     call.flags &= static_cast<uint8_t>(~kFlagInviteAnswered);
                 break;
         }
+        // A request without credentials: a challenge to it asks for them, it does not reject ours.
+        if (!t.has_auth && t.method != sip::Method::kAck) call.flags &= static_cast<uint8_t>(~kFlagAuthSent);
         if (!transmit(call, tpl_index, cseq, branch, false)) return false;
         if (t.method != sip::Method::kAck) {
             ClientSide& cs = call.client[side_of(t.method)];
@@ -478,8 +480,10 @@ int Engine::on_packet(const net::RxPacket& packet, uint64_t now_ns, bool may_han
     rec_.message_in(msg_.is_request, msg_.method, msg_.status_code);
     Call* call = lookup(msg_, call_id);
     if (!call) {
-        if (msg_.is_request) call = accept_new_call(msg_, call_id, packet.from, now_ns);
-        else ack_late_failure(msg_, call_id, packet.from);
+        if (msg_.is_request)
+            call = accept_new_call(msg_, call_id, packet.from, now_ns);
+        else
+            ack_late_failure(msg_, call_id, packet.from);
         if (!call) return -1;
     }
     if (msg_.is_request)
@@ -544,7 +548,8 @@ Call* Engine::accept_new_call(const sip::MessageView& msg, std::string_view call
     return c;
 }
 
-void Engine::ack_late_failure(const sip::MessageView& msg, std::string_view call_id, const net::Address& from) {
+void Engine::ack_late_failure(const sip::MessageView& msg, std::string_view call_id,
+                              const net::Address& from) {
     CallKey key;
     const sip::Header* h = msg.find(sip::HeaderId::kCSeq);
     sip::CSeq cseq;

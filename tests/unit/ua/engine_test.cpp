@@ -458,7 +458,8 @@ TEST(EngineBranching, CapturesChooseThePathAndLabelsEndIt) {
         SCOPED_TRACE(way);
         Side u(compile_text("branchy.lua", kBranchy));
         u.start();
-        u.inject(with_header(response(u.transport.sent[0], 200, "OK"), std::string("X-Way: ") + way + "!"), kMs);
+        u.inject(with_header(response(u.transport.sent[0], 200, "OK"), std::string("X-Way: ") + way + "!"),
+                 kMs);
         ASSERT_EQ(u.transport.sent.size(), 3u);  // INVITE, ACK, INFO
         const std::string went = header(u.transport.sent[2], "X-Went");
         if (way == std::string("left"))
@@ -503,10 +504,11 @@ return {
 }
 
 std::string challenge(const std::string& request, int code, bool stale) {
-    return with_header(response(request, code, code == 407 ? "Proxy Authentication Required" : "Unauthorized"),
-                       std::string(code == 407 ? "Proxy-Authenticate" : "WWW-Authenticate") +
-                           ": Digest realm=\"sipstorm.test\", nonce=\"" + (stale ? "n2" : "n1") +
-                           "\", qop=\"auth\", algorithm=MD5" + (stale ? ", stale=true" : ""));
+    return with_header(
+        response(request, code, code == 407 ? "Proxy Authentication Required" : "Unauthorized"),
+        std::string(code == 407 ? "Proxy-Authenticate" : "WWW-Authenticate") +
+            ": Digest realm=\"sipstorm.test\", nonce=\"" + (stale ? "n2" : "n1") +
+            "\", qop=\"auth\", algorithm=MD5" + (stale ? ", stale=true" : ""));
 }
 
 TEST(EngineAuth, AnswersA407ThenRefusesToLoopOnWrongCredentials) {
@@ -537,6 +539,21 @@ TEST(EngineAuth, AnswersA407ThenRefusesToLoopOnWrongCredentials) {
     EXPECT_EQ(u.rec.failed, 1);
     EXPECT_EQ(u.rec.last_failure, "credentials rejected (407 again, not stale)");
     EXPECT_EQ(u.transport.sent.size(), 6u);  // only the ACK of that 407
+}
+
+TEST(EngineAuth, AChallengeToARequestWithoutCredentialsIsNotARejection) {
+    Side u(compile("call_auth.lua"));
+    u.start();
+    u.inject(challenge(u.transport.sent[0], 407, false), kMs);
+    const std::string second = u.transport.sent.at(2);
+    u.inject(response(second, 200, "OK"), 2 * kMs);
+    ASSERT_EQ(u.transport.sent.size(), 5u);  // ACK, BYE (hold 0)
+    const std::string bye = u.transport.sent[4];
+    EXPECT_EQ(header(bye, "Proxy-Authorization"), "");  // the BYE's template has no ${auth}
+    // A 401 to that BYE is an unexpected answer, not "credentials rejected": the BYE had none.
+    u.inject(challenge(bye, 401, false), 3 * kMs);
+    EXPECT_EQ(u.rec.failed, 1);
+    EXPECT_EQ(u.rec.last_failure, "unexpected 401 response");
 }
 
 }  // namespace
