@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "script/duration.hpp"
 #include "script/sandbox.hpp"
 #include "script/source_lines.hpp"
 #include "script/step_compiler.hpp"
@@ -205,22 +206,9 @@ class ScenarioCompiler {
     // A credential: text with ${params} (one level), which may come down to a single --inf field
     // ("${field0}", "${users.password}").
     bool credential(const std::string& text, ua::Program::Credential& c, std::string& why) {
-        std::string out;
-        for (size_t pos = 0; pos < text.size();) {
-            size_t open = text.find("${", pos);
-            if (open == std::string::npos) {
-                out += text.substr(pos);
-                break;
-            }
-            size_t close = text.find('}', open);
-            auto it = close == std::string::npos ? out_.params.end()
-                                                 : out_.params.find(text.substr(open + 2, close - open - 2));
-            out += text.substr(pos, open - pos) +
-                   (it == out_.params.end()
-                        ? text.substr(open, close == std::string::npos ? close : close - open + 1)
-                        : it->second);
-            pos = close == std::string::npos ? text.size() : close + 1;
-        }
+        std::string out, unknown;
+        // Parameters first, once; a name that is no parameter may still be a field (checked below).
+        if (!substitute_params(text, out_.params, out, unknown)) out = text;
         if (out.find("${") == std::string::npos) {
             c.literal = out;
             return true;

@@ -277,7 +277,9 @@ bool StepCompiler::recv_form(lua_State* L, int index, ua::RecvMatch& m) {
 
 bool StepCompiler::recv(lua_State* L, int index, ua::Step& step, std::string& error) {
     step.kind = ua::StepKind::kRecv;
+    const int top = lua_gettop(L);
     raw_field(L, index, "recv");
+    // On failure the offending value (the recv value, or the bad entry of its list) is on top.
     bool ok = true;
     if (lua_istable(L, -1)) {
         const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, -1));
@@ -285,12 +287,10 @@ bool StepCompiler::recv(lua_State* L, int index, ua::Step& step, std::string& er
         for (lua_Integer i = 1; ok && i <= n; ++i) {
             lua_rawgeti(L, -1, i);
             ua::RecvMatch m;
-            ok = recv_form(L, -1, m);
-            if (ok)
+            if ((ok = recv_form(L, -1, m))) {
                 step.matches.push_back(m);
-            else
-                lua_replace(L, -2);  // report the bad entry
-            if (ok) lua_pop(L, 1);
+                lua_pop(L, 1);
+            }
         }
     } else {
         ua::RecvMatch m;
@@ -304,19 +304,19 @@ bool StepCompiler::recv(lua_State* L, int index, ua::Step& step, std::string& er
                             : type == LUA_TTABLE  ? "an empty list"
                                                   : std::string("a ") + lua_typename(L, type);
         error = "recv = " + shown + ": expected " + kRecvForms;
-        lua_pop(L, 1);
+        lua_settop(L, top);
         return false;
     }
-    lua_pop(L, 1);
+    lua_settop(L, top);
 
-    for (const char* key : {"optional", "check_auth"}) {
+    for (auto [key, flag] : {std::pair{"optional", &step.optional}, {"check_auth", &step.check_auth}}) {
         raw_field(L, index, key);
         if (!lua_isnil(L, -1) && !lua_isboolean(L, -1)) {
             error = std::string(key) + " must be true or false, got a " + type_at(L, -1);
             lua_pop(L, 1);
             return false;
         }
-        (key[0] == 'o' ? step.optional : step.check_auth) = lua_toboolean(L, -1);
+        *flag = lua_toboolean(L, -1);
         lua_pop(L, 1);
     }
     if (step.check_auth) {

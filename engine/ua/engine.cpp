@@ -13,6 +13,7 @@
 #include "net/pcap_writer.hpp"
 #include "script/scenario_state.hpp"
 #include "sip/header_names.hpp"
+#include "sip/lex.hpp"
 #include "sip/method.hpp"
 #include "sip/name_addr.hpp"
 #include "sip/parser.hpp"
@@ -65,13 +66,6 @@ bool creates_dialog(sip::Method m) {
 // A server transaction that still owes its request a final response.
 bool awaiting_final(const ServerSide& s) {
     return s.txn.state() == txn::State::kTrying || s.txn.state() == txn::State::kProceeding;
-}
-
-bool equals_nocase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
-    return true;
 }
 
 // The bytes of a parsed message: its start line begins with the method (request) or "SIP/2.0".
@@ -127,8 +121,9 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
                                                              : nullptr;
             auto id = static_cast<sip::HeaderId>(s.arg);
             if (ids && std::find(ids->begin(), ids->end(), id) == ids->end()) ids->push_back(id);
+            uses_auth_ = uses_auth_ || s.slot == sip::Slot::kAuth;
         }
-    // The compiler keeps variables + ${invite_*} + ${last_*} within kMaxFields (see max_call_fields).
+    // The compiler keeps variables + ${invite_*} + ${last_*} within kMaxFields (its limits() check).
     var_base_ = static_cast<unsigned>(Field::kDialogCount);
     invite_base_ = var_base_ + static_cast<unsigned>(program.variables.size());
     last_base_ = invite_base_ + static_cast<unsigned>(invite_ids_.size());
@@ -139,7 +134,6 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
     regexes_.resize(program.regexes.size());
     for (size_t i = 0; i < program.regexes.size(); ++i)
         regcomp(&regexes_[i], program.regexes[i].c_str(), REG_EXTENDED);  // checked by the compiler
-    for (const sip::Template& t : program.templates) uses_auth_ = uses_auth_ || t.has_auth;
 }
 
 // Copies of received headers (${last_*}, ${invite_*}: a request through a proxy or two carries
@@ -363,10 +357,12 @@ bool Engine::send_step(Call& call, uint16_t tpl_index, uint64_t now_ns) {
                     call.flags &= static_cast<uint8_t>(~kFlagInviteAnswered);
                 break;
         }
-        // A request without credentials: a challenge to it asks for them, it does not reject ours.
-        if (!t.has_auth && t.method != sip::Method::kAck) call.flags &= static_cast<uint8_t>(~kFlagAuthSent);
         if (!transmit(call, tpl_index, cseq, branch, false)) return false;
         if (t.method != sip::Method::kAck) {
+            // A challenge to a request that carried credentials rejects them; to one without, it
+            // asks for them (on_challenge).
+            call.flags = static_cast<uint8_t>(t.has_auth && auth_len_ ? call.flags | kFlagAuthSent
+                                                                      : call.flags & ~kFlagAuthSent);
             ClientSide& cs = call.client[side_of(t.method)];
             cs.tpl = tpl_index;
             cs.cseq = cseq;
@@ -736,7 +732,7 @@ bool Engine::capture(Call& call, const Step& s, const sip::MessageView& msg) {
         } else if (!c.header_name.empty()) {
             present = false;
             for (uint16_t i = 0; i < msg.header_count && !present; ++i)
-                if (equals_nocase(msg.headers[i].name, c.header_name)) {
+                if (sip::lex::iequals(msg.headers[i].name, c.header_name)) {
                     present = true;
                     src = msg.headers[i].value;
                 }
@@ -817,10 +813,7 @@ bool Engine::on_challenge(Call& call, const sip::MessageView& msg) {
 bool Engine::credentials_for(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t branch,
                              bool retransmission) {
     auth_len_ = 0;
-    if (!call.has_field(static_cast<unsigned>(Field::kChallenge))) {
-        if (!retransmission) call.flags &= static_cast<uint8_t>(~kFlagAuthSent);
-        return true;
-    }
+    if (!call.has_field(static_cast<unsigned>(Field::kChallenge))) return true;
     const sip::Template& t = program_.templates[tpl_index];
     CallSlots plain{*this, call, cseq, branch};
     size_t n = sip::render(t, plain, scratch_, sizeof(scratch_));
@@ -858,18 +851,21 @@ bool Engine::credentials_for(Call& call, uint16_t tpl_index, uint32_t cseq, uint
     if (!retransmission) {
         call.digest_nonce = state.nonce_key;
         call.digest_nc = state.nc;
-        call.flags |= kFlagAuthSent;
     }
     return true;
+}
+
+std::string_view Engine::call_key(const Call& call, char* out) const {
+    format_call_key(out, {config_.run_id, config_.shard, call.index, call.generation});
+    return std::string_view(out, kCallKeyLength);
 }
 
 // Our challenge to this call (UAS): its nonce is the call key, so checking needs no state.
 std::string_view Engine::challenge_value(const Call& call) {
     char nonce[kCallKeyLength];
-    format_call_key(nonce, {config_.run_id, config_.shard, call.index, call.generation});
     auth::ChallengeSpec spec;
     spec.realm = program_.auth_realm;
-    spec.nonce = std::string_view(nonce, kCallKeyLength);
+    spec.nonce = call_key(call, nonce);
     spec.algorithm = sip::digest_algorithm_from(program_.auth_algorithm);
     size_t len = 0;
     if (auth::write_challenge(spec, std::span<char>(challenge_buf_, sizeof(challenge_buf_)), len) !=
@@ -882,12 +878,12 @@ bool Engine::check_credentials(Call& call, const sip::MessageView& msg) {
     const sip::Header* h = msg.find(sip::HeaderId::kProxyAuthorization);
     if (!h) h = msg.find(sip::HeaderId::kAuthorization);
     sip::DigestCredentials cr;
-    char nonce[kCallKeyLength];
-    format_call_key(nonce, {config_.run_id, config_.shard, call.index, call.generation});
+    char buf[kCallKeyLength];
+    const std::string_view key = call_key(call, buf);  // our nonce for this call, and our tag
     const char* why = nullptr;
     if (!h || sip::parse_credentials(h->value, cr) != sip::FieldError::kOk || !cr.is_digest)
         why = "no Digest credentials in the request";
-    else if (cr.nonce != std::string_view(nonce, kCallKeyLength))
+    else if (cr.nonce != key)
         why = "credentials for a nonce we did not give";
     else if (const std::string_view user = credential(call, program_.auth_user);
              !user.empty() && cr.username != user)
@@ -896,9 +892,7 @@ bool Engine::check_credentials(Call& call, const sip::MessageView& msg) {
         why = "wrong password in the credentials";
     if (!why) return true;
     // Tell the caller too, so it fails at once rather than at its Timer B (RFC 3261 §22.2 / §21.4.4).
-    char tag[kCallKeyLength];
-    format_call_key(tag, {config_.run_id, config_.shard, call.index, call.generation});
-    answer_statelessly(msg, call.peer, 403, std::string_view(tag, kCallKeyLength));
+    answer_statelessly(msg, call.peer, 403, key);
     fail(call, FailReason::kScenario, why);
     return false;
 }

@@ -82,6 +82,8 @@ class Engine {
     // The Authorization line for a request template (nothing when the call holds no challenge).
     bool credentials_for(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t branch, bool retransmission);
     std::string_view challenge_value(const Call& call);
+    // The call's key (our tag, the base of its Call-ID and branches) written into out[kCallKeyLength].
+    std::string_view call_key(const Call& call, char* out) const;
     bool on_challenge(Call& call, const sip::MessageView& msg);
     bool check_credentials(Call& call, const sip::MessageView& msg);
     std::string_view credential(const Call& call, const Program::Credential& c) const;

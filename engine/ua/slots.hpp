@@ -20,10 +20,7 @@ struct CallSlots {
     // The renderer copies each value before it asks for the next, so one scratch buffer serves all.
     mutable char buf[48] = {};
 
-    std::string_view key(char* out) const {
-        format_call_key(out, {engine.config_.run_id, engine.config_.shard, call.index, call.generation});
-        return std::string_view(out, kCallKeyLength);
-    }
+    std::string_view key(char* out) const { return engine.call_key(call, out); }
     std::string_view number(uint64_t v) const {
         char* end = buf + sizeof(buf);
         char* p = end;

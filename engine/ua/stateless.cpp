@@ -45,6 +45,15 @@ std::string_view value_of(const sip::MessageView& m, sip::HeaderId id) {
     return h ? h->value : std::string_view();
 }
 
+// The end of every ACK we build: CSeq with the INVITE's number, no body.
+size_t end_ack(Writer& w, uint32_t cseq) {
+    char num[16];
+    int n = snprintf(num, sizeof(num), "%u", cseq);
+    w.put("CSeq: ").put(std::string_view(num, static_cast<size_t>(n))).put(" ACK\r\n");
+    w.put("Content-Length: 0\r\n\r\n");
+    return w.done();
+}
+
 }  // namespace
 
 std::string_view reason_phrase(uint16_t code) {
@@ -84,11 +93,7 @@ size_t build_ack_for_failure(const sip::MessageView& invite, const sip::MessageV
     w.header("From", value_of(invite, sip::HeaderId::kFrom));
     w.header("To", value_of(response, sip::HeaderId::kTo));
     w.header("Call-ID", value_of(invite, sip::HeaderId::kCallId));
-    char num[16];
-    int n = snprintf(num, sizeof(num), "%u", cseq);
-    w.put("CSeq: ").put(std::string_view(num, static_cast<size_t>(n))).put(" ACK\r\n");
-    w.put("Content-Length: 0\r\n\r\n");
-    return w.done();
+    return end_ack(w, cseq);
 }
 
 size_t build_ack_for_late_failure(const sip::MessageView& response, char* out, size_t cap) {
@@ -107,11 +112,7 @@ size_t build_ack_for_late_failure(const sip::MessageView& response, char* out, s
     w.header("From", value_of(response, sip::HeaderId::kFrom));
     w.header("To", to->value);
     w.header("Call-ID", value_of(response, sip::HeaderId::kCallId));
-    char num[16];
-    int n = snprintf(num, sizeof(num), "%u", cseq.number);
-    w.put("CSeq: ").put(std::string_view(num, static_cast<size_t>(n))).put(" ACK\r\n");
-    w.put("Content-Length: 0\r\n\r\n");
-    return w.done();
+    return end_ack(w, cseq.number);
 }
 
 size_t build_stateless_response(const sip::MessageView& request, uint16_t code, char* out, size_t cap,

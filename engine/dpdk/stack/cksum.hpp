@@ -17,25 +17,20 @@ inline uint64_t cksum_add(const void* data, size_t len, uint64_t acc) {
     // Four independent accumulators of 32-bit halves: no carry can be lost below 2^32 words, and the
     // additions do not wait on each other.
     uint64_t a = acc, b = 0, c = 0, d = 0;
-    for (; len >= 16; len -= 16, p += 16) {
+    auto add16 = [&](const unsigned char* q) {
         uint64_t x, y;
-        std::memcpy(&x, p, 8);
-        std::memcpy(&y, p + 8, 8);
+        std::memcpy(&x, q, 8);
+        std::memcpy(&y, q + 8, 8);
         a += x & 0xffffffffu;
         b += x >> 32;
         c += y & 0xffffffffu;
         d += y >> 32;
-    }
+    };
+    for (; len >= 16; len -= 16, p += 16) add16(p);
     if (len) {
         unsigned char tail[16] = {};
         std::memcpy(tail, p, len);
-        uint64_t x, y;
-        std::memcpy(&x, tail, 8);
-        std::memcpy(&y, tail + 8, 8);
-        a += x & 0xffffffffu;
-        b += x >> 32;
-        c += y & 0xffffffffu;
-        d += y >> 32;
+        add16(tail);
     }
     // Each is below 2^63 for any datagram; their sum may carry past 2^64 only for absurd lengths.
     return a + b + c + d;
