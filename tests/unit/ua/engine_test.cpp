@@ -8,6 +8,7 @@
 
 #include "fake_transport.hpp"
 #include "script/scenario_compiler.hpp"
+#include "script/scenario_state.hpp"
 #include "sip/parser.hpp"
 
 namespace sipstorm::ua {
@@ -554,6 +555,50 @@ TEST(EngineAuth, AChallengeToARequestWithoutCredentialsIsNotARejection) {
     u.inject(challenge(bye, 401, false), 3 * kMs);
     EXPECT_EQ(u.rec.failed, 1);
     EXPECT_EQ(u.rec.last_failure, "unexpected 401 response");
+}
+
+TEST(EngineBranching, AHookReturningALabelJumpsThere) {
+    Program p = compile_text("hooked.lua", R"lua(
+local sip = require "sipstorm"
+return {
+  role = "uac",
+  steps = {
+    { send = sip.invite{ to = "sip:x@${remote_ip}" } },
+    { recv = 200, hook = function(msg) if msg:header("X-Busy") then return "busy" end end },
+    { send = sip.ack_2xx() },
+    { send = sip.bye(), next = "done" },
+    { label = "busy", fail = "the callee said busy" },
+    { label = "done" },
+  },
+}
+)lua");
+    script::ScenarioState lua;
+    script::CompileError err;
+    ASSERT_TRUE(lua.load(p, err)) << err.message;
+    for (bool busy : {false, true}) {
+        SCOPED_TRACE(busy);
+        test::FakeTransport transport;
+        TestRecorder rec;
+        EngineConfig config;
+        config.run_id = 0x0badcafe;
+        config.max_calls = 4;
+        net::Address::parse("127.0.0.1:5090", 5060, config.remote);
+        Engine engine(config, p, transport, rec, &lua, 0);
+        ASSERT_TRUE(engine.start_call(0, 0));
+        transport.flush();
+        std::string ok = response(transport.sent.at(0), 200, "OK");
+        if (busy) ok = with_header(ok, "X-Busy: yes");
+        net::RxPacket pkt{ok.data(), static_cast<uint32_t>(ok.size()), config.remote};
+        engine.on_packet(pkt, kMs);
+        transport.flush();
+        if (busy) {
+            EXPECT_EQ(rec.last_failure, "the callee said busy");
+            EXPECT_EQ(transport.sent.size(), 1u);  // the hook's label skipped the ACK and the BYE
+        } else {
+            EXPECT_EQ(rec.failed, 0);
+            EXPECT_EQ(transport.sent.size(), 3u);  // ACK, BYE
+        }
+    }
 }
 
 }  // namespace
