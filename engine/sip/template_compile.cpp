@@ -153,6 +153,16 @@ class Builder {
             slot(kind, static_cast<uint16_t>(id));
             return true;
         }
+        // ${param:+TEXT}: TEXT when the parameter is not empty, else nothing (as in the shell), e.g.
+        // "sip:${service}${service:+@}${remote_ip}" addresses the server itself when service is "".
+        if (const size_t alt = n.find(":+"); alt != std::string_view::npos) {
+            auto it = params_.find(std::string(n.substr(0, alt)));
+            if (it == params_.end())
+                return fail(line_no, quoted + ": '" + std::string(n.substr(0, alt)) +
+                                         "' is not a scenario parameter (${NAME:+TEXT} tests a parameter)");
+            if (!it->second.empty()) literal(n.substr(alt + 2));
+            return true;
+        }
         if (resolver_) {
             Slot s = Slot::kLiteral;
             uint16_t arg = 0;

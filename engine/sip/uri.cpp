@@ -42,6 +42,7 @@ bool valid_ipv6(std::string_view s) {
         compressed = true;
         i = 2;
         if (i == s.size()) return true;
+        if (s[i] == ':') return valid_ipv4(s.substr(i + 1));  // ":::192.0.2.1", tolerated as below
     } else if (!s.empty() && s[0] == ':') {
         return false;
     }
@@ -62,6 +63,9 @@ bool valid_ipv6(std::string_view s) {
             compressed = true;
             i = j + 2;
             if (i == s.size()) break;
+            // RFC 5118 §4.10: "2001:db8:::192.0.2.1" (hexpart "::" then ":" IPv4address) is what
+            // RFC 3261's ABNF admits though RFC 4291 does not; receivers must tolerate it.
+            if (s[i] == ':') return valid_ipv4(s.substr(i + 1)) && groups + 2 <= 7;
         } else {
             i = j + 1;
             if (i == s.size()) return false;  // trailing single ':'

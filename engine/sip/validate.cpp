@@ -1,5 +1,6 @@
 // validate(): the semantic checks of RFC 3261 §8.2 and §20 that RFC 4475 exercises, run after a
-// successful parse().  Each check returns the first defect it finds as a Verdict with a static
+// successful parse(), ending with the answers a UAS gives to well-formed requests it cannot serve
+// (416, 420, 415, 406).  Each check returns the first defect it finds as a Verdict with a static
 // detail; the order of checks decides which defect a message with several is reported for.
 #include "sip/validate.hpp"
 
@@ -169,6 +170,101 @@ Verdict check_request_uri(const MessageView& m) {
     return {};
 }
 
+// RFC 3261 §20.17, §25.1: SIP-date is rfc1123-date, "Fri, 01 Jan 2010 16:00:00 GMT", and only GMT
+// (RFC 4475 §3.1.2.12). Separators are single spaces in the grammar; a fold counts as one.
+Verdict check_date(const MessageView& m) {
+    const Header* h = m.find(HeaderId::kDate);
+    if (h == nullptr) return {};
+    const std::string_view v = h->value;
+    size_t p = 0;
+    auto word = [&](size_t n, uint16_t cls) {
+        for (size_t k = 0; k < n; ++k, ++p)
+            if (p >= v.size() || !lex::is(v[p], cls)) return false;
+        return true;
+    };
+    auto lit = [&](char c) { return p < v.size() && v[p++] == c; };
+    auto space = [&]() {
+        const size_t q = lex::skip_lws(v, p);
+        if (q == p) return false;
+        p = q;
+        return true;
+    };
+    constexpr std::string_view kDays = "MonTueWedThuFriSatSun";
+    constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    auto one_of = [&](std::string_view names) {
+        for (size_t k = 0; k + 3 <= names.size(); k += 3)
+            if (v.substr(p, 3) == names.substr(k, 3)) {
+                p += 3;
+                return true;
+            }
+        return false;
+    };
+    const bool ok = one_of(kDays) && lit(',') && space() && word(2, lex::kDigit) && space() &&
+                    one_of(kMonths) && space() && word(4, lex::kDigit) && space() && word(2, lex::kDigit) &&
+                    lit(':') && word(2, lex::kDigit) && lit(':') && word(2, lex::kDigit) && space();
+    if (!ok) return bad_request("malformed Date");
+    if (v.substr(p) != "GMT") return bad_request("Date not in GMT");
+    return {};
+}
+
+// The first media type of a Content-Type or Accept element, without parameters.
+std::string_view media_type(std::string_view element) {
+    return lex::trim_lws(element.substr(0, element.find(';')));
+}
+
+// Option tags a sipstorm UAS understands in Require (RFC 3261 §8.2.2.3); a Require listing any
+// other gets 420. ACK and CANCEL are never rejected for their Require.
+Verdict check_require(const MessageView& m) {
+    if (m.method == Method::kAck || m.method == Method::kCancel) return {};
+    for (uint16_t i = 0; i < m.header_count; ++i) {
+        if (m.headers[i].id != HeaderId::kRequire) continue;
+        bool unknown = false;
+        lex::for_each_value(m.headers[i].value, [&](std::string_view tag) {
+            if (!tag.empty() && !lex::iequals(tag, "100rel")) unknown = true;
+        });
+        if (unknown) return bad_extension("Require names an extension we do not support");
+    }
+    return {};
+}
+
+// Methods whose body is a session description (RFC 3264 offer/answer): another type gets 415
+// (RFC 3261 §8.2.3, RFC 4475 §3.3.6); multipart bodies may carry the SDP among other parts.
+bool carries_sdp(Method method) {
+    return method == Method::kInvite || method == Method::kAck || method == Method::kPrack ||
+           method == Method::kUpdate;
+}
+
+bool sdp_or_multipart(std::string_view type) {
+    return lex::iequals(type, "application/sdp") ||
+           (type.size() > 10 && lex::iequals(type.substr(0, 10), "multipart/"));
+}
+
+Verdict check_content_type(const MessageView& m) {
+    if (m.body.empty() || !carries_sdp(m.method)) return {};
+    const Header* h = m.find(HeaderId::kContentType);
+    if (h != nullptr && !sdp_or_multipart(media_type(h->value)))
+        return unsupported_media_type("body type other than application/sdp");
+    return {};
+}
+
+// An INVITE's answer carries SDP; an Accept that admits neither it nor a wildcard covering it gets
+// 406 (RFC 3261 §21.4.7, RFC 4475 §3.3.15). No Accept header means application/sdp (§20.1).
+Verdict check_accept(const MessageView& m) {
+    if (m.method != Method::kInvite || m.find(HeaderId::kAccept) == nullptr) return {};
+    bool acceptable = false, listed = false;
+    for (uint16_t i = 0; i < m.header_count; ++i) {
+        if (m.headers[i].id != HeaderId::kAccept) continue;
+        lex::for_each_value(m.headers[i].value, [&](std::string_view element) {
+            const std::string_view t = media_type(element);
+            if (t.empty()) return;
+            listed = true;
+            acceptable = acceptable || lex::iequals(t, "application/sdp") || t == "*/*" ||
+                         lex::iequals(t, "application/*") || sdp_or_multipart(t);
+        });
+    }
+    return !listed || acceptable ? Verdict{} : not_acceptable("Accept does not admit application/sdp");
+}
+
 }  // namespace
 
 Verdict validate(const MessageView& m) {
@@ -179,7 +275,12 @@ Verdict validate(const MessageView& m) {
     if (v.ok()) v = check_single_address(m, HeaderId::kTo, "malformed To");
     if (v.ok()) v = check_address_lists(m);
     if (v.ok()) v = check_vias(m);
+    if (v.ok()) v = check_date(m);
     if (v.ok() && m.is_request) v = check_request_uri(m);
+    // What a UAS answers to a well-formed request it cannot serve, in RFC 3261 §8.2's order.
+    if (v.ok() && m.is_request) v = check_require(m);
+    if (v.ok() && m.is_request) v = check_content_type(m);
+    if (v.ok() && m.is_request) v = check_accept(m);
     return v;
 }
 

@@ -27,5 +27,14 @@ constexpr Verdict not_implemented(std::string_view detail) {
 constexpr Verdict unsupported_uri_scheme(std::string_view detail) {
     return {416, "Unsupported URI Scheme", detail};
 }
+constexpr Verdict bad_extension(std::string_view detail) {
+    return {420, "Bad Extension", detail};
+}
+constexpr Verdict unsupported_media_type(std::string_view detail) {
+    return {415, "Unsupported Media Type", detail};
+}
+constexpr Verdict not_acceptable(std::string_view detail) {
+    return {406, "Not Acceptable", detail};
+}
 
 }  // namespace sipstorm::sip

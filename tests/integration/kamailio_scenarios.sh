@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The ready scenarios through Kamailio (tests/integration/kamailio/kamailio.cfg, started here on
-# loopback): register.lua registers users from a CSV with digest authentication (userN / pwN),
+# loopback): options_ping.lua probes the server itself; register.lua registers users from a CSV with digest authentication (userN / pwN),
 # refreshes and unregisters; call_cancel.lua goes through the record-routing proxy to sipstorm serve
 # answer_ring.lua; call_auth.lua answers the proxy's 407 and calls through it to answer.lua.
 source "$(dirname "$0")/kamailio_lib.sh"
@@ -28,6 +28,16 @@ check "register.lua (digest, CSV users) via kamailio" "$WORK/register.json"
 # Kamailio challenged and then accepted each registration, refresh and unregistration.
 [ "$(json "$WORK/register.json" 'r["messages"]["in"]["responses"]["4xx"]')" -ge $CALLS ] ||
   fail "kamailio did not challenge the REGISTERs"
+
+# options_ping.lua asks the server itself (OPTIONS sip:HOST:PORT), which Kamailio answers; asking a
+# user it does not know (--set service=) is a 404, so the default must not name one.
+"$SIPSTORM" run "$ROOT/scenarios/options_ping.lua" --target 127.0.0.1:$K1 --rate 40 --calls $CALLS -q \
+  --out "$WORK/options.json" >"$WORK/options.log" 2>&1 || { cat "$WORK/options.log"; fail "options_ping: exit $?"; }
+check "options_ping.lua to kamailio itself" "$WORK/options.json"
+"$SIPSTORM" run "$ROOT/scenarios/options_ping.lua" --target 127.0.0.1:$K1 --set service=nobody --rate 40 \
+  --calls 5 -q --out "$WORK/options_user.json" >"$WORK/options_user.log" 2>&1 && fail "OPTIONS to an unknown user succeeded"
+[ "$(json "$WORK/options_user.json" 'r["calls"]["failed"]')" = 5 ] || fail "OPTIONS sip:nobody@: expected 5 failed calls"
+echo "PASS options_ping.lua --set service=nobody: 5 failed (404)"
 
 "$SIPSTORM" serve "$ROOT/scenarios/answer_ring.lua" --listen 127.0.0.1:$UAS1 --set ring=30 --calls $CALLS \
   --duration 60 -q --out "$WORK/ring.json" >"$WORK/ring.log" 2>&1 &

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "data/injection_set.hpp"
+#include "net/resolve.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/signals.hpp"
 #include "script/duration.hpp"
@@ -70,6 +71,8 @@ void add_common_options(po::options_description& d, CommonOptions& o) {
         "inf-names", po::value(&o.inf_names)->composing(),
         "names for a file's fields, e.g. users=user,password (or user,password for the first file)")(
         "auth", po::value(&o.auth), "digest credentials USER:PASSWORD (overrides the scenario's auth)")(
+        "prefer", po::value(&o.prefer),
+        "ipv4 (default) or ipv6: which address to take when a host name has both")(
         "quiet,q", po::bool_switch(&o.quiet), "no live line, only the summary")("help,h", "this help");
     add_output_options(d, o.outputs);
 }
@@ -158,13 +161,20 @@ unsigned default_shards() {
     return n ? n : 1;
 }
 
-net::Address parse_address(const std::string& text, uint16_t default_port, const char* option) {
+net::FamilyPreference family_preference(const CommonOptions& o) {
+    if (o.prefer == "ipv4") return net::FamilyPreference::kIPv4;
+    if (o.prefer == "ipv6") return net::FamilyPreference::kIPv6;
+    throw UsageError("--prefer must be ipv4 or ipv6, got '" + o.prefer + "'");
+}
+
+net::Address parse_address(const std::string& text, uint16_t default_port, const char* option,
+                           net::FamilyPreference prefer) {
     net::Address a;
-    if (!net::Address::parse(text, default_port, a))
-        throw UsageError(
-            fmt::format("--{}: '{}' is not HOST:PORT with a numeric address (e.g. 127.0.0.1:5060, "
-                        "[::1]:5060)",
-                        option, text));
+    std::string error;
+    if (!net::resolve(text, default_port, prefer, a, error))
+        throw UsageError(fmt::format("--{}: {} (expected HOST:PORT, a name or a numeric address, e.g. "
+                                     "pbx.example.com:5060, 127.0.0.1:5060, [::1]:5060)",
+                                     option, error));
     return a;
 }
 

@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "net/address.hpp"
+#include "net/resolve.hpp"
 #include "outputs.hpp"
 #include "ua/program.hpp"
 #include "ua/runner.hpp"
@@ -40,6 +41,7 @@ struct CommonOptions {
     std::vector<std::string> inf;        // --inf FILE (SIPp injection files)
     std::vector<std::string> inf_names;  // --inf-names [FILE=]NAME,NAME
     std::string auth;                    // --auth USER:PASSWORD
+    std::string prefer = "ipv4";         // --prefer: the address family taken for a name with both
 };
 
 void add_common_options(po::options_description& d, CommonOptions& o);
@@ -54,7 +56,10 @@ bool parse_command_line(const Args& args, const po::options_description& d, cons
 std::map<std::string, std::string> parse_set(const std::vector<std::string>& set);
 uint64_t parse_duration_ns(const std::string& text, const char* option);
 unsigned default_shards();
-net::Address parse_address(const std::string& text, uint16_t default_port, const char* option);
+net::FamilyPreference family_preference(const CommonOptions& o);  // --prefer; throws UsageError
+// A HOST:PORT option: a numeric address or a name (resolved now). Throws UsageError naming `option`.
+net::Address parse_address(const std::string& text, uint16_t default_port, const char* option,
+                           net::FamilyPreference prefer = net::FamilyPreference::kIPv4);
 // The local address the kernel would use to reach `target` (for Via and Contact).
 net::Address local_address_for(const net::Address& target);
 

@@ -114,7 +114,7 @@ int cmd_run(const Args& args) {
         uac.remote_from = 0;
         remote = parse_address("127.0.0.1:0", 0, "target");
     } else {
-        remote = parse_address(target, 5060, "target");
+        remote = parse_address(target, 5060, "target", family_preference(common));
         uac.engine.remote = remote;
     }
     uac.dpdk = common.dpdk;
@@ -122,7 +122,7 @@ int cmd_run(const Args& args) {
         uac.udp.local = remote;  // only the port matters to DPDK: the address comes from --dpdk-ip
         uac.udp.local.port = 0;
     } else {
-        uac.udp.local = local_ip.empty() ? local_address_for(remote) : parse_address(local_ip, 0, "local-ip");
+        uac.udp.local = local_ip.empty() ? local_address_for(remote) : parse_address(local_ip, 0, "local-ip", family_preference(common));
         if (uac.udp.local.family == 0) throw UsageError("no route to " + target);
     }
     uac.udp.loss_percent = common.loss;
@@ -171,7 +171,10 @@ int cmd_run(const Args& args) {
     ro.outputs = common.outputs;
     ro.gates = std::move(gates);
     ro.scenario = scenario;
-    ro.target = target.empty() ? "built-in UAS at " + runner.local_address(0).to_string() : target;
+    // A name shows the address it resolved to, so a log says whom the run really called.
+    ro.target = target.empty()                        ? "built-in UAS at " + runner.local_address(0).to_string()
+                : target == remote.to_string() ? target
+                                               : target + " (" + remote.to_string() + ")";
     ro.command_line = command_line_of("run", args);
     if (!common.quiet)
         fmt::print("sipstorm run {} -> {} | {} shard(s) | {}\n", scenario, ro.target, rc.shards,

@@ -40,7 +40,7 @@ int cmd_serve(const Args& args) {
     ua::EndpointSpec uas;
     uas.name = "UAS";
     uas.program = program.get();
-    uas.udp.local = parse_address(listen, 5060, "listen");
+    uas.udp.local = parse_address(listen, 5060, "listen", family_preference(common));
     uas.udp.reuseport = !common.dpdk.enabled;
     uas.dpdk = common.dpdk;
     uas.udp.loss_percent = common.loss;

@@ -304,7 +304,10 @@ TEST(Rfc4475Sweep, InvalidFieldsAreCaught) {
     };
     int checked = 0;
     for (const auto& [name, want] : kCases) {
-        const std::string msg = slurp(name);
+        std::string msg = slurp(name);
+        // baddn.dat as archived lacks the empty line that ends its headers, so the message parser
+        // rejects it first; with that line restored, the fault the RFC means is in From's display name.
+        if (msg.find("\r\n\r\n") == std::string::npos) msg += "\r\n";
         MessageView m;
         if (!parse(msg, m).ok()) continue;  // rejected earlier, by the message parser
         ++checked;

@@ -84,6 +84,14 @@ TEST(Template, SlotsParamsAndCrlf) {
               "Content-Length: 0\r\n\r\n");
 }
 
+TEST(Template, TextWhenAParameterIsSet) {
+    const char* text = "OPTIONS sip:${service}${service:+@}${remote_ip}:${remote_port} SIP/2.0\n\n";
+    EXPECT_EQ(render_string(compile_ok(text, {{"service", ""}}), FakeSource{}),
+              "OPTIONS sip:10.0.0.2:5070 SIP/2.0\r\n\r\n");
+    EXPECT_EQ(render_string(compile_ok(text, {{"service", "1000"}}), FakeSource{}),
+              "OPTIONS sip:1000@10.0.0.2:5070 SIP/2.0\r\n\r\n");
+}
+
 TEST(Template, CrlfInputAndOneBlankLine) {
     Template t = compile_ok("SIP/2.0 200 OK\r\nContent-Length: ${len}\r\n\r\n\n\r\nv=0\n\no=x\r\n\n");
     EXPECT_FALSE(t.is_request);
@@ -157,6 +165,8 @@ TEST(Template, Errors) {
     expect_error("\nOPTIONS sip:x SIP/2.0\nX: ${nope}\n", 3,
                  "unknown name '${nope}' (neither a built-in slot, a scenario parameter, a capture nor an --inf field)");
     expect_error("OPTIONS sip:x SIP/2.0\nX: ${p\n", 2, "unterminated '${'");
+    expect_error("OPTIONS sip:x SIP/2.0\nX: ${q:+@}\n", 2,
+                 "'${q:+@}': 'q' is not a scenario parameter (${NAME:+TEXT} tests a parameter)");
     expect_error("OPTIONS sip:x SIP/2.0\nX: ${}\n", 2, "empty name in '${}'");
     expect_error("OPTIONS sip:x SIP/2.0\n${last_Nope}\n", 2,
                  "unknown header name in '${last_Nope}' (last_ takes a known SIP header)");

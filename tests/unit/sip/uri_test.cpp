@@ -75,6 +75,10 @@ TEST(Uri, Ipv4AndIpv6) {
     ok("sip:[::]");
     ok("sip:[1:2:3:4:5:6:7:8]");
     ok("sip:[fe80::1:2]");
+    ok("sip:[2001:db8:::192.0.2.1]");  // RFC 5118 §4.10: three colons before an IPv4, tolerated
+    ok("sip:[:::192.0.2.1]");
+    EXPECT_EQ(err("sip:[2001:db8:::1234]"), FieldError::kBadHost);  // only an IPv4 may follow
+    EXPECT_EQ(err("sip:[2001:db8::::192.0.2.1]"), FieldError::kBadHost);
     EXPECT_EQ(err("sip:[2001:db8::10"), FieldError::kBadHost);
     EXPECT_EQ(err("sip:2001:db8::10"), FieldError::kBadHost);
     EXPECT_EQ(err("sip:[1:2:3:4:5:6:7]"), FieldError::kBadHost);
