@@ -99,6 +99,7 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
       lua_(lua),
       wheel_(config.max_calls + 16, runtime::TimerWheel::kDefaultTickNs, now_ns),
       table_(config.max_calls, arena_extra_for(program)),
+      ended_invites_(program.role == Role::kUas ? config.max_calls : 0),
       rng_(config.seed * 0x9E3779B97F4A7C15ull + config.shard) {
     // Addresses as they stand in a URI or a Via: an IPv6 reference in brackets (RFC 3261 §25.1).
     auto uri_host = [](const net::Address& a) {
@@ -281,14 +282,47 @@ bool Engine::jump_taken(const Call& call, const Step& s) const {
 
 void Engine::finish(Call& call, uint64_t now_ns) {
     rec_.call_succeeded(call.intended_start_ns, now_ns);
-    if (call.timer != runtime::kInvalidTimer) wheel_.cancel(call.timer);
-    table_.release(call);
+    release(call);
 }
 
 void Engine::fail(Call& call, FailReason reason, std::string_view detail, uint16_t code) {
     rec_.call_failed(reason, detail, code);
+    release(call);
+}
+
+void Engine::release(Call& call) {
     if (call.timer != runtime::kInvalidTimer) wheel_.cancel(call.timer);
+    // A UAS call that answered its INVITE: the caller may retransmit that INVITE until its Timer B
+    // (64*T1 after it reached us, which is when the call started here).
+    const ServerSide& invite = call.server[side_of(sip::Method::kInvite)];
+    const unsigned cid = static_cast<unsigned>(Field::kCallId);
+    if (program_.role == Role::kUas && invite.method == sip::Method::kInvite && invite.response_tpl != 0xffff &&
+        call.has_field(cid)) {
+        const uint16_t code = program_.templates[invite.response_tpl].status_code;
+        if (code >= 200)
+            ended_invites_.remember({EndedInvites::invite_key(call.field(cid), invite.cseq),
+                                     call.intended_start_ns + txn::timer_b_ms(config_.timers) * txn::kNsPerMs,
+                                     call.index, call.generation, code});
+    }
     table_.release(call);
+}
+
+// An INVITE for a UAS call that has ended: its retransmission gets the final response again (a
+// non-2xx, whose ACK it may have lost) or is absorbed (after a 2xx), and it is not a new call.
+bool Engine::answer_ended_invite(const sip::MessageView& msg, std::string_view call_id, const net::Address& from,
+                                 uint64_t now_ns) {
+    const sip::Header* h = msg.find(sip::HeaderId::kCSeq);
+    sip::CSeq cseq;
+    if (!h || sip::parse_cseq(h->value, cseq) != sip::FieldError::kOk) return false;
+    const EndedInvites::Entry* e = ended_invites_.find(EndedInvites::invite_key(call_id, cseq.number), now_ns);
+    if (!e) return false;
+    rec_.retransmission_in();
+    if (e->code >= 300) {
+        char tag[kCallKeyLength];
+        format_call_key(tag, {config_.run_id, config_.shard, e->index, e->generation});
+        answer_statelessly(msg, from, e->code, std::string_view(tag, kCallKeyLength));
+    }
+    return true;
 }
 
 void Engine::abort_all(uint64_t now_ns) {
@@ -498,6 +532,7 @@ Call* Engine::lookup(const sip::MessageView&, std::string_view call_id) {
 
 Call* Engine::accept_new_call(const sip::MessageView& msg, std::string_view call_id, const net::Address& from,
                               uint64_t now_ns) {
+    if (msg.method == sip::Method::kInvite && answer_ended_invite(msg, call_id, from, now_ns)) return nullptr;
     const auto& steps = program_.steps;
     bool opens_call = program_.role == Role::kUas && !steps.empty() && steps[0].kind == StepKind::kRecv &&
                       step_matches(steps[0], msg);

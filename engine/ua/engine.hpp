@@ -14,6 +14,7 @@
 #include "sip/message.hpp"
 #include "txn/timers.hpp"
 #include "ua/call_table.hpp"
+#include "ua/ended_invites.hpp"
 #include "ua/program.hpp"
 #include "ua/recorder.hpp"
 
@@ -97,6 +98,9 @@ class Engine {
     void rearm(Call& call);
     void finish(Call& call, uint64_t now_ns);
     void fail(Call& call, FailReason reason, std::string_view detail, uint16_t code = 0);
+    void release(Call& call);  // cancels its timer, remembers an answered INVITE (UAS), frees the slot
+    bool answer_ended_invite(const sip::MessageView& msg, std::string_view call_id, const net::Address& from,
+                             uint64_t now_ns);
 
     Call* lookup(const sip::MessageView& msg, std::string_view call_id);
     Call* accept_new_call(const sip::MessageView& msg, std::string_view call_id, const net::Address& from,
@@ -126,6 +130,7 @@ class Engine {
     net::Address local_;
     runtime::TimerWheel wheel_;
     CallTable table_;
+    EndedInvites ended_invites_;  // UAS only
     runtime::Xoshiro256 rng_;
 
     // Per-engine constants rendered once.

@@ -421,6 +421,57 @@ TEST(EngineCancel, TheUasAnswersTheCancelThenTheInviteWith487) {
     EXPECT_EQ(u.rec.succeeded, 1);
 }
 
+// RFC 3261 §17.2.1 / RFC 6026 §7.1: an INVITE that comes again after its UAS call has ended is that
+// call's INVITE, not a new call: after a non-2xx it gets the same final response (with the same To
+// tag), after a 2xx it is absorbed, until the caller's Timer B (64*T1) has run out.
+TEST(EngineRetransmittedInvite, AfterABusyCallEndedGetsTheSameAnswer) {
+    Side u(compile("answer_busy.lua"));
+    const std::string invite = request("INVITE", 1, "inv", false);
+    u.inject(invite, 0);
+    ASSERT_EQ(u.transport.sent.size(), 2u);  // 100, 486
+    const std::string busy = u.transport.sent[1];
+    EXPECT_EQ(start_line(busy), "SIP/2.0 486 Busy Here");
+    std::string ack = request("ACK", 1, "inv", true);
+    ack.replace(ack.find("TAG"), 3, header(busy, "To").substr(header(busy, "To").find("tag=") + 4));
+    u.inject(ack, 10 * kMs);
+    ASSERT_EQ(u.rec.succeeded + u.rec.failed, 1);
+    const int started = u.rec.started;
+
+    u.inject(invite, 2000 * kMs);  // a copy the network delayed
+    ASSERT_EQ(u.transport.sent.size(), 3u);
+    EXPECT_EQ(start_line(u.transport.sent[2]), "SIP/2.0 486 Busy Here");
+    EXPECT_EQ(header(u.transport.sent[2], "To"), header(busy, "To"));
+    EXPECT_EQ(header(u.transport.sent[2], "CSeq"), "1 INVITE");
+    EXPECT_EQ(u.rec.started, started);
+
+    // After 64*T1 the caller has given up on that INVITE: the same bytes are a new call again.
+    u.inject(invite, 33'000 * kMs);
+    EXPECT_EQ(u.rec.started, started + 1);
+}
+
+TEST(EngineRetransmittedInvite, AfterAnsweredCallEndedIsAbsorbed) {
+    Uas u;
+    const std::string invite = request("INVITE", 1, "inv", false);
+    u.inject(invite, 0);
+    ASSERT_EQ(u.transport.sent.size(), 3u);  // 100, 180, 200
+    const std::string to = header(u.transport.sent[2], "To");
+    const std::string tag = to.substr(to.find("tag=") + 4);
+    std::string ack = request("ACK", 1, "ack", true), bye = request("BYE", 2, "bye", true);
+    ack.replace(ack.find("TAG"), 3, tag);
+    bye.replace(bye.find("TAG"), 3, tag);
+    u.inject(ack, 10 * kMs);
+    u.inject(bye, 20 * kMs);
+    ASSERT_EQ(u.rec.succeeded, 1);
+    ASSERT_EQ(u.transport.sent.size(), 4u);
+
+    u.inject(invite, 600 * kMs);
+    EXPECT_EQ(u.transport.sent.size(), 4u);  // nothing sent
+    EXPECT_EQ(u.rec.started, 1);
+    // Another INVITE (a new CSeq) is a new call as before.
+    u.inject(request("INVITE", 2, "inv2", false), 700 * kMs);
+    EXPECT_EQ(u.rec.started, 2);
+}
+
 TEST(EngineCancel, WithoutACancelTheRingTimeoutAnswers) {
     Side u(compile("answer_ring.lua", {{"ring", "1"}}));
     u.inject(request("INVITE", 1, "inv", false), 0);
