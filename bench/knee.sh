@@ -18,8 +18,8 @@
 #             inside the requested window (t ~ DURATION);
 #   sipstorm: RATE x DURATION intended calls over DURATION s, the last ones started at most L late,
 #             L = the schedule lag in its rows from DURATION - 0.5 s on: attempted / (DURATION + L),
-#             a lower bound (its per-second series rows merge per-shard snapshots of different
-#             ages, so their counts cannot be used; see analyse()).
+#             a lower bound (builds before the exact per-second series merged per-shard snapshots
+#             of different ages, so the verdict keeps this rule to compare across versions).
 # Steps must therefore last at least 2 s.
 #
 # Setup per step (separate processes, UDP over 127.0.0.1, a fresh port block per step):
@@ -192,9 +192,9 @@ else:
     c = r.get("calls", {})
     attempted, succeeded, failed = c.get("attempted", 0), c.get("succeeded", 0), c.get("failed", 0)
     retrans = r.get("retransmissions", {}).get("total", 0)
-    # sipstorm's series rows merge per-shard snapshots that can be a second apart (a shard that
-    # publishes just after the reporter's tick shows up a row later), so its per-second counts are
-    # not used for the verdict. Its arrival schedule intends exactly RATE x DURATION calls over
+    # The per-second series is exact now (each shard's events in the second they happened), but
+    # older builds' rows merged per-shard snapshots that could be a second apart, so the verdict does
+    # not use the series' counts and stays comparable across versions. The arrival schedule intends exactly RATE x DURATION calls over
     # DURATION s and measures how late it starts them (lag). The run-wide lag_ms_max is mostly the
     # shard threads' start-up (the schedule's clock starts before they run), which is left out as
     # SIPp's start-up is; the lag in the rows from DURATION - 0.5 s on bounds how late the last calls

@@ -12,8 +12,8 @@ bool resolve(std::string_view text, uint16_t default_port, FamilyPreference pref
     // Numeric forms (and anything bracketed or with several colons, which only IPv6 can be) need no
     // look-up; "localhost" goes through the hosts file like any name, so --prefer applies to it.
     const size_t colon = text.find(':');
-    const bool ipv6_form = text.starts_with('[') ||
-                           (colon != std::string_view::npos && text.find(':', colon + 1) != std::string_view::npos);
+    const bool ipv6_form = text.starts_with('[') || (colon != std::string_view::npos &&
+                                                     text.find(':', colon + 1) != std::string_view::npos);
     std::string_view host = colon == std::string_view::npos ? text : text.substr(0, colon);
     if (ipv6_form || host != "localhost") {
         if (Address::parse(text, default_port, out)) return true;

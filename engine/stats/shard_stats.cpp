@@ -1,5 +1,7 @@
 #include "stats/shard_stats.hpp"
 
+#include <algorithm>
+
 namespace sipstorm::stats {
 
 ShardStats::ShardStats(uint64_t start_ns, uint64_t interval_ns)
@@ -13,6 +15,11 @@ void ShardStats::publish(uint64_t now_ns) {
     Snapshot& s = slots_[back_];
     s.seq = ++seq_;
     s.taken_ns = now_ns;
+    // On a boundary (the first pass after it), the events so far belong to the second that just
+    // ended; between boundaries, to the one still running.
+    const uint64_t whole = (now_ns - std::min(now_ns, start_ns_)) / interval_ns_;
+    s.closes_interval = now_ns >= next_publish_ns_;
+    s.interval = static_cast<uint32_t>(s.closes_interval ? whole : whole + 1);
     s.sources = 1;
     s.counts = load(counters_);
     s.hist = *hist_;
@@ -25,6 +32,11 @@ void ShardStats::publish(uint64_t now_ns) {
         uint64_t periods = (now_ns - start_ns_) / interval_ns_ + 1;
         next_publish_ns_ = start_ns_ + periods * interval_ns_;
     }
+}
+
+void ShardStats::restart(uint64_t start_ns) {
+    start_ns_ = start_ns;
+    next_publish_ns_ = start_ns + interval_ns_;
 }
 
 const Snapshot& ShardStats::latest() {

@@ -41,6 +41,9 @@ class ShardStats {
     }
     void publish(uint64_t now_ns);  // copies ~480 KB; never blocks
 
+    // Before the shard runs: count whole intervals from this time (the run's start), as the reporter does.
+    void restart(uint64_t start_ns);
+
     // --- any thread ---
     const ShardCounters& counters() const { return counters_; }
     void request_publish() { requested_.store(true, std::memory_order_relaxed); }

@@ -37,18 +37,4 @@ void delta(const Snapshot& later, const Snapshot& earlier, Snapshot& out) {
     out.hist.subtract(earlier.hist);
 }
 
-SeriesRow make_row(const Snapshot& later, const Snapshot& earlier, uint64_t run_start_ns) {
-    SeriesRow row;
-    row.t_s = static_cast<double>(later.taken_ns - std::min(later.taken_ns, run_start_ns)) * 1e-9;
-    row.interval_s = static_cast<double>(later.taken_ns - std::min(later.taken_ns, earlier.taken_ns)) * 1e-9;
-    row.counts = delta(later.counts, earlier.counts);
-    Histogram setup = later.hist.setup_us;
-    setup.subtract(earlier.hist.setup_us);
-    row.setup_count = setup.count();
-    row.setup_p50_us = setup.percentile(50);
-    row.setup_p99_us = setup.percentile(99);
-    row.setup_max_us = setup.max();
-    return row;
-}
-
 }  // namespace sipstorm::stats

@@ -24,7 +24,12 @@ struct Histograms {
 struct Snapshot {
     uint64_t seq = 0;       // publications by the source so far; 0 = nothing published yet
     uint64_t taken_ns = 0;  // monotonic time of the reading (the latest one, when merged)
-    uint32_t sources = 0;   // shards (or machines' snapshots) merged into this one
+    // The second of the run (1, 2, ...) whose events this reading ends with, and whether that second
+    // is over for the source (a reading on a whole-second boundary) or still running (one asked for
+    // between boundaries, or the last one). See stats/series.hpp.
+    uint32_t interval = 0;
+    bool closes_interval = false;
+    uint32_t sources = 0;  // shards (or machines' snapshots) merged into this one
     Counts counts;
     Histograms hist;
 };
@@ -37,7 +42,7 @@ std::unique_ptr<Snapshot> merge(std::span<const Snapshot* const> parts);
 // maxima keep the later value, histograms hold only the interval's values.
 void delta(const Snapshot& later, const Snapshot& earlier, Snapshot& out);
 
-// One row of the per-second series.
+// One row of the per-second series (built by stats/series.hpp).
 struct SeriesRow {
     double t_s = 0;         // end of the interval, seconds since run start
     double interval_s = 0;  // its length (about 1)
@@ -45,6 +50,5 @@ struct SeriesRow {
     uint64_t setup_count = 0;
     uint64_t setup_p50_us = 0, setup_p99_us = 0, setup_max_us = 0;
 };
-SeriesRow make_row(const Snapshot& later, const Snapshot& earlier, uint64_t run_start_ns);
 
 }  // namespace sipstorm::stats

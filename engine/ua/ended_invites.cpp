@@ -16,7 +16,7 @@ EndedInvites::EndedInvites(uint32_t capacity) {
     void* p = mmap(nullptr, sets_ * kWays * sizeof(Entry), PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();  // at start-up, before any shard runs
-    entries_ = static_cast<Entry*>(p);             // zero pages: every entry empty
+    entries_ = static_cast<Entry*>(p);            // zero pages: every entry empty
 }
 
 EndedInvites::EndedInvites(EndedInvites&& o) noexcept

@@ -17,8 +17,8 @@ namespace sipstorm::ua {
 class EndedInvites {
   public:
     struct Entry {
-        uint64_t key = 0;         // invite_key(); 0 = empty
-        uint64_t expires_ns = 0;  // after this the caller has given up retransmitting
+        uint64_t key = 0;                    // invite_key(); 0 = empty
+        uint64_t expires_ns = 0;             // after this the caller has given up retransmitting
         uint32_t index = 0, generation = 0;  // the ended call's identity: its To tag
         uint16_t code = 0;                   // the final response it got
     };

@@ -296,8 +296,8 @@ void Engine::release(Call& call) {
     // (64*T1 after it reached us, which is when the call started here).
     const ServerSide& invite = call.server[side_of(sip::Method::kInvite)];
     const unsigned cid = static_cast<unsigned>(Field::kCallId);
-    if (program_.role == Role::kUas && invite.method == sip::Method::kInvite && invite.response_tpl != 0xffff &&
-        call.has_field(cid)) {
+    if (program_.role == Role::kUas && invite.method == sip::Method::kInvite &&
+        invite.response_tpl != 0xffff && call.has_field(cid)) {
         const uint16_t code = program_.templates[invite.response_tpl].status_code;
         if (code >= 200)
             ended_invites_.remember({EndedInvites::invite_key(call.field(cid), invite.cseq),
@@ -309,12 +309,13 @@ void Engine::release(Call& call) {
 
 // An INVITE for a UAS call that has ended: its retransmission gets the final response again (a
 // non-2xx, whose ACK it may have lost) or is absorbed (after a 2xx), and it is not a new call.
-bool Engine::answer_ended_invite(const sip::MessageView& msg, std::string_view call_id, const net::Address& from,
-                                 uint64_t now_ns) {
+bool Engine::answer_ended_invite(const sip::MessageView& msg, std::string_view call_id,
+                                 const net::Address& from, uint64_t now_ns) {
     const sip::Header* h = msg.find(sip::HeaderId::kCSeq);
     sip::CSeq cseq;
     if (!h || sip::parse_cseq(h->value, cseq) != sip::FieldError::kOk) return false;
-    const EndedInvites::Entry* e = ended_invites_.find(EndedInvites::invite_key(call_id, cseq.number), now_ns);
+    const EndedInvites::Entry* e =
+        ended_invites_.find(EndedInvites::invite_key(call_id, cseq.number), now_ns);
     if (!e) return false;
     rec_.retransmission_in();
     if (e->code >= 300) {

@@ -225,13 +225,14 @@ void Runner::start() {
     // the threads' own start counts as lag.
     start_ns_ = runtime::now_ns() + 20'000'000;
     for (unsigned i = 0; i < config_.shards; ++i)
-        for (Endpoint& ep : shards_[i]->endpoints)
-            if (ep.spec->generates_load && ep.spec->load.by_rate) {
-                runtime::ArrivalConfig ac = ep.spec->load.arrival;
-                ac.shard = i;
-                ac.shards = config_.shards;
-                ep.schedule = std::make_unique<runtime::ArrivalSchedule>(ac, start_ns_);
-            }
+        for (Endpoint& ep : shards_[i]->endpoints) {
+            ep.stats->restart(start_ns_);  // every shard's seconds are the reporter's seconds
+            if (!ep.spec->generates_load || !ep.spec->load.by_rate) continue;
+            runtime::ArrivalConfig ac = ep.spec->load.arrival;
+            ac.shard = i;
+            ac.shards = config_.shards;
+            ep.schedule = std::make_unique<runtime::ArrivalSchedule>(ac, start_ns_);
+        }
     group_.start(config_.shards, [this](unsigned shard) { shard_main(shard); });
 }
 

@@ -24,6 +24,7 @@
 #include "script/scenario_compiler.hpp"
 #include "sip/method.hpp"
 #include "stats/result.hpp"
+#include "stats/series.hpp"
 #include "stats/snapshot.hpp"
 
 namespace sipstorm::cli {
@@ -172,9 +173,10 @@ net::Address parse_address(const std::string& text, uint16_t default_port, const
     net::Address a;
     std::string error;
     if (!net::resolve(text, default_port, prefer, a, error))
-        throw UsageError(fmt::format("--{}: {} (expected HOST:PORT, a name or a numeric address, e.g. "
-                                     "pbx.example.com:5060, 127.0.0.1:5060, [::1]:5060)",
-                                     option, error));
+        throw UsageError(
+            fmt::format("--{}: {} (expected HOST:PORT, a name or a numeric address, e.g. "
+                        "pbx.example.com:5060, 127.0.0.1:5060, [::1]:5060)",
+                        option, error));
     return a;
 }
 
@@ -287,10 +289,16 @@ struct Totals {
     std::vector<stats::Snapshot> shards;  // copies: latest() references change on the next call
 };
 
-Totals collect(ua::Runner& runner, size_t endpoint) {
+// Reads every shard's newest snapshot into the series (cheap when none is new).
+void observe(ua::Runner& runner, size_t endpoint, stats::SeriesBuilder& series) {
+    for (unsigned i = 0; i < runner.shards(); ++i) series.observe(i, runner.stats(endpoint, i).latest());
+}
+
+// The run's totals as of the newest snapshots observed.
+Totals collect(const stats::SeriesBuilder& series, unsigned shards) {
     Totals t;
-    t.shards.reserve(runner.shards());
-    for (unsigned i = 0; i < runner.shards(); ++i) t.shards.push_back(runner.stats(endpoint, i).latest());
+    t.shards.reserve(shards);
+    for (unsigned i = 0; i < shards; ++i) t.shards.push_back(series.latest(i));
     std::vector<const stats::Snapshot*> parts;
     for (const auto& s : t.shards) parts.push_back(&s);
     t.total = stats::merge(parts);
@@ -422,11 +430,11 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
     const uint64_t start = runner.start_ns();
 
     std::vector<stats::SeriesRow> series;
+    stats::SeriesBuilder builder(runner.shards(), start);
     std::unique_ptr<Panel> panel;
     if (isatty(STDOUT_FILENO) && !std::getenv("SIPSTORM_PLAIN")) panel = std::make_unique<Panel>();
     auto prev = std::make_unique<stats::Snapshot>();
     prev->taken_ns = start;
-    uint64_t next_tick = start + 1'000'000'000;
     uint64_t stop_requested_at = 0;
     bool interrupted = false;
 
@@ -442,22 +450,23 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
                            static_cast<double>(opt.drain_ns) / 1e9);
         }
         if (runtime::stop_signal_count() > 1) break;  // a second Ctrl-C: now
-        if (now >= next_tick) {
-            next_tick += 1'000'000'000;
-            Totals t = collect(runner, opt.main_endpoint);
-            if (t.total->taken_ns > prev->taken_ns) {
-                stats::SeriesRow row = stats::make_row(*t.total, *prev, start);
-                series.push_back(row);
-                if (opt.quiet) {
-                } else if (panel) {
-                    panel->draw(row, *t.total, opt, now - start,
-                                stack_summary(runner.stack_counters(opt.main_endpoint)));
-                } else {
-                    print_line(row, *t.total, opt, now - start,
-                               stack_summary(runner.stack_counters(opt.main_endpoint)));
-                }
-                prev = std::move(t.total);
+        // A second's row is ready once every shard has published past it (within a pass of each
+        // shard's loop after the boundary).
+        observe(runner, opt.main_endpoint, builder);
+        std::vector<stats::SeriesRow> rows = builder.take_ready();
+        if (!rows.empty()) {
+            Totals t = collect(builder, runner.shards());
+            for (const stats::SeriesRow& row : rows) series.push_back(row);
+            const stats::SeriesRow& row = rows.back();
+            if (opt.quiet) {
+            } else if (panel) {
+                panel->draw(row, *t.total, opt, now - start,
+                            stack_summary(runner.stack_counters(opt.main_endpoint)));
+            } else {
+                print_line(row, *t.total, opt, now - start,
+                           stack_summary(runner.stack_counters(opt.main_endpoint)));
             }
+            prev = std::move(t.total);
             const stats::Counts& c = prev->counts;
             uint64_t ended = c.calls_succeeded + c.calls_failed;
             if (!stop_requested_at && ((opt.stop_after_calls && ended >= opt.stop_after_calls) ||
@@ -484,8 +493,9 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
     std::string trace_error;
     if (!runner.finish_traces(&trace_error)) fmt::print(stderr, "sipstorm: {}\n", trace_error);
 
-    Totals t = collect(runner, opt.main_endpoint);
-    if (t.total->taken_ns > prev->taken_ns) series.push_back(stats::make_row(*t.total, *prev, start));
+    observe(runner, opt.main_endpoint, builder);
+    for (const stats::SeriesRow& row : builder.finish()) series.push_back(row);
+    Totals t = collect(builder, runner.shards());
     const stats::Snapshot& total = *t.total;
     const stats::Counts& c = total.counts;
 

@@ -122,7 +122,8 @@ int cmd_run(const Args& args) {
         uac.udp.local = remote;  // only the port matters to DPDK: the address comes from --dpdk-ip
         uac.udp.local.port = 0;
     } else {
-        uac.udp.local = local_ip.empty() ? local_address_for(remote) : parse_address(local_ip, 0, "local-ip", family_preference(common));
+        uac.udp.local = local_ip.empty() ? local_address_for(remote)
+                                         : parse_address(local_ip, 0, "local-ip", family_preference(common));
         if (uac.udp.local.family == 0) throw UsageError("no route to " + target);
     }
     uac.udp.loss_percent = common.loss;
@@ -172,7 +173,7 @@ int cmd_run(const Args& args) {
     ro.gates = std::move(gates);
     ro.scenario = scenario;
     // A name shows the address it resolved to, so a log says whom the run really called.
-    ro.target = target.empty()                        ? "built-in UAS at " + runner.local_address(0).to_string()
+    ro.target = target.empty()                 ? "built-in UAS at " + runner.local_address(0).to_string()
                 : target == remote.to_string() ? target
                                                : target + " (" + remote.to_string() + ")";
     ro.command_line = command_line_of("run", args);

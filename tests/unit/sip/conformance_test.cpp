@@ -94,11 +94,8 @@ struct OddAnswer {
 };
 const std::vector<OddAnswer> kOddAnswers = {
     {"badbranch.dat", {400, 0}},  // "either answer 400 ... or match transactions the RFC 2543 way"
-    {"unkscm.dat", {416}},
-    {"novelsc.dat", {416, 404}},
-    {"bext01.dat", {420}},
-    {"invut.dat", {415}},
-    {"sdp01.dat", {406, 400}},
+    {"unkscm.dat", {416}},       {"novelsc.dat", {416, 404}}, {"bext01.dat", {420}},
+    {"invut.dat", {415}},        {"sdp01.dat", {406, 400}},
 };
 
 const OddAnswer* odd_answer(const Case& c) {

@@ -163,7 +163,8 @@ void expect_error(std::string_view text, int line, std::string_view message) {
 
 TEST(Template, Errors) {
     expect_error("\nOPTIONS sip:x SIP/2.0\nX: ${nope}\n", 3,
-                 "unknown name '${nope}' (neither a built-in slot, a scenario parameter, a capture nor an --inf field)");
+                 "unknown name '${nope}' (neither a built-in slot, a scenario parameter, a capture nor an "
+                 "--inf field)");
     expect_error("OPTIONS sip:x SIP/2.0\nX: ${p\n", 2, "unterminated '${'");
     expect_error("OPTIONS sip:x SIP/2.0\nX: ${q:+@}\n", 2,
                  "'${q:+@}': 'q' is not a scenario parameter (${NAME:+TEXT} tests a parameter)");
