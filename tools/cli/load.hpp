@@ -54,6 +54,9 @@ bool parse_command_line(const Args& args, const po::options_description& d, cons
 std::map<std::string, std::string> parse_set(const std::vector<std::string>& set);
 uint64_t parse_duration_ns(const std::string& text, const char* option);
 unsigned default_shards();
+// "2 shard(s)", or with the reason the count is lower than the default: "1 shard(s): port 0
+// (net_af_packet) has 1 RX/TX queue pair". For the header line.
+std::string shards_text(const ua::Runner& runner);
 net::Address parse_address(const std::string& text, uint16_t default_port, const char* option);
 // The local address the kernel would use to reach `target` (for Via and Contact).
 net::Address local_address_for(const net::Address& target);
