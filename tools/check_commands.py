@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Lists every external command that the shell scripts under tests/, bench/, tools/ and .ci/ run and
-that tools/setup.sh does not install; exits 1 when there is one.
+"""Lists every external command that the scripts (shell and Python) under tests/, bench/, tools/ and
+.ci/ run and that tools/setup.sh does not install; exits 1 when there is one (2 when it cannot tell).
 
     tools/check_commands.py [--root DIR] [--list]
 
@@ -13,6 +13,8 @@ How:
     strings) is seen, heredoc bodies (Python, configs) are not mistaken for commands. A command word
     made of a variable is skipped (the project's binaries come in as "$SIPSTORM" and the like), except
     "${VAR:-name}", whose default is a command.
+  * Python (*.py files, and the heredocs python3 reads: `python3 - <<EOF`): the program named first
+    in subprocess.run / call / check_call / check_output / Popen, os.exec* / os.system, shutil.which.
   * Wrappers are looked through: timeout, env, nice, nohup, setsid, stdbuf, taskset, sudo, exec,
     command, `ip netns exec NS`. `command -v X`, `which X`, `type X`, `hash X` and the tests'
     `need X PACKAGE` (tests/need.sh) count X as used.
@@ -24,7 +26,7 @@ How:
   * A package counts as installed by setup.sh when it is in setup.sh's PACKAGES, is a direct
     (non-alternative) Depends / Pre-Depends of one that is, or has Priority: required or Essential: yes.
     The last: Debian's minimal base system (debootstrap --variant=minbase, the debian:12 image) is
-    exactly the Essential and required packages (coreutils, bash, grep, sed, mawk, dpkg, apt, ...), so
+    made of the Essential and required packages (coreutils, bash, grep, sed, mawk, dpkg, apt, ...), so
     every machine that runs setup.sh has them.
   * A script may exempt commands it runs only by hand with a line
         # check_commands: manual CMD... (why)
@@ -52,6 +54,9 @@ KNOWN = {
 
 SCAN_DIRS = ("tests", "bench", "tools", ".ci")
 SEARCH_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# Python starting a program: its name is the first string (of the argument list).
+PY_CALL = re.compile(r"\b(?:subprocess\.(?:run|call|check_call|check_output|Popen)|os\.exec\w*|os\.system|"
+                     r"shutil\.which)\(\s*\[?\s*[\"']([A-Za-z0-9_][A-Za-z0-9_.+-]*)")
 # shfmt 3.6's codes for the ${VAR-word} and ${VAR:-word} expansions.
 DEFAULT_OPS = (70, 71)
 
@@ -72,7 +77,7 @@ def scripts(root):
             dirnames[:] = [d for d in dirnames if d not in ("node_modules", "corpus", "vendor")]
             for f in sorted(files):
                 path = os.path.join(dirpath, f)
-                if f.endswith(".sh"):
+                if f.endswith((".sh", ".py")):
                     yield path
                     continue
                 try:
@@ -141,7 +146,14 @@ class Scan:
         for m in re.finditer(r"^\s*#\s*check_commands:\s*manual\s+([^(\n]*)", source, re.M):
             for cmd in m.group(1).split():
                 self.manual.setdefault(cmd, []).append(rel)
-        self.tree(parse(source, rel), rel, 0)
+        if path.endswith(".py"):
+            self.python(source, rel, 0)
+        else:
+            self.tree(parse(source, rel), rel, 0)
+
+    def python(self, source, rel, line_base):
+        for m in PY_CALL.finditer(source):
+            self.use(m.group(1), (rel, line_base + source.count("\n", 0, m.start()) + 1))
 
     def tree(self, node, rel, line_base):
         if isinstance(node, list):
@@ -156,6 +168,13 @@ class Scan:
         elif t == "CallExpr" and node.get("Args"):
             line = line_base + node.get("Pos", {}).get("Line", 0)
             self.call(node["Args"], (rel, line), rel, line - 1)
+        cmd = node.get("Cmd") or {}
+        if cmd.get("Type") == "CallExpr" and cmd.get("Args") and node.get("Redirs"):
+            if (literal(cmd["Args"][0]) or "").startswith("python"):  # python3 - <<EOF ... EOF
+                for r in node["Redirs"]:
+                    body = literal(r["Hdoc"]) if isinstance(r.get("Hdoc"), dict) else None
+                    if body:
+                        self.python(body, rel, line_base + r["Hdoc"].get("Pos", {}).get("Line", 1) - 1)
         for k, v in node.items():
             if isinstance(v, (dict, list)):
                 self.tree(v, rel, line_base)
