@@ -95,7 +95,7 @@ BUILD=$(find_build_dir "$REPO" "$BUILD") || die "no sipstorm binary: build first
 SIPSTORM=$BUILD/sipstorm
 CEILING=$BUILD/bench/udp_ceiling
 [[ -x $CEILING ]] || die "$CEILING missing: cmake --build $BUILD --target udp_ceiling"
-command -v sipp >/dev/null || die "sipp not found"
+need sipp sip-tester
 SCEN=$REPO/scenarios
 
 if [[ -n $KEEP ]]; then WORK=$KEEP; mkdir -p "$WORK"; else WORK=$(mktemp -d /tmp/knee.XXXXXX); fi

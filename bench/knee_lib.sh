@@ -5,6 +5,9 @@
 # by its PID; it is stopped by that PID only (never by name). SIPp runs in the foreground under `&`
 # (never -bg, which forks and hides the real PID).
 
+# shellcheck source=../tests/need.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../tests/need.sh"  # need COMMAND PACKAGE
+
 # log MESSAGE...: progress on stderr, so stdout stays the report.
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 

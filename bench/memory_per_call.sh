@@ -74,7 +74,7 @@ fi
 
 BUILD=$(find_build_dir "$REPO" "$BUILD") || die "no sipstorm binary: build first or pass --build-dir"
 SIPSTORM=$BUILD/sipstorm
-command -v sipp >/dev/null || die "sipp not found"
+need sipp sip-tester
 SCEN=$REPO/scenarios
 if [[ -n $KEEP ]]; then WORK=$KEEP; mkdir -p "$WORK"; else WORK=$(mktemp -d /tmp/mem.XXXXXX); fi
 

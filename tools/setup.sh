@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian package that sipstorm's build, tests and benchmarks need.
 # Idempotent: does nothing (and needs no network) when they are all present.
+# Every program a test, benchmark or script runs must come from a package listed here (or from the
+# Debian base system): tools/check_commands.py checks it in CI and lists any that is missing.
 set -euo pipefail
 
 PACKAGES=(
@@ -8,7 +10,7 @@ PACKAGES=(
   libfmt-dev libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
   liblua5.4-dev nlohmann-json3-dev libssl-dev libpcap-dev dpdk-dev libdpdk-dev
   libsofia-sip-ua-dev libosip2-dev
-  sip-tester kamailio sipsak tshark iproute2 procps python3
+  sip-tester kamailio sipsak tshark iproute2 ethtool procps python3 shfmt
   chromium
 )
 

@@ -7,6 +7,10 @@ jobs=$(nproc)
 start=$SECONDS
 stage() { echo "== $* (at $((SECONDS - start)) s)"; }
 "$root/tools/setup.sh"
+# Every command the tests, benchmarks and scripts run comes from a package setup.sh installs: checked
+# first, so a missing one fails in seconds rather than after the build (CTest runs it too).
+stage "commands the scripts use (tools/check_commands.py)"
+python3 "$root/tools/check_commands.py"
 
 stage "build (RelWithDebInfo)"
 "$root/tools/build.sh" "$root/build"

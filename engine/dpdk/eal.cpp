@@ -182,12 +182,8 @@ bool Mac::parse(std::string_view text, Mac& out) {
     return true;
 }
 
-bool setup_port(const PortConfig& cfg, PortInfo& info, std::string* error) {
-    const uint16_t port = cfg.port_id;
-    auto fail = [&](const char* step, int rc) {
-        set_error(error, "dpdk: port " + std::to_string(port) + ": " + step + ": " + dpdk_error(rc));
-        return false;
-    };
+namespace {
+bool check_port(uint16_t port, std::string* error) {
     if (!eal_running()) {
         set_error(error, "dpdk: EAL is not running (call eal_init first)");
         return false;
@@ -198,6 +194,30 @@ bool setup_port(const PortConfig& cfg, PortInfo& info, std::string* error) {
                              " ports available; add --vdev or a PCI device)");
         return false;
     }
+    return true;
+}
+}  // namespace
+
+bool port_queue_limit(uint16_t port_id, uint16_t& max_pairs, std::string& driver, std::string* error) {
+    if (!check_port(port_id, error)) return false;
+    rte_eth_dev_info dev{};
+    if (int rc = rte_eth_dev_info_get(port_id, &dev); rc != 0) {
+        set_error(error,
+                  "dpdk: port " + std::to_string(port_id) + ": rte_eth_dev_info_get: " + dpdk_error(rc));
+        return false;
+    }
+    max_pairs = std::min(dev.max_rx_queues, dev.max_tx_queues);
+    driver = dev.driver_name ? dev.driver_name : "?";
+    return true;
+}
+
+bool setup_port(const PortConfig& cfg, PortInfo& info, std::string* error) {
+    const uint16_t port = cfg.port_id;
+    auto fail = [&](const char* step, int rc) {
+        set_error(error, "dpdk: port " + std::to_string(port) + ": " + step + ": " + dpdk_error(rc));
+        return false;
+    };
+    if (!check_port(port, error)) return false;
     if (cfg.queues == 0) {
         set_error(error, "dpdk: port " + std::to_string(port) + ": zero queues");
         return false;

@@ -66,6 +66,10 @@ struct PortInfo {
     std::string notes;                                 // what was asked for and not granted, for the run log
 };
 
+// The most RX/TX queue pairs port_id can have (the lower of its RX and TX limits) and its driver
+// name, so that a caller can fit the shard count to the port before setting it up. EAL must run.
+bool port_queue_limit(uint16_t port_id, uint16_t& max_pairs, std::string& driver, std::string* error);
+
 // Configures port_id with cfg.queues RX/TX queue pairs, creates its mbuf pool, enables RSS on UDP
 // when dev_info.flow_type_rss_offloads allows (else says software hand-over is needed), starts it
 // and reads its MAC. On failure returns false with the step that failed.

@@ -100,6 +100,7 @@ Runner::~Runner() {
 
 bool Runner::open(std::string* error) {
     start_ns_ = runtime::now_ns();
+    if (!fit_shards_to_port(error)) return false;
     const unsigned k = config_.shards;
     for (unsigned i = 0; i < k; ++i) {
         auto sh = std::make_unique<Shard>();
@@ -178,6 +179,35 @@ bool Runner::open(std::string* error) {
 
 #ifdef SIPSTORM_HAVE_DPDK
 
+// One RX/TX queue pair per shard: the port's limit caps the default shard count (one per core), and an
+// explicit --shards above it is an error that says what the port has.
+bool Runner::fit_shards_to_port(std::string* error) {
+    for (const EndpointSpec& spec : config_.endpoints) {
+        if (!spec.dpdk.enabled) continue;
+        if (!dpdk::eal_init(spec.dpdk.eal_args, error)) return false;
+        uint16_t most = 0;
+        std::string driver;
+        if (!dpdk::port_queue_limit(spec.dpdk.port, most, driver, error)) return false;
+        if (most == 0 || config_.shards <= most) continue;
+        const std::string has = "port " + std::to_string(spec.dpdk.port) + " (" + driver + ") has " +
+                                std::to_string(most) +
+                                (most == 1 ? " RX/TX queue pair" : " RX/TX queue pairs");
+        if (config_.shards_follow_port) {
+            config_.shards = most;
+            shards_note_ = has;
+            continue;
+        }
+        const std::string asked = std::to_string(config_.shards);
+        *error = "dpdk: " + has + " and --shards " + asked + " needs one per shard: pass --shards " +
+                 std::to_string(most) + " (or leave --shards out: the default follows the port)";
+        if (driver == "net_af_packet")
+            *error += ", or give the port " + asked + " with qpairs=" + asked +
+                      " in its --vdev (net_af_packet0,iface=...,qpairs=" + asked + ")";
+        return false;
+    }
+    return true;
+}
+
 bool Runner::open_dpdk_port(const EndpointSpec& spec, std::string* error) {
     if (!dpdk::eal_init(spec.dpdk.eal_args, error)) return false;
     dpdk_ = std::make_unique<DpdkPort>();
@@ -211,6 +241,9 @@ std::unique_ptr<net::Transport> Runner::open_dpdk_queue(const EndpointSpec& spec
     return dpdk::open_dpdk(o, error);
 }
 #else
+bool Runner::fit_shards_to_port(std::string*) {
+    return true;  // open_dpdk_port says this build has no DPDK
+}
 bool Runner::open_dpdk_port(const EndpointSpec&, std::string* error) {
     *error = "this sipstorm was built without DPDK (-DSIPSTORM_DPDK=OFF)";
     return false;
@@ -313,6 +346,10 @@ std::vector<StackCount> Runner::stack_counters(size_t endpoint) const {
     (void)endpoint;
 #endif
     return out;
+}
+
+std::vector<StackWarning> Runner::stack_warnings(size_t endpoint) const {
+    return ua::stack_warnings(stack_counters(endpoint), config_.endpoints[endpoint].dpdk.eal_args);
 }
 
 void Runner::shard_main(unsigned index) {

@@ -15,6 +15,7 @@
 #include "ua/engine.hpp"
 #include "ua/program.hpp"
 #include "ua/shard_recorder.hpp"
+#include "ua/stack_warnings.hpp"
 
 namespace sipstorm::ua {
 
@@ -52,15 +53,11 @@ struct EndpointSpec {
     DpdkSpec dpdk;
 };
 
-// One counter of an endpoint's DPDK stack, or of its port, summed over the endpoint's shards.
-struct StackCount {
-    const char* name;  // the result file's key: "rx_packets", "mbuf_alloc_failed", "port_imissed" ...
-    uint64_t value = 0;
-    bool drop = false;  // a drop reason (named by dpdk::drop_name)
-};
-
 struct RunConfig {
     unsigned shards = 1;
+    // The user chose no shard count: a DPDK port with fewer queue pairs than `shards` lowers it to
+    // its own count (see shards_note()). Otherwise more shards than queue pairs is an error.
+    bool shards_follow_port = false;
     std::vector<EndpointSpec> endpoints;
     uint64_t interval_ns = 1'000'000'000;
     bool busy_poll = false;  // spin instead of sleeping when idle (lower latency, burns the cores)
@@ -73,6 +70,9 @@ class Runner {
 
     // Opens every socket and loads every shard's Lua state. False with a one-line message on error.
     bool open(std::string* error);
+    // After open(): why the shard count is lower than asked ("port 0 (net_af_packet) has 1 RX/TX
+    // queue pair"), or empty.
+    const std::string& shards_note() const { return shards_note_; }
     void start();
 
     // Stop starting calls; live calls run to their end.
@@ -100,6 +100,8 @@ class Runner {
     // engine. Any thread: the shards copy their stack's counters out whenever they publish their
     // statistics (about once a second, and when they stop).
     std::vector<StackCount> stack_counters(size_t endpoint) const;
+    // What those counters point to (a likely cause and its fix), from ua::stack_warnings.
+    std::vector<StackWarning> stack_warnings(size_t endpoint) const;
 
   private:
     struct Endpoint;
@@ -114,6 +116,7 @@ class Runner {
     using HandoffRing = runtime::SpscRing<Handoff>;
     void shard_main(unsigned index);
     struct DpdkPort;
+    bool fit_shards_to_port(std::string* error);
     bool open_dpdk_port(const EndpointSpec& spec, std::string* error);
     std::unique_ptr<net::Transport> open_dpdk_queue(const EndpointSpec& spec, unsigned shard,
                                                     std::string* error);
@@ -129,6 +132,7 @@ class Runner {
     std::atomic<bool> stop_starting_{false};
     std::atomic<bool> abort_{false};
     uint64_t start_ns_ = 0;
+    std::string shards_note_;
 };
 
 }  // namespace sipstorm::ua

@@ -10,6 +10,8 @@ RFC4475=$SRC/../shared/conformance/rfc4475
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 failures=0
+# shellcheck source=tests/need.sh
+source "$SRC/tests/need.sh"  # need COMMAND PACKAGE: a missing tool fails the test, naming the package
 
 # re TEXT: TEXT with the extended-regex metacharacters escaped (for paths inside patterns).
 re() { printf '%s' "$1" | sed 's/[][\\.*^$+?(){}|]/\\&/g'; }

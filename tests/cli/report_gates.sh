@@ -11,11 +11,10 @@ if ! "$SIPSTORM" run --help 2>/dev/null | grep -q -- '--gate'; then
     exit 1
 fi
 one_line() { [ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "stderr should be one line"; }
-# well_formed FILE: parses as XML (when python3 is there to check).
+need python3 python3
+# well_formed FILE: parses as XML.
 well_formed() {
-    if command -v python3 >/dev/null; then
-        python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$1" || fail "$1 is not well-formed XML"
-    fi
+    python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$1" || fail "$1 is not well-formed XML"
 }
 
 run run "$SCENARIO" --calls 50 --rate 100 --shards 1 -q --out "$TMP/ok.json" --csv "$TMP/ok.csv" \

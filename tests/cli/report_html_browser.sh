@@ -8,11 +8,8 @@
 # shellcheck source=tests/cli/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
-if [ -z "$CHROMIUM" ]; then
-    fail "chromium is not installed (tools/setup.sh installs it)"
-    finish
-fi
+need chromium chromium
+CHROMIUM=$(command -v chromium)
 
 # browser ARGS... URL: headless Chromium, no network of its own, a fresh profile each time.
 browser() {

@@ -4,15 +4,20 @@
 # net_af_packet (our addresses 10.77.0.2 / fd77::2). Checks ARP and neighbour discovery both ways, UDP
 # both ways over IPv4 and IPv6 with the kernel verifying our checksums, fragmentation in both directions
 # (3000 and 8000 byte datagrams), and ping answered by our stack. Nothing leaves the namespace pair.
-# Needs root (netns, veth); exits 77 (skipped) without it. Knobs for debugging: SIZES=3000,8000 LINGER=0
+# Needs root (netns, veth); exits 77 (skipped) without it; fails naming the package when iproute2 or
+# ethtool is missing. Knobs for debugging: SIZES=3000,8000 LINGER=0
 # PROBE_ONLY=1 (stop after the exchanges, print the namespace's fragment counters), AFP_OPTS=,framesz=...
 # (af_packet frames must hold a whole IPv4 datagram: its fanout defragments IPv4 before we see it).
 set -euo pipefail
 PROBE=${DPDK_PROBE:?set DPDK_PROBE to the dpdk_probe binary}
-if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null; then
-  echo "SKIP: needs root and iproute2 for a network namespace" >&2
+if [ "$(id -u)" != 0 ]; then
+  echo "SKIP: needs root for a network namespace" >&2
   exit 77
 fi
+# shellcheck source=tests/need.sh
+source "$(dirname "$0")/../need.sh"
+need ip iproute2
+need ethtool ethtool
 TAG=sst$$
 NS=${TAG}ns
 HOST_IF=${TAG}a
@@ -29,6 +34,8 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; if [ -f "$WORK/probe.log" ]; then cat "$WORK/probe.log" >&2; fi; exit 1; }
+# shellcheck source=tests/integration/veth_lib.sh
+source "$(dirname "$0")/veth_lib.sh"
 
 ip netns add "$NS"
 ip link add "$HOST_IF" type veth peer name "$NS_IF"
@@ -38,12 +45,9 @@ ip netns exec "$NS" ip link set lo up
 ip netns exec "$NS" ip addr add 10.77.0.1/24 dev "$NS_IF"
 ip netns exec "$NS" ip -6 addr add fd77::1/64 dev "$NS_IF" nodad
 ip netns exec "$NS" ip link set "$NS_IF" up
-# The kernel must put real checksums on the wire (af_packet sees veth frames before any offload).
-if command -v ethtool >/dev/null; then
-  # and must not hand af_packet GSO super-packets larger than its frames: segment in the kernel.
-  ip netns exec "$NS" ethtool -K "$NS_IF" tx off sg off tso off gso off >/dev/null 2>&1 || true
-  ethtool -K "$HOST_IF" tx off rx off gro off >/dev/null 2>&1 || true
-fi
+# The kernel must put real checksums on the wire (af_packet sees veth frames before any offload), and
+# must not hand af_packet GSO super-packets larger than its frames: segment in the kernel.
+veth_offloads_off "$NS" "$NS_IF" "$HOST_IF"
 
 cat > "$WORK/echo.py" <<'PY'
 import select, socket

@@ -18,6 +18,7 @@ if ! declare -F wait_udp >/dev/null; then
   source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 fi
 
+[ -n "${KAMAILIO:-}" ] || need kamailio kamailio
 KAMAILIO_CFG="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kamailio/kamailio.cfg"
 KAMAILIO_PID=
 KAMAILIO_LOG=

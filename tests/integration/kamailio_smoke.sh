@@ -10,6 +10,7 @@
 # Does not need sipstorm: SIPSTORM/ROOT default to placeholders for lib.sh.
 export SIPSTORM=${SIPSTORM:-/bin/false} ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 source "$(dirname "$0")/kamailio_lib.sh"
+need sipp sip-tester
 FIX="$(cd "$(dirname "$0")" && pwd)/kamailio"
 PROXY=25160; UAS=25161; UAC=25162; PROXY_AUTH=25163; UAS_RR=25164; PROXY_SHA=25165; PROXY_CXL=25166; UAS_CXL=25167
 CALLS=${CALLS:-50}

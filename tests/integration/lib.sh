@@ -12,6 +12,9 @@ cleanup() {
 trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/need.sh
+source "$ROOT/tests/need.sh"  # need COMMAND PACKAGE
+need ss iproute2  # wait_udp
 
 # json FILE EXPR: prints a value of the result file (EXPR is Python over `r`).
 json() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # --pcap writes every SIP message sent and received, with real addresses; tshark reads it back.
 source "$(dirname "$0")/lib.sh"
+need tshark tshark
 "$SIPSTORM" run "$ROOT/scenarios/basic_call.lua" --calls 30 --rate 100 --shards 2 -q --pcap "$WORK/t.pcap" \
   > /dev/null || fail "exit code $?"
 tshark -r "$WORK/t.pcap" -Y sip -T fields -e ip.src -e udp.dstport -e sip.Method -e sip.Status-Code \

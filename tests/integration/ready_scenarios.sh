@@ -3,6 +3,7 @@
 # UAS): all calls succeed. Then the documented failures: a busy callee (486) and wrong credentials
 # (403 from answer_auth.lua), and user data from an --inf file.
 source "$(dirname "$0")/lib.sh"
+need tshark tshark
 CALLS=30
 
 # check NAME JSON SUCCEEDED FAILED

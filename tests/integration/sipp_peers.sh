@@ -4,6 +4,7 @@
 # binding's Contact and Expires copied back), and call_cancel.lua -> a SIPp UAS that rings until
 # cancelled (sipp_uas_cancel.xml: 180, then 200 to the CANCEL and 487 to the INVITE).
 source "$(dirname "$0")/lib.sh"
+need sipp sip-tester
 N=50
 
 "$SIPSTORM" serve "$ROOT/scenarios/answer_busy.lua" --listen 127.0.0.1:25074 --calls $N --duration 60 -q \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SIPp's built-in UAC -> sipstorm serve scenarios/answer.lua: every call succeeds on both sides.
 source "$(dirname "$0")/lib.sh"
+need sipp sip-tester
 PORT=25062
 "$SIPSTORM" serve "$ROOT/scenarios/answer.lua" --listen 127.0.0.1:$PORT --shards 2 --calls 300 --duration 60 \
   -q --out "$WORK/serve.json" > "$WORK/serve.log" 2>&1 &

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # sipstorm UAC -> SIPp's built-in UAS: every call succeeds.
 source "$(dirname "$0")/lib.sh"
+need sipp sip-tester
+need pgrep procps
 PORT=25061
 (cd "$WORK" && exec sipp -sn uas -i 127.0.0.1 -p $PORT -nostdin -bg >/dev/null 2>&1) || true
 # -bg forks: find the daemon by its unique port, by PID.

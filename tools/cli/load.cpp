@@ -30,7 +30,9 @@
 namespace sipstorm::cli {
 
 void add_common_options(po::options_description& d, CommonOptions& o) {
-    d.add_options()("shards", po::value(&o.shards), "shards (pinned threads); default: one per core")(
+    d.add_options()(
+        "shards", po::value(&o.shards),
+        "shards (pinned threads); default: one per core (--engine dpdk: at most the port's queue pairs)")(
         "set", po::value(&o.set)->composing(), "scenario parameter NAME=VALUE (repeatable)")(
         "calls", po::value(&o.calls), "stop after this many calls")(
         "duration", po::value(&o.duration), "stop after this time, e.g. 30s, 5m, 500ms")(
@@ -160,6 +162,11 @@ uint64_t parse_duration_ns(const std::string& text, const char* option) {
 unsigned default_shards() {
     unsigned n = std::thread::hardware_concurrency();
     return n ? n : 1;
+}
+
+std::string shards_text(const ua::Runner& runner) {
+    const std::string& note = runner.shards_note();
+    return fmt::format("{} shard(s){}", runner.shards(), note.empty() ? "" : ": " + note);
 }
 
 net::FamilyPreference family_preference(const CommonOptions& o) {
@@ -531,6 +538,7 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
     result["rate"]["achieved"] = achieved;
     result["rate"]["load_duration_s"] = load_s;
     result["interrupted"] = interrupted;
+    const std::vector<ua::StackWarning> warnings = runner.stack_warnings(opt.main_endpoint);
     if (const auto stack = runner.stack_counters(opt.main_endpoint); !stack.empty()) {
         nlohmann::json& j = result["dpdk"];
         j["drops"] = nlohmann::json::object();
@@ -540,6 +548,9 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
             if (sc.drop) drops += sc.value;
         }
         j["drops_total"] = drops;
+        j["warnings"] = nlohmann::json::array();
+        for (const ua::StackWarning& w : warnings)
+            j["warnings"].push_back({{"reason", w.reason}, {"message", w.message}});
     }
 
     // The summary.
@@ -561,6 +572,7 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
                c.rx_drops, c.tx_errors);
     if (const std::string s = stack_summary(runner.stack_counters(opt.main_endpoint)); !s.empty())
         fmt::print("{}\n", s);
+    for (const ua::StackWarning& w : warnings) fmt::print("hint: {}\n", w.message);
     if (gen["saturated"].get<bool>())
         fmt::print(
             "WARNING: the generator itself was saturated ({}): the figures above may show its limits, "

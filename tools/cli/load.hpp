@@ -56,6 +56,9 @@ bool parse_command_line(const Args& args, const po::options_description& d, cons
 std::map<std::string, std::string> parse_set(const std::vector<std::string>& set);
 uint64_t parse_duration_ns(const std::string& text, const char* option);
 unsigned default_shards();
+// "2 shard(s)", or with the reason the count is lower than the default: "1 shard(s): port 0
+// (net_af_packet) has 1 RX/TX queue pair". For the header line.
+std::string shards_text(const ua::Runner& runner);
 net::FamilyPreference family_preference(const CommonOptions& o);  // --prefer; throws UsageError
 // A HOST:PORT option: a numeric address or a name (resolved now). Throws UsageError naming `option`.
 net::Address parse_address(const std::string& text, uint16_t default_port, const char* option,

@@ -76,6 +76,7 @@ int cmd_run(const Args& args) {
 
     ua::RunConfig rc;
     rc.shards = common.shards ? common.shards : default_shards();
+    rc.shards_follow_port = common.shards == 0;
     rc.busy_poll = common.busy_poll;
     txn::TimerConfig timers{common.t1_ms, common.t2_ms, common.t4_ms, false};
     const uint32_t run_id =
@@ -178,7 +179,7 @@ int cmd_run(const Args& args) {
                                                : target + " (" + remote.to_string() + ")";
     ro.command_line = command_line_of("run", args);
     if (!common.quiet)
-        fmt::print("sipstorm run {} -> {} | {} shard(s) | {}\n", scenario, ro.target, rc.shards,
+        fmt::print("sipstorm run {} -> {} | {} | {}\n", scenario, ro.target, shards_text(runner),
                    by_rate ? fmt::format("{} calls/s{}", rate,
                                          concurrent ? fmt::format(", at most {} live", concurrent) : "")
                            : fmt::format("{} concurrent calls", concurrent));

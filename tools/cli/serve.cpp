@@ -36,6 +36,7 @@ int cmd_serve(const Args& args) {
 
     ua::RunConfig rc;
     rc.shards = common.shards ? common.shards : default_shards();
+    rc.shards_follow_port = common.shards == 0;
     rc.busy_poll = common.busy_poll;
     ua::EndpointSpec uas;
     uas.name = "UAS";
@@ -69,7 +70,7 @@ int cmd_serve(const Args& args) {
     ro.stop_after_ns = common.duration.empty() ? 0 : parse_duration_ns(common.duration, "duration");
     ro.calls_goal = common.calls;
     ro.duration_goal_ns = ro.stop_after_ns;
-    if (!common.quiet) fmt::print("sipstorm serve {} on {} | {} shard(s)\n", scenario, ro.target, rc.shards);
+    if (!common.quiet) fmt::print("sipstorm serve {} on {} | {}\n", scenario, ro.target, shards_text(runner));
     return run_and_report(runner, ro);
 }
 

@@ -2,6 +2,7 @@
 # Refreshes vendor/ (the charting library inlined into `sipstorm report` pages) from the npm registry,
 # at the exact version pinned in package.json / package-lock.json. Run by hand after changing the
 # pin, then commit vendor/. The build and the tests never run this: they use the committed files.
+# check_commands: manual npm node (run by hand with the npm registry; tools/setup.sh does not install them)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 scratch=$(mktemp -d)
