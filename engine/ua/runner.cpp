@@ -10,6 +10,7 @@
 
 #include "net/pcap_writer.hpp"
 #include "net/udp_transport.hpp"
+#include "ua/stream_endpoint.hpp"
 #ifdef SIPSTORM_HAVE_DPDK
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -24,6 +25,7 @@ namespace sipstorm::ua {
 
 struct Runner::Endpoint {
     const EndpointSpec* spec = nullptr;
+    std::unique_ptr<net::TlsContext> tls;  // before the transport, which uses it
     std::unique_ptr<net::Transport> transport;
     std::unique_ptr<stats::ShardStats> stats;
     std::unique_ptr<ShardRecorder> recorder;
@@ -114,7 +116,8 @@ bool Runner::open(std::string* error) {
             net::UdpOptions probe = udp;
             probe.reuseport = false;
             std::string err;
-            if (!net::open_udp(probe, &err)) {
+            if (spec.stream.kind != StreamSpec::Kind::kUdp ? !stream_port_free(spec, probe, &err)
+                                                           : !net::open_udp(probe, &err)) {
                 *error = spec.name + ": " + err;
                 return false;
             }
@@ -125,7 +128,10 @@ bool Runner::open(std::string* error) {
             Endpoint& ep = shards_[i]->endpoints[e];
             ep.spec = &spec;
             std::string err;
-            ep.transport = spec.dpdk.enabled ? open_dpdk_queue(spec, i, &err) : net::open_udp(udp, &err);
+            ep.transport = spec.dpdk.enabled ? open_dpdk_queue(spec, i, &err)
+                           : spec.stream.kind != StreamSpec::Kind::kUdp
+                               ? open_stream_endpoint(spec, udp, i, ep.tls, &err)
+                               : net::open_udp(udp, &err);
             if (!ep.transport) {
                 *error = spec.name + ": " + err;
                 return false;

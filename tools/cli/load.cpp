@@ -531,6 +531,16 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
         c.calls_attempted, c.calls_succeeded, c.calls_failed, info.duration_s, achieved, load_s,
         opt.target_cps > 0 ? fmt::format(", target {:.0f}", opt.target_cps) : std::string());
     for (const auto& [text, n] : reasons) fmt::print("  failed: {} x {}\n", n, text);
+    if (!opt.transport.empty()) {
+        result["transport"] = opt.transport;
+        fmt::print("transport: {}\n", opt.transport);
+    }
+    if (opt.tls_insecure) {
+        result["tls_insecure"] = true;
+        fmt::print(
+            "WARNING: --tls-insecure: the server's certificate was NOT verified; these calls prove nothing "
+            "about its identity.\n");
+    }
     fmt::print("retransmissions: {}\n", stats::retransmissions_total(c));
     if (setup.count())
         fmt::print("setup time (ms): p50 {:.3f}  p90 {:.3f}  p99 {:.3f}  max {:.3f}\n",
