@@ -400,13 +400,19 @@ bool Engine::send_step(Call& call, uint16_t tpl_index, uint64_t now_ns) {
     return true;
 }
 
-bool Engine::transmit(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t branch, bool retransmission) {
-    const sip::Template& t = program_.templates[tpl_index];
+// A TX buffer; when the batch is full it is sent first (a burst of answers is never dropped).
+net::TxPacket* Engine::tx_slot() {
     net::TxPacket* pkt = transport_.alloc_tx();
     if (!pkt) {
         transport_.flush();
         pkt = transport_.alloc_tx();
     }
+    return pkt;
+}
+
+bool Engine::transmit(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t branch, bool retransmission) {
+    const sip::Template& t = program_.templates[tpl_index];
+    net::TxPacket* pkt = tx_slot();
     if (!pkt) {
         fail(call, FailReason::kTransportError, "transmit buffer full");
         return false;
@@ -443,11 +449,8 @@ void Engine::send_ack_for_failure(Call& call, const sip::MessageView& response) 
     CallSlots slots{*this, call, invite.cseq, invite.branch};
     size_t n = sip::render(program_.templates[invite.tpl], slots, scratch_, sizeof(scratch_));
     if (n == 0 || !sip::parse(std::string_view(scratch_, n), scratch_msg_).ok()) return;
-    net::TxPacket* pkt = transport_.alloc_tx();
-    if (!pkt) {
-        transport_.flush();
-        if (!(pkt = transport_.alloc_tx())) return;
-    }
+    net::TxPacket* pkt = tx_slot();
+    if (!pkt) return;
     size_t len = build_ack_for_failure(scratch_msg_, response, invite.cseq, pkt->data, net::kMaxDatagram);
     pkt->len = static_cast<uint32_t>(len);
     pkt->to = program_.role == Role::kUac ? config_.remote : call.peer;
@@ -563,7 +566,7 @@ void Engine::ack_late_failure(const sip::MessageView& msg, std::string_view call
     if (msg.status_code < 300 || !h || sip::parse_cseq(h->value, cseq) != sip::FieldError::kOk ||
         cseq.method != sip::Method::kInvite || !parse_call_key(call_id, key) || key.run_id != config_.run_id)
         return;
-    net::TxPacket* pkt = transport_.alloc_tx();
+    net::TxPacket* pkt = tx_slot();
     if (!pkt) return;
     pkt->len = static_cast<uint32_t>(build_ack_for_late_failure(msg, pkt->data, net::kMaxDatagram));
     pkt->to = from;
@@ -577,7 +580,7 @@ void Engine::ack_late_failure(const sip::MessageView& msg, std::string_view call
 
 void Engine::answer_statelessly(const sip::MessageView& msg, const net::Address& to, uint16_t code,
                                 std::string_view to_tag) {
-    net::TxPacket* pkt = transport_.alloc_tx();
+    net::TxPacket* pkt = tx_slot();
     if (!pkt) return;
     size_t n = build_stateless_response(msg, code, pkt->data, net::kMaxDatagram, to_tag);
     pkt->len = static_cast<uint32_t>(n);

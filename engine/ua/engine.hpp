@@ -105,6 +105,7 @@ class Engine {
     void answer_statelessly(const sip::MessageView& msg, const net::Address& to, uint16_t code,
                             std::string_view to_tag = {});
     void trace_tx(const net::TxPacket& p);
+    net::TxPacket* tx_slot();
     // Stream transports (engine_flows.cpp): which connection a call's messages take, and the calls
     // that a broken connection fails.
     uint64_t flow_of(const Call& call) const;
