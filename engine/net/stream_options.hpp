@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "net/address.hpp"
+#include "stats/counters.hpp"
 
 namespace sipstorm::net {
 
@@ -58,21 +59,8 @@ enum class ConnError : uint8_t {
     kCount
 };
 inline constexpr size_t kConnErrors = static_cast<size_t>(ConnError::kCount);
-inline constexpr std::array<std::string_view, kConnErrors> kConnErrorNames = {"refused",
-                                                                              "reset",
-                                                                              "closed_by_peer",
-                                                                              "connect_timeout",
-                                                                              "tls_handshake",
-                                                                              "certificate",
-                                                                              "no_content_length",
-                                                                              "bad_content_length",
-                                                                              "message_too_large",
-                                                                              "idle_timeout",
-                                                                              "keepalive_timeout",
-                                                                              "slow_peer",
-                                                                              "over_limit",
-                                                                              "too_many_files",
-                                                                              "other"};
+inline constexpr const auto& kConnErrorNames = stats::kConnFailReasonNames;
+static_assert(kConnErrorNames.size() == kConnErrors);
 
 struct StreamStats {
     uint64_t connected = 0;  // outgoing connections established (TLS: handshake done)

@@ -110,6 +110,8 @@ class Runner {
     // engine. Any thread: the shards copy their stack's counters out whenever they publish their
     // statistics (about once a second, and when they stop).
     std::vector<StackCount> stack_counters(size_t endpoint) const;
+    // After join(): the TLS version and cipher the endpoint's connections used (empty: none / not TLS).
+    std::string tls_summary(size_t endpoint) const;
 
   private:
     struct Endpoint;

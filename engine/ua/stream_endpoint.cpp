@@ -34,4 +34,24 @@ bool stream_port_free(const EndpointSpec& spec, const net::UdpOptions& udp, std:
     return net::open_stream(o, error) != nullptr;
 }
 
+void publish_stream_stats(net::StreamTransport& t, stats::ShardStats& s) {
+    stats::ShardCounters& c = s.counters();
+    const net::StreamStats& ss = t.stream_stats();
+    c.conn_opened.set(ss.connected);
+    c.conn_accepted.set(ss.accepted);
+    c.conn_closed.set(ss.closed);
+    c.conn_current.set(ss.current);
+    c.conn_peak.set(ss.peak);
+    c.conn_reconnects.set(ss.reconnects);
+    for (size_t i = 0; i < net::kConnErrors; ++i) c.conn_failed[i].set(ss.failed[i]);
+    for (uint64_t ns : t.take_connect_samples()) s.hist().connect_us.record_ns(ns);
+    for (uint64_t ns : t.take_handshake_samples()) s.hist().handshake_us.record_ns(ns);
+}
+
+std::string tls_summary(const net::StreamTransport& t) {
+    const net::StreamStats& ss = t.stream_stats();
+    if (!ss.tls_version) return {};
+    return std::string(ss.tls_version) + " " + (ss.tls_cipher ? ss.tls_cipher : "");
+}
+
 }  // namespace sipstorm::ua
