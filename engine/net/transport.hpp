@@ -1,6 +1,13 @@
-// The one interface between the engine and a packet engine (kernel UDP now; TCP, TLS, DPDK later).
+// The one interface between the engine and a packet engine (kernel UDP, TCP, TLS, DPDK).
 // Calls are per batch or per message, never per byte. Buffers belong to the transport: received
 // views stay valid until the next poll(); TX buffers are handed out by alloc_tx() and sent by flush().
+//
+// Flows (stream transports only; datagram transports ignore them): every message names the flow it
+// belongs to. A flow with kConnectionFlow set is one connection of the transport (the one a message
+// came in on: RxPacket::flow); any other value is a client's own key (a UAC's call), which the
+// transport maps onto its connections (one shared, one per flow, or a pool). flow_begin/flow_end
+// bracket a call's use of a flow, so the transport can close per-call connections and report a broken
+// connection only to calls that use it (take_faults).
 #pragma once
 #include <cstdint>
 #include <span>
@@ -11,10 +18,13 @@ namespace sipstorm::net {
 
 inline constexpr uint32_t kMaxDatagram = 8192;
 
+inline constexpr uint64_t kConnectionFlow = 1ull << 63;
+
 struct RxPacket {
     const char* data = nullptr;
     uint32_t len = 0;
     Address from;
+    uint64_t flow = 0;  // stream transports: the connection it came on (kConnectionFlow set)
 };
 
 inline constexpr uint8_t kTxLanes = 4;
@@ -27,6 +37,15 @@ struct TxPacket {
     // every call before lane 1, so each call's messages keep their order while messages of one kind
     // sit next to each other, and equal-sized ones go out as one GSO send.
     uint8_t lane = 0;
+    uint64_t flow = 0;  // stream transports: the connection or the client's flow (see above)
+};
+
+// A connection that broke under live calls: every call whose flow matches fails with detail.
+struct FlowFault {
+    uint64_t flow = 0;
+    // 0: the calls whose flow is `flow`; N: the client flows f with f % N == flow (a pool slot of N).
+    uint32_t modulo = 0;
+    char detail[96] = {};
 };
 
 struct TransportStats {
@@ -55,6 +74,15 @@ class Transport {
     virtual int wait_fd() const { return -1; }
     // Received data is buffered inside the transport, so a sleep on wait_fd() would not wake for it.
     virtual bool rx_pending() const { return false; }
+
+    // Stream transports (TCP, TLS): reliable in the RFC 3261 §17 sense, framed, connection-oriented.
+    virtual bool reliable() const { return false; }
+    // The transport as Via names it (${transport}).
+    virtual const char* via_name() const { return "UDP"; }
+    virtual void flow_begin(uint64_t /*flow*/) {}
+    virtual void flow_end(uint64_t /*flow*/) {}
+    // Faults since the last call; valid until the next one.
+    virtual std::span<const FlowFault> take_faults() { return {}; }
 };
 
 }  // namespace sipstorm::net

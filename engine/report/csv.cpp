@@ -17,7 +17,7 @@ constexpr std::string_view kFixed[] = {
     "t",           "interval_s",   "attempted",       "succeeded",    "failed",
     "cps",         "concurrent",   "retransmissions", "unexpected",   "parse_errors",
     "setup_count", "setup_p50_ms", "setup_p99_ms",    "setup_max_ms", "lag_max_ms",
-    "busy_share",  "rx_drops",     "tx_errors"};
+    "busy_share",  "rx_drops",     "tx_errors",       "connections",  "connections_opened"};
 constexpr std::string_view kClasses[] = {"1xx", "2xx", "3xx", "4xx", "5xx", "6xx"};
 
 std::string cell(const json* v) {

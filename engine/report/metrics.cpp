@@ -39,7 +39,7 @@ const std::array<Scalar, 13> kScalars = {{
 constexpr std::array<std::string_view, 6> kStats = {"p50", "p90", "p99", "p999", "max", "mean"};
 constexpr std::array<double, 4> kPercentiles = {50, 90, 99, 99.9};  // for kStats[0..3]
 
-enum Dist { kSetup, kCall, kResponse };
+enum Dist { kSetup, kCall, kResponse, kConnect, kHandshake };
 constexpr std::string_view kResponsePrefix = "response_ms.";
 
 template <size_t N>
@@ -75,7 +75,8 @@ std::string suggestion(std::string_view name) {
     std::vector<std::string_view> all;
     for (const Scalar& s : kScalars) all.push_back(s.name);
     for (std::string_view s : kStats) all.push_back(s);
-    all.insert(all.end(), {"failed", "retransmissions", "setup_ms", "call_ms", "response_ms"});
+    all.insert(all.end(), {"failed", "retransmissions", "setup_ms", "call_ms", "response_ms", "connect_ms",
+                           "handshake_ms"});
     std::string_view best;
     size_t best_d = 3;  // farther than 2 edits is no longer a typo
     for (std::string_view c : all) {
@@ -111,17 +112,18 @@ bool number_at(const json* j, double& out) {
 
 bool latency_value(const MetricRef& m, const json& result, double& out, std::string& why) {
     std::string_view stat = kStats[static_cast<size_t>(m.index)];
-    std::string dist_name = m.dist == kSetup  ? "setup_ms"
-                            : m.dist == kCall ? "call_ms"
-                                              : "response_ms." + m.arg;
-    const json* summary = m.dist == kSetup ? at_path(result, std::array{"latency_ms", "setup"})
-                          : m.dist == kCall
-                              ? at_path(result, std::array{"latency_ms", "call"})
-                              : at_path(result, std::array{"latency_ms", "response", m.arg.c_str()});
-    const json* hist = m.dist == kSetup ? at_path(result, std::array{"histograms", "setup_us"})
-                       : m.dist == kCall
-                           ? at_path(result, std::array{"histograms", "call_us"})
-                           : at_path(result, std::array{"histograms", "response_us", m.arg.c_str()});
+    static constexpr std::array<const char*, 5> kNames = {"setup", "call", "response", "connect",
+                                                          "handshake"};
+    static constexpr std::array<const char*, 5> kHists = {"setup_us", "call_us", "response_us", "connect_us",
+                                                          "handshake_us"};
+    const size_t d = static_cast<size_t>(m.dist);
+    std::string dist_name = m.dist == kResponse ? "response_ms." + m.arg : std::string(kNames[d]) + "_ms";
+    const json* summary = m.dist == kResponse
+                              ? at_path(result, std::array{"latency_ms", "response", m.arg.c_str()})
+                              : at_path(result, std::array{"latency_ms", kNames[d]});
+    const json* hist = m.dist == kResponse
+                           ? at_path(result, std::array{"histograms", "response_us", m.arg.c_str()})
+                           : at_path(result, std::array{"histograms", kHists[d]});
     double count = -1;
     // The summary is what the terminal showed; the histogram (e.g. of a merged result that lost its
     // summary) is the fallback. Both in the same units once converted: ms.
@@ -165,7 +167,7 @@ std::string known_metrics_text() {
     std::string s;
     for (const Scalar& sc : kScalars) s += std::string(sc.name) + ", ";
     s += "failed(REASON), retransmissions(KIND), STAT(DIST) with STAT one of " + join(kStats) +
-         " and DIST one of setup_ms, call_ms, response_ms.METHOD";
+         " and DIST one of setup_ms, call_ms, response_ms.METHOD, connect_ms, handshake_ms";
     return s;
 }
 
@@ -218,6 +220,10 @@ bool resolve_metric(std::string_view name, bool has_arg, std::string_view arg, M
             out.dist = kSetup;
         } else if (arg == "call_ms") {
             out.dist = kCall;
+        } else if (arg == "connect_ms") {
+            out.dist = kConnect;
+        } else if (arg == "handshake_ms") {
+            out.dist = kHandshake;
         } else if (arg.starts_with(kResponsePrefix) && arg.size() > kResponsePrefix.size()) {
             out.dist = kResponse;
             out.arg = std::string(arg.substr(kResponsePrefix.size()));
@@ -226,7 +232,7 @@ bool resolve_metric(std::string_view name, bool has_arg, std::string_view arg, M
             return false;
         } else {
             error = "unknown distribution '" + std::string(arg) +
-                    "' (known: setup_ms, call_ms, response_ms.METHOD; all in ms)";
+                    "' (known: setup_ms, call_ms, response_ms.METHOD, connect_ms, handshake_ms; all in ms)";
             return false;
         }
         out.text = std::string(name) + "(" + std::string(arg) + ")";

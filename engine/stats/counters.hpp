@@ -28,6 +28,24 @@ inline constexpr size_t kFailReasons = static_cast<size_t>(FailReason::kCount);
 inline constexpr std::array<std::string_view, kFailReasons> kFailReasonNames = {
     "timeout", "unexpected_message", "4xx", "5xx", "6xx", "transport_error", "aborted", "other"};
 
+// Why TCP/TLS connections ended badly (net::ConnError, in the same order).
+inline constexpr size_t kConnFailReasons = 15;
+inline constexpr std::array<std::string_view, kConnFailReasons> kConnFailReasonNames = {"refused",
+                                                                                        "reset",
+                                                                                        "closed_by_peer",
+                                                                                        "connect_timeout",
+                                                                                        "tls_handshake",
+                                                                                        "certificate",
+                                                                                        "no_content_length",
+                                                                                        "bad_content_length",
+                                                                                        "message_too_large",
+                                                                                        "idle_timeout",
+                                                                                        "keepalive_timeout",
+                                                                                        "slow_peer",
+                                                                                        "over_limit",
+                                                                                        "too_many_files",
+                                                                                        "other"};
+
 enum class RetransKind : uint8_t { kInvite, kBye, kOtherRequest, k2xx, kOtherResponse, kCount };
 inline constexpr size_t kRetransKinds = static_cast<size_t>(RetransKind::kCount);
 inline constexpr std::array<std::string_view, kRetransKinds> kRetransKindNames = {
@@ -77,6 +95,15 @@ struct CountersT {
     T loop_ns{};              // total loop time
     T rx_drops{};             // kernel receive drops (SO_RXQ_OVFL) or NIC drops
     T tx_errors{};
+    T bytes_in{}, bytes_out{};  // SIP bytes received and sent (TLS: the plaintext)
+    // Stream transports (TCP/TLS).
+    T conn_opened{};    // outgoing connections established (TLS: handshake done)
+    T conn_accepted{};  // incoming connections accepted
+    T conn_closed{};
+    T conn_current{};  // gauge
+    T conn_peak{};     // max
+    T conn_reconnects{};
+    std::array<T, kConnFailReasons> conn_failed{};
 };
 
 using Counts = CountersT<uint64_t>;
@@ -107,6 +134,15 @@ void for_each_field(A& a, B& b, F&& f) {
     f(a.loop_ns, b.loop_ns, Combine::kSum);
     f(a.rx_drops, b.rx_drops, Combine::kSum);
     f(a.tx_errors, b.tx_errors, Combine::kSum);
+    f(a.bytes_in, b.bytes_in, Combine::kSum);
+    f(a.bytes_out, b.bytes_out, Combine::kSum);
+    f(a.conn_opened, b.conn_opened, Combine::kSum);
+    f(a.conn_accepted, b.conn_accepted, Combine::kSum);
+    f(a.conn_closed, b.conn_closed, Combine::kSum);
+    f(a.conn_current, b.conn_current, Combine::kGauge);
+    f(a.conn_peak, b.conn_peak, Combine::kSum);  // each shard's own peak: their sum bounds the whole's
+    f(a.conn_reconnects, b.conn_reconnects, Combine::kSum);
+    each(a.conn_failed, b.conn_failed, Combine::kSum);
 }
 
 // Any thread: the live counters' current values.

@@ -76,6 +76,8 @@ json series_row(const RunInfo& run, const SeriesRow& r) {
                 {"busy_share", busy_share(c)},
                 {"rx_drops", c.rx_drops},
                 {"tx_errors", c.tx_errors},
+                {"connections", c.conn_current},
+                {"connections_opened", c.conn_opened + c.conn_accepted},
                 {"messages", messages(run, c)}};
 }
 
@@ -157,8 +159,33 @@ json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snap
          {{"total", retransmissions_total(c)}, {"by_type", named(kRetransKindNames, c.retransmissions)}}},
         {"messages", std::move(msgs)},
         {"latency_ms",
-         {{"setup", latency(h.setup_us)}, {"call", latency(h.call_us)}, {"response", response_latency}}},
-        {"histograms", {{"setup_us", h.setup_us}, {"call_us", h.call_us}, {"response_us", response_hist}}},
+         {{"setup", latency(h.setup_us)},
+          {"call", latency(h.call_us)},
+          {"response", response_latency},
+          {"connect", latency(h.connect_us)},
+          {"handshake", latency(h.handshake_us)}}},
+        {"histograms",
+         {{"setup_us", h.setup_us},
+          {"call_us", h.call_us},
+          {"response_us", response_hist},
+          {"connect_us", h.connect_us},
+          {"handshake_us", h.handshake_us}}},
+        {"connections",
+         {{"opened", c.conn_opened},
+          {"accepted", c.conn_accepted},
+          {"closed", c.conn_closed},
+          {"open_at_end", c.conn_current},
+          {"peak", c.conn_peak},
+          {"reconnects", c.conn_reconnects},
+          {"failed",
+           [&] {
+               uint64_t n = 0;
+               for (uint64_t v : c.conn_failed) n += v;
+               return n;
+           }()},
+          {"failed_by_reason", named(kConnFailReasonNames, c.conn_failed)},
+          {"bytes_in", c.bytes_in},
+          {"bytes_out", c.bytes_out}}},
         {"series", std::move(rows)},
         {"generator",
          {{"lag_ms_max", ms_from_ns(c.lag_max_ns)},
@@ -212,6 +239,22 @@ void snapshot_from_result(const json& result, const RunInfo& names, Snapshot& ou
     const json& hist = result.at("histograms");
     out.hist.setup_us = hist.at("setup_us").get<Histogram>();
     out.hist.call_us = hist.at("call_us").get<Histogram>();
+    if (auto it = hist.find("connect_us"); it != hist.end()) out.hist.connect_us = it->get<Histogram>();
+    if (auto it = hist.find("handshake_us"); it != hist.end()) out.hist.handshake_us = it->get<Histogram>();
+    if (auto it = result.find("connections"); it != result.end()) {
+        const json& cj = *it;
+        c.conn_opened = cj.value("opened", uint64_t{0});
+        c.conn_accepted = cj.value("accepted", uint64_t{0});
+        c.conn_closed = cj.value("closed", uint64_t{0});
+        c.conn_current = cj.value("open_at_end", uint64_t{0});
+        c.conn_peak = cj.value("peak", uint64_t{0});
+        c.conn_reconnects = cj.value("reconnects", uint64_t{0});
+        c.bytes_in = cj.value("bytes_in", uint64_t{0});
+        c.bytes_out = cj.value("bytes_out", uint64_t{0});
+        if (auto f = cj.find("failed_by_reason"); f != cj.end())
+            for (size_t i = 0; i < kConnFailReasons; ++i)
+                c.conn_failed[i] = f->value(std::string(kConnFailReasonNames[i]), uint64_t{0});
+    }
     const json& resp = hist.at("response_us");
     for (size_t i = 0; i < kMaxMethods; ++i) {
         auto it = resp.find(method_key(names, i));

@@ -7,12 +7,16 @@ namespace sipstorm::stats {
 void Histograms::add(const Histograms& o) {
     setup_us.add(o.setup_us);
     call_us.add(o.call_us);
+    connect_us.add(o.connect_us);
+    handshake_us.add(o.handshake_us);
     for (size_t i = 0; i < response_us.size(); ++i) response_us[i].add(o.response_us[i]);
 }
 
 void Histograms::subtract(const Histograms& earlier) {
     setup_us.subtract(earlier.setup_us);
     call_us.subtract(earlier.call_us);
+    connect_us.subtract(earlier.connect_us);
+    handshake_us.subtract(earlier.handshake_us);
     for (size_t i = 0; i < response_us.size(); ++i) response_us[i].subtract(earlier.response_us[i]);
 }
 

@@ -16,6 +16,8 @@ struct Histograms {
     Histogram setup_us;  // INVITE intended send time -> 200 received
     Histogram call_us;   // call intended start -> call end (last message of the scenario)
     std::array<Histogram, kMaxMethods> response_us;  // request sent -> final response, by sip::Method index
+    Histogram connect_us;                            // TCP/TLS: connect() -> connected
+    Histogram handshake_us;                          // TLS: handshake start -> done
 
     void add(const Histograms& o);
     void subtract(const Histograms& earlier);

@@ -101,6 +101,7 @@ struct Call {
     ServerSide server[2];
     txn::Uas2xxRetransmit retx2xx;
     net::Address peer;
+    uint64_t flow = 0;  // UAS on a stream transport: the connection its requests come on
 
     uint16_t arena_cap = kArenaBytes;  // set by the table: kArenaBytes + its slot's extra bytes
     FieldRef fields[kMaxFields];

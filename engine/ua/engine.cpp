@@ -107,6 +107,9 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
     };
     const net::Address local = transport.local_address();
     local_ = local;
+    stream_ = transport.reliable();
+    config_.timers.reliable = stream_;  // RFC 3261 §17: no retransmissions, no wait states
+    via_transport_ = transport.via_name();
     local_ip_ = uri_host(local);
     local_port_ = std::to_string(local.port);
     if (config.remote.family != 0) {
@@ -181,6 +184,7 @@ bool Engine::start_call(uint64_t intended_ns, uint64_t now_ns) {
     lane_ = 0;
     c->intended_start_ns = intended_ns;
     begin_call(*c);
+    if (stream_) begin_flow(*c);
     rec_.call_started(intended_ns, now_ns);
     run(*c, now_ns);
     return true;
@@ -291,6 +295,7 @@ void Engine::fail(Call& call, FailReason reason, std::string_view detail, uint16
 }
 
 void Engine::release(Call& call) {
+    if (stream_) end_flow(call);
     if (call.timer != runtime::kInvalidTimer) wheel_.cancel(call.timer);
     // A UAS call that answered its INVITE: the caller may retransmit that INVITE until its Timer B
     // (64*T1 after it reached us, which is when the call started here).
@@ -429,13 +434,19 @@ bool Engine::send_step(Call& call, uint16_t tpl_index, uint64_t now_ns) {
     return true;
 }
 
-bool Engine::transmit(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t branch, bool retransmission) {
-    const sip::Template& t = program_.templates[tpl_index];
+// A TX buffer; when the batch is full it is sent first (a burst of answers is never dropped).
+net::TxPacket* Engine::tx_slot() {
     net::TxPacket* pkt = transport_.alloc_tx();
     if (!pkt) {
         transport_.flush();
         pkt = transport_.alloc_tx();
     }
+    return pkt;
+}
+
+bool Engine::transmit(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t branch, bool retransmission) {
+    const sip::Template& t = program_.templates[tpl_index];
+    net::TxPacket* pkt = tx_slot();
     if (!pkt) {
         fail(call, FailReason::kTransportError, "transmit buffer full");
         return false;
@@ -457,6 +468,7 @@ bool Engine::transmit(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t br
     }
     pkt->len = static_cast<uint32_t>(n);
     pkt->to = program_.role == Role::kUac ? config_.remote : call.peer;
+    pkt->flow = flow_of(call);
     pkt->lane = lane_++;
     trace_tx(*pkt);
     rec_.message_out(t.is_request, t.method, t.status_code, retransmission);
@@ -471,14 +483,12 @@ void Engine::send_ack_for_failure(Call& call, const sip::MessageView& response) 
     CallSlots slots{*this, call, invite.cseq, invite.branch};
     size_t n = sip::render(program_.templates[invite.tpl], slots, scratch_, sizeof(scratch_));
     if (n == 0 || !sip::parse(std::string_view(scratch_, n), scratch_msg_).ok()) return;
-    net::TxPacket* pkt = transport_.alloc_tx();
-    if (!pkt) {
-        transport_.flush();
-        if (!(pkt = transport_.alloc_tx())) return;
-    }
+    net::TxPacket* pkt = tx_slot();
+    if (!pkt) return;
     size_t len = build_ack_for_failure(scratch_msg_, response, invite.cseq, pkt->data, net::kMaxDatagram);
     pkt->len = static_cast<uint32_t>(len);
     pkt->to = program_.role == Role::kUac ? config_.remote : call.peer;
+    pkt->flow = flow_of(call);
     pkt->lane = lane_++;
     if (len) {
         trace_tx(*pkt);
@@ -492,6 +502,7 @@ void Engine::send_ack_for_failure(Call& call, const sip::MessageView& response) 
 int Engine::on_packet(const net::RxPacket& packet, uint64_t now_ns, bool may_hand_over) {
     if (trace_ && may_hand_over)
         trace_->write(packet.from, local_, std::string_view(packet.data, packet.len));
+    rx_flow_ = packet.flow;
     sip::ParseResult r = sip::parse(std::string_view(packet.data, packet.len), msg_);
     if (!r.ok()) {
         rec_.parse_error();
@@ -561,6 +572,7 @@ Call* Engine::accept_new_call(const sip::MessageView& msg, std::string_view call
         return nullptr;
     }
     c->peer = from;
+    c->flow = rx_flow_;
     begin_call(*c);
     c->intended_start_ns = now_ns;
     sip::NameAddr from_na, to_na;
@@ -575,6 +587,7 @@ Call* Engine::accept_new_call(const sip::MessageView& msg, std::string_view call
         return nullptr;
     }
     table_.index_call_id(*c);
+    if (stream_) begin_flow(*c);
     rec_.call_started(now_ns, now_ns);
     run(*c, now_ns);  // to its first recv step, which this request answers
     return c;
@@ -588,10 +601,11 @@ void Engine::ack_late_failure(const sip::MessageView& msg, std::string_view call
     if (msg.status_code < 300 || !h || sip::parse_cseq(h->value, cseq) != sip::FieldError::kOk ||
         cseq.method != sip::Method::kInvite || !parse_call_key(call_id, key) || key.run_id != config_.run_id)
         return;
-    net::TxPacket* pkt = transport_.alloc_tx();
+    net::TxPacket* pkt = tx_slot();
     if (!pkt) return;
     pkt->len = static_cast<uint32_t>(build_ack_for_late_failure(msg, pkt->data, net::kMaxDatagram));
     pkt->to = from;
+    pkt->flow = rx_flow_;
     pkt->lane = lane_++;
     if (pkt->len) {
         trace_tx(*pkt);
@@ -601,11 +615,12 @@ void Engine::ack_late_failure(const sip::MessageView& msg, std::string_view call
 
 void Engine::answer_statelessly(const sip::MessageView& msg, const net::Address& to, uint16_t code,
                                 std::string_view to_tag) {
-    net::TxPacket* pkt = transport_.alloc_tx();
+    net::TxPacket* pkt = tx_slot();
     if (!pkt) return;
     size_t n = build_stateless_response(msg, code, pkt->data, net::kMaxDatagram, to_tag);
     pkt->len = static_cast<uint32_t>(n);
     pkt->to = to;
+    pkt->flow = rx_flow_;
     if (n) {
         trace_tx(*pkt);
         rec_.message_out(false, sip::Method::kUnknown, code, false);
@@ -714,6 +729,7 @@ void Engine::on_request(Call& call, const sip::MessageView& msg, const net::Addr
     ss.cseq = cseq.number;
     ss.response_tpl = kNoTemplate;
     call.peer = from;
+    if (stream_) update_flow(call);
     // A NOTIFY may overtake the 2xx of its SUBSCRIBE (RFC 6665 §4.1.2.4): it creates the dialog too.
     if ((creates_dialog(msg.method) || msg.method == sip::Method::kNotify) &&
         !call.has_field(static_cast<unsigned>(Field::kRemoteTag)) && !capture_dialog_from_request(call, msg))
@@ -948,6 +964,7 @@ std::string_view Engine::describe(const sip::MessageView& msg) {
 // Timers
 
 void Engine::advance(uint64_t now_ns) {
+    if (stream_) take_faults();
     wheel_.advance(now_ns, [&](uint64_t cookie) { on_timer(cookie, now_ns); });
 }
 

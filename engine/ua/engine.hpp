@@ -109,6 +109,14 @@ class Engine {
     void answer_statelessly(const sip::MessageView& msg, const net::Address& to, uint16_t code,
                             std::string_view to_tag = {});
     void trace_tx(const net::TxPacket& p);
+    net::TxPacket* tx_slot();
+    // Stream transports (engine_flows.cpp): which connection a call's messages take, and the calls
+    // that a broken connection fails.
+    uint64_t flow_of(const Call& call) const;
+    void begin_flow(Call& call);
+    void end_flow(Call& call);
+    void update_flow(Call& call);
+    void take_faults();
 
     bool store_field(Call& call, unsigned field, std::string_view value);
     bool save_invite_headers(Call& call, const sip::MessageView& msg);
@@ -145,7 +153,10 @@ class Engine {
     size_t auth_len_ = 0;
     char challenge_buf_[512];  // the challenge being sent
     uint32_t call_counter_ = 0;
-    uint8_t lane_ = 0;  // messages the current call sent in this burst (see net::TxPacket::lane)
+    bool stream_ = false;        // the transport is TCP / TLS: flows, faults, no retransmissions
+    uint64_t rx_flow_ = 0;       // the flow of the message being handled
+    std::string via_transport_;  // ${transport}
+    uint8_t lane_ = 0;           // messages the current call sent in this burst (see net::TxPacket::lane)
     char run_hex_[9] = {};
 
     sip::MessageView msg_;  // the message being handled (large: reused)

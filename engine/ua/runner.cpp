@@ -9,7 +9,9 @@
 #include <cstring>
 
 #include "net/pcap_writer.hpp"
+#include "net/stream_transport.hpp"
 #include "net/udp_transport.hpp"
+#include "ua/stream_endpoint.hpp"
 #ifdef SIPSTORM_HAVE_DPDK
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -24,7 +26,9 @@ namespace sipstorm::ua {
 
 struct Runner::Endpoint {
     const EndpointSpec* spec = nullptr;
+    std::unique_ptr<net::TlsContext> tls;  // before the transport, which uses it
     std::unique_ptr<net::Transport> transport;
+    net::StreamTransport* stream = nullptr;  // = transport, on TCP / TLS
     std::unique_ptr<stats::ShardStats> stats;
     std::unique_ptr<ShardRecorder> recorder;
     std::unique_ptr<script::ScenarioState> lua;
@@ -115,7 +119,8 @@ bool Runner::open(std::string* error) {
             net::UdpOptions probe = udp;
             probe.reuseport = false;
             std::string err;
-            if (!net::open_udp(probe, &err)) {
+            if (spec.stream.kind != StreamSpec::Kind::kUdp ? !stream_port_free(spec, probe, &err)
+                                                           : !net::open_udp(probe, &err)) {
                 *error = spec.name + ": " + err;
                 return false;
             }
@@ -126,11 +131,16 @@ bool Runner::open(std::string* error) {
             Endpoint& ep = shards_[i]->endpoints[e];
             ep.spec = &spec;
             std::string err;
-            ep.transport = spec.dpdk.enabled ? open_dpdk_queue(spec, i, &err) : net::open_udp(udp, &err);
+            ep.transport = spec.dpdk.enabled ? open_dpdk_queue(spec, i, &err)
+                           : spec.stream.kind != StreamSpec::Kind::kUdp
+                               ? open_stream_endpoint(spec, udp, i, ep.tls, &err)
+                               : net::open_udp(udp, &err);
             if (!ep.transport) {
                 *error = spec.name + ": " + err;
                 return false;
             }
+            if (spec.stream.kind != StreamSpec::Kind::kUdp && !spec.dpdk.enabled)
+                ep.stream = static_cast<net::StreamTransport*>(ep.transport.get());
             // Shards after the first share the port the first one got (SO_REUSEPORT).
             if (i == 0 && udp.reuseport) udp.local = ep.transport->local_address();
 #ifdef SIPSTORM_HAVE_DPDK
@@ -319,6 +329,13 @@ net::Address Runner::local_address(size_t endpoint) const {
     return shards_[0]->endpoints[endpoint].transport->local_address();
 }
 
+std::string Runner::tls_summary(size_t endpoint) const {
+    for (const auto& sh : shards_)
+        if (const net::StreamTransport* s = sh->endpoints[endpoint].stream)
+            if (std::string t = ua::tls_summary(*s); !t.empty()) return t;
+    return {};
+}
+
 std::vector<StackCount> Runner::stack_counters(size_t endpoint) const {
     std::vector<StackCount> out;
 #ifdef SIPSTORM_HAVE_DPDK
@@ -470,6 +487,9 @@ void Runner::shard_main(unsigned index) {
             const net::TransportStats& ts = ep.transport->stats();
             c.rx_drops.set(ts.rx_drops_kernel + ep.handoff_drops);
             c.tx_errors.set(ts.tx_errors);
+            c.bytes_in.set(ts.rx_bytes);
+            c.bytes_out.set(ts.tx_bytes);
+            if (ep.stream) publish_stream_stats(*ep.stream, *ep.stats);
         }
         if (any_load && all_done) sh.load_done.store(true, std::memory_order_release);
         if (any_load && all_started_here) sh.starts_done.store(true, std::memory_order_release);

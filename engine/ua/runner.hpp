@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "net/stream_options.hpp"
+#include "net/tls_session.hpp"
 #include "net/udp_options.hpp"
 #include "runtime/arrival.hpp"
 #include "runtime/shard_group.hpp"
@@ -41,6 +43,13 @@ struct DpdkSpec {
     uint32_t mbufs = 0;  // RX pool of the port; 0 = dpdk::rx_pool_size for the shard count
 };
 
+// TCP or TLS instead of UDP (--transport): the stream options apart from the address, which is udp.local.
+struct StreamSpec {
+    enum class Kind : uint8_t { kUdp, kTcp, kTls } kind = Kind::kUdp;
+    net::StreamOptions options;  // local, reuseport, shard, batch and tls are filled per shard
+    net::TlsOptions tls;
+};
+
 struct EndpointSpec {
     std::string name;  // "uac", "uas"
     const Program* program = nullptr;
@@ -51,6 +60,7 @@ struct EndpointSpec {
     int remote_from = -1;  // >= 0: the target is that (earlier) endpoint's local address (built-in UAS)
     std::string pcap;      // write every message this endpoint sends and receives here (--pcap)
     DpdkSpec dpdk;
+    StreamSpec stream;
 };
 
 struct RunConfig {
@@ -102,6 +112,8 @@ class Runner {
     std::vector<StackCount> stack_counters(size_t endpoint) const;
     // What those counters point to (a likely cause and its fix), from ua::stack_warnings.
     std::vector<StackWarning> stack_warnings(size_t endpoint) const;
+    // After join(): the TLS version and cipher the endpoint's connections used (empty: none / not TLS).
+    std::string tls_summary(size_t endpoint) const;
 
   private:
     struct Endpoint;

@@ -70,7 +70,7 @@ struct CallSlots {
                 return engine.program_.role == Role::kUac ? std::string_view(engine.remote_port_)
                                                           : number(call.peer.port);
             case Slot::kTransport:
-                return "UDP";
+                return engine.via_transport_;
             case Slot::kCallNumber:
                 return number(call.number);
             case Slot::kRemoteTarget:

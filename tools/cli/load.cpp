@@ -354,6 +354,19 @@ std::string stack_summary(const std::vector<ua::StackCount>& counts) {
                        top ? fmt::format(" ({} {})", top_name, top) : std::string(), nombuf);
 }
 
+uint64_t conn_failures(const stats::Counts& c) {
+    uint64_t n = 0;
+    for (uint64_t v : c.conn_failed) n += v;
+    return n;
+}
+
+// TCP/TLS connections for the live view (empty on UDP): open now, opened this second, failed in all.
+std::string conn_summary(const stats::Counts& total, const stats::Counts& second) {
+    if (total.conn_opened + total.conn_accepted + conn_failures(total) == 0) return {};
+    return fmt::format("conns {} (+{}/s) failed {}", total.conn_current,
+                       second.conn_opened + second.conn_accepted, conn_failures(total));
+}
+
 // CI logs and pipes: one plain line a second.
 void print_line(const stats::SeriesRow& row, const stats::Snapshot& total, const ReportOptions& opt,
                 uint64_t elapsed_ns, const std::string& stack) {
@@ -363,14 +376,14 @@ void print_line(const stats::SeriesRow& row, const stats::Snapshot& total, const
     std::string progress = progress_of(c, opt, elapsed_ns);
     fmt::print(
         "[{:5.1f}s{}] calls {} ok {} failed {} live {} | {:.0f} cps{} | retrans {} | setup p50 {:.2f} ms "
-        "p99 {:.2f} ms | lag {:.0f} ms busy {:.0f}%{}{}\n",
+        "p99 {:.2f} ms | lag {:.0f} ms busy {:.0f}%{}{}{}\n",
         static_cast<double>(elapsed_ns) / 1e9, progress.empty() ? "" : " " + progress, c.calls_attempted,
         c.calls_succeeded, c.calls_failed, c.concurrent_calls, cps,
         opt.target_cps > 0 ? fmt::format(" (target {:.0f})", opt.target_cps) : std::string(),
         stats::retransmissions_total(c), ms_of_us(row.setup_p50_us), ms_of_us(row.setup_p99_us),
         static_cast<double>(d.lag_max_interval_ns) / 1e6, stats::busy_share(d) * 100,
         d.rx_drops ? fmt::format(" rx-drops {}", d.rx_drops) : std::string(),
-        stack.empty() ? "" : " | " + stack);
+        conn_summary(c, d).empty() ? "" : " | " + conn_summary(c, d), stack.empty() ? "" : " | " + stack);
     std::fflush(stdout);
 }
 
@@ -414,6 +427,8 @@ class Panel {
                             c.rx_drops,
                             d.lag_max_interval_ns > 100'000'000 ? "   \x1b[31mFALLING BEHIND\x1b[0m" : "");
         if (!stack.empty()) text += fmt::format("  network    {}\n", stack);
+        if (const std::string conns = conn_summary(c, d); !conns.empty())
+            text += fmt::format("  transport  {}\n", conns);
         // Move up over the previous panel and clear it.
         if (lines_) fmt::print("\x1b[{}F\x1b[J", lines_);
         fmt::print("{}", text);
@@ -562,6 +577,16 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
         c.calls_attempted, c.calls_succeeded, c.calls_failed, info.duration_s, achieved, load_s,
         opt.target_cps > 0 ? fmt::format(", target {:.0f}", opt.target_cps) : std::string());
     for (const auto& [text, n] : reasons) fmt::print("  failed: {} x {}\n", n, text);
+    if (!opt.transport.empty()) {
+        result["transport"] = opt.transport;
+        fmt::print("transport: {}\n", opt.transport);
+    }
+    if (opt.tls_insecure) {
+        result["tls_insecure"] = true;
+        fmt::print(
+            "WARNING: --tls-insecure: the server's certificate was NOT verified; these calls prove nothing "
+            "about its identity.\n");
+    }
     fmt::print("retransmissions: {}\n", stats::retransmissions_total(c));
     if (setup.count())
         fmt::print("setup time (ms): p50 {:.3f}  p90 {:.3f}  p99 {:.3f}  max {:.3f}\n",
@@ -573,6 +598,30 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
     if (const std::string s = stack_summary(runner.stack_counters(opt.main_endpoint)); !s.empty())
         fmt::print("{}\n", s);
     for (const ua::StackWarning& w : warnings) fmt::print("hint: {}\n", w.message);
+    if (c.conn_opened + c.conn_accepted + conn_failures(c) > 0) {
+        std::string failed;
+        for (size_t i = 0; i < stats::kConnFailReasons; ++i)
+            if (c.conn_failed[i])
+                failed += fmt::format("{}{} {}", failed.empty() ? "" : ", ", stats::kConnFailReasonNames[i],
+                                      c.conn_failed[i]);
+        fmt::print("connections: {} opened, {} accepted, {} closed, peak {}{}; failed: {}\n", c.conn_opened,
+                   c.conn_accepted, c.conn_closed, c.conn_peak,
+                   c.conn_reconnects ? fmt::format(", {} reconnects", c.conn_reconnects) : std::string(),
+                   failed.empty() ? "none" : failed);
+        const auto& ct = total.hist.connect_us;
+        const auto& hs = total.hist.handshake_us;
+        if (ct.count())
+            fmt::print("connect time (ms): p50 {:.3f}  p99 {:.3f}  max {:.3f}\n", ms_of_us(ct.percentile(50)),
+                       ms_of_us(ct.percentile(99)), ms_of_us(ct.max()));
+        if (hs.count())
+            fmt::print("TLS handshake time (ms): p50 {:.3f}  p99 {:.3f}  max {:.3f}\n",
+                       ms_of_us(hs.percentile(50)), ms_of_us(hs.percentile(99)), ms_of_us(hs.max()));
+        fmt::print("bytes: {} in, {} out\n", c.bytes_in, c.bytes_out);
+    }
+    if (const std::string tls = runner.tls_summary(opt.main_endpoint); !tls.empty()) {
+        result["connections"]["tls"] = tls;
+        fmt::print("TLS: {}\n", tls);
+    }
     if (gen["saturated"].get<bool>())
         fmt::print(
             "WARNING: the generator itself was saturated ({}): the figures above may show its limits, "

@@ -85,6 +85,8 @@ struct ReportOptions {
     OutputOptions outputs;
     std::vector<report::Gate> gates;  // parsed before the run (parse_gates_or_throw)
     std::string scenario, target, command_line;
+    std::string transport;      // "TCP, one shared connection per shard" ... (empty: UDP)
+    bool tls_insecure = false;  // the summary says loudly that certificates were not checked
 };
 
 // Runs to the end (load done, a stop condition, or SIGINT/SIGTERM), prints the summary, writes the

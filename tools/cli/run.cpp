@@ -4,6 +4,7 @@
 
 #include "load.hpp"
 #include "runtime/clock.hpp"
+#include "transport_options.hpp"
 
 namespace sipstorm::cli {
 
@@ -39,19 +40,25 @@ int cmd_run(const Args& args) {
     double rate = 0;
     uint64_t concurrent = 0;
     std::vector<std::string> uas_set;
+    TransportOptions topt;
     po::options_description d("Options");
-    d.add_options()("target", po::value(&target), "HOST:PORT to call (default: a built-in UAS on 127.0.0.1)")(
+    d.add_options()("target", po::value(&target),
+                    "HOST:PORT or a SIP URI (sip:host;transport=tcp, sips:host) to call (default: a built-in "
+                    "UAS on 127.0.0.1)")(
         "rate", po::value(&rate), "calls per second to start (default 10, or none with --concurrent alone)")(
         "rate-ramp", po::value(&ramp),
         "FROM:TIME, start at FROM calls/s and reach --rate after TIME, e.g. 100:30s")(
         "arrivals", po::value(&arrivals), "uniform (default) or poisson call arrivals")(
         "concurrent", po::value(&concurrent), "at most this many live calls; alone: keep this many up")(
-        "local-ip", po::value(&local_ip), "local address to send from (default: the route to the target)")(
+        "local-ip", po::value(&local_ip),
+        "local address to send from (default: the route to the target); TCP/TLS: a range FIRST-LAST gives "
+        "connections these source addresses in turn")(
         "recv-timeout", po::value(&recv_timeout), "fail a call that waits longer than this at a recv step")(
         "uas", po::value(&uas_path),
         "scenario of the built-in UAS (default: the scenario's peer, else answer.lua)")(
         "uas-set", po::value(&uas_set)->composing(), "parameter NAME=VALUE of the built-in UAS scenario");
     add_common_options(d, common);
+    add_transport_options(d, topt, true);
     std::string scenario;
     po::variables_map vm;
     if (!parse_command_line(args, d, kUsage, scenario, vm)) return 0;
@@ -73,6 +80,12 @@ int cmd_run(const Args& args) {
     add_scenario_gates(program->gates, scenario, gates);
     if (program->role != ua::Role::kUac)
         throw UsageError(fmt::format("{} is a UAS scenario: run it with 'sipstorm serve'", scenario));
+
+    Target tg;
+    if (!target.empty()) tg = resolve_target(target, topt.transport, family_preference(common));
+    const ua::StreamSpec::Kind kind = target.empty() ? transport_kind(topt.transport) : tg.kind;
+    if (kind == ua::StreamSpec::Kind::kTls && target.empty())
+        throw UsageError("--transport tls needs --target (the built-in UAS has no certificate)");
 
     ua::RunConfig rc;
     rc.shards = common.shards ? common.shards : default_shards();
@@ -99,6 +112,9 @@ int cmd_run(const Args& args) {
         uas.engine.run_id = run_id ^ 0x55555555u;
         uas.engine.max_calls = common.call_slots;
         uas.engine.timers = timers;
+        TransportOptions server = topt;
+        server.idle_timeout = "0";
+        apply_transport_options(server, kind, false, nullptr, uas);
         rc.endpoints.push_back(uas);
     }
 
@@ -115,7 +131,7 @@ int cmd_run(const Args& args) {
         uac.remote_from = 0;
         remote = parse_address("127.0.0.1:0", 0, "target");
     } else {
-        remote = parse_address(target, 5060, "target", family_preference(common));
+        remote = tg.address;
         uac.engine.remote = remote;
     }
     uac.dpdk = common.dpdk;
@@ -123,9 +139,15 @@ int cmd_run(const Args& args) {
         uac.udp.local = remote;  // only the port matters to DPDK: the address comes from --dpdk-ip
         uac.udp.local.port = 0;
     } else {
-        uac.udp.local = local_ip.empty() ? local_address_for(remote)
-                                         : parse_address(local_ip, 0, "local-ip", family_preference(common));
+        std::vector<net::Address> sources;
+        if (!local_ip.empty()) sources = parse_address_range(local_ip, "local-ip", family_preference(common));
+        uac.udp.local = local_ip.empty() ? local_address_for(remote) : sources.front();
         if (uac.udp.local.family == 0) throw UsageError("no route to " + target);
+        if (sources.size() > 1) {
+            if (kind == ua::StreamSpec::Kind::kUdp)
+                throw UsageError("--local-ip: a range needs --transport tcp or tls");
+            uac.stream.options.source_ips = sources;
+        }
     }
     uac.udp.loss_percent = common.loss;
     uac.pcap = common.pcap;
@@ -155,6 +177,17 @@ int cmd_run(const Args& args) {
             load.arrival.ramp_ns = parse_duration_ns(ramp.substr(colon + 1), "rate-ramp");
         }
     }
+    apply_transport_options(topt, kind, true, target.empty() ? nullptr : &tg, uac);
+    if (kind != ua::StreamSpec::Kind::kUdp) {
+        const net::StreamOptions& so = uac.stream.options;
+        const uint64_t per_shard = so.model == net::ConnectionModel::kPool ? so.pool : 1;
+        uint64_t needed = 64 + rc.shards * (4 + per_shard);
+        if (so.model == net::ConnectionModel::kPerCall) needed += concurrent ? concurrent : 0;
+        if (target.empty()) needed *= 2;  // the built-in UAS holds the other end of each
+        raise_file_limit(needed, so.model == net::ConnectionModel::kPerCall
+                                     ? "--connections per-call at --concurrent"
+                                     : "this run");
+    }
     rc.endpoints.push_back(uac);
     const size_t uac_index = rc.endpoints.size() - 1;
 
@@ -178,8 +211,11 @@ int cmd_run(const Args& args) {
                 : target == remote.to_string() ? target
                                                : target + " (" + remote.to_string() + ")";
     ro.command_line = command_line_of("run", args);
+    ro.transport = transport_banner(uac, true);
+    ro.tls_insecure = kind == ua::StreamSpec::Kind::kTls && topt.tls_insecure;
     if (!common.quiet)
-        fmt::print("sipstorm run {} -> {} | {} | {}\n", scenario, ro.target, shards_text(runner),
+        fmt::print("sipstorm run {} -> {} | {}{} | {}\n", scenario, ro.target, shards_text(runner),
+                   ro.transport.empty() ? "" : " | " + ro.transport,
                    by_rate ? fmt::format("{} calls/s{}", rate,
                                          concurrent ? fmt::format(", at most {} live", concurrent) : "")
                            : fmt::format("{} concurrent calls", concurrent));

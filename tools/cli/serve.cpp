@@ -3,6 +3,7 @@
 
 #include "load.hpp"
 #include "runtime/clock.hpp"
+#include "transport_options.hpp"
 
 namespace sipstorm::cli {
 
@@ -19,9 +20,11 @@ constexpr const char* kUsage =
 int cmd_serve(const Args& args) {
     CommonOptions common;
     std::string listen = "127.0.0.1:5060";
+    TransportOptions topt;
     po::options_description d("Options");
     d.add_options()("listen", po::value(&listen), "HOST:PORT to answer on (default 127.0.0.1:5060)");
     add_common_options(d, common);
+    add_transport_options(d, topt, false);
     std::string scenario;
     po::variables_map vm;
     if (!parse_command_line(args, d, kUsage, scenario, vm)) return 0;
@@ -41,7 +44,10 @@ int cmd_serve(const Args& args) {
     ua::EndpointSpec uas;
     uas.name = "UAS";
     uas.program = program.get();
-    uas.udp.local = parse_address(listen, 5060, "listen", family_preference(common));
+    const ua::StreamSpec::Kind kind = transport_kind(topt.transport);
+    if (kind == ua::StreamSpec::Kind::kTls && !vm.count("listen")) listen = "127.0.0.1:5061";
+    uas.udp.local = parse_address(listen, kind == ua::StreamSpec::Kind::kTls ? 5061 : 5060, "listen",
+                                  family_preference(common));
     uas.udp.reuseport = !common.dpdk.enabled;
     uas.dpdk = common.dpdk;
     uas.udp.loss_percent = common.loss;
@@ -51,6 +57,10 @@ int cmd_serve(const Args& args) {
     uas.engine.run_id = static_cast<uint32_t>(runtime::now_ns());
     uas.engine.max_calls = common.call_slots;
     uas.engine.timers = {common.t1_ms, common.t2_ms, common.t4_ms, false};
+    apply_transport_options(topt, kind, false, nullptr, uas);
+    if (kind != ua::StreamSpec::Kind::kUdp)
+        raise_file_limit(64 + uint64_t{rc.shards} * (4 + topt.max_connections),
+                         topt.max_connections ? "--max-connections" : "serve");
     rc.endpoints.push_back(uas);
 
     ua::Runner runner(rc);
@@ -66,11 +76,14 @@ int cmd_serve(const Args& args) {
     ro.scenario = scenario;
     ro.target = runner.local_address(0).to_string();
     ro.command_line = command_line_of("serve", args);
+    ro.transport = transport_banner(uas, false);
     ro.stop_after_calls = common.calls;
     ro.stop_after_ns = common.duration.empty() ? 0 : parse_duration_ns(common.duration, "duration");
     ro.calls_goal = common.calls;
     ro.duration_goal_ns = ro.stop_after_ns;
-    if (!common.quiet) fmt::print("sipstorm serve {} on {} | {}\n", scenario, ro.target, shards_text(runner));
+    if (!common.quiet)
+        fmt::print("sipstorm serve {} on {} | {}{}\n", scenario, ro.target, shards_text(runner),
+                   ro.transport.empty() ? "" : " | " + ro.transport);
     return run_and_report(runner, ro);
 }
 

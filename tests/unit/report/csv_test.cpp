@@ -42,7 +42,7 @@ TEST(Csv, HeaderAndOneRowPerSecond) {
     EXPECT_TRUE(csv.starts_with(
         "t,interval_s,attempted,succeeded,failed,cps,concurrent,retransmissions,unexpected,parse_errors,"
         "setup_count,setup_p50_ms,setup_p99_ms,setup_max_ms,lag_max_ms,busy_share,rx_drops,tx_errors,"
-        "failed_timeout,failed_unexpected_message,failed_4xx,failed_5xx,failed_6xx,failed_transport_error,"
+        "connections,connections_opened,failed_timeout,failed_unexpected_message,failed_4xx,failed_5xx,failed_6xx,failed_transport_error,"
         "failed_aborted,failed_other,in_1xx,in_2xx,in_3xx,in_4xx,in_5xx,in_6xx,out_ACK,out_BYE,out_INVITE,"
         "out_1xx,out_2xx,"))
         << csv;
