@@ -54,6 +54,7 @@ inline constexpr std::array<std::string_view, kRetransKinds> kRetransKindNames =
 // Requests are counted by sip::Method index (stats does not depend on sip; the call engine
 // static_asserts that sip::Method::kCount <= kMaxMethods). Responses by class: [0] = 1xx .. [5] = 6xx.
 inline constexpr size_t kMaxMethods = 16;
+inline constexpr size_t kDtmfEvents = 16;  // RFC 4733 events 0-15: 0-9 * # A-D
 inline constexpr size_t kResponseClasses = 6;
 
 class Counter {
@@ -104,6 +105,19 @@ struct CountersT {
     T conn_peak{};     // max
     T conn_reconnects{};
     std::array<T, kConnFailReasons> conn_failed{};
+    // RTP media (engine/media): packets as they are sent and received, streams when their call ends.
+    T media_streams{};  // streams ended
+    T media_live{};     // gauge: streams open
+    T media_packets_out{}, media_packets_in{};
+    T media_bytes_out{}, media_bytes_in{};
+    T media_expected{}, media_lost{};  // RFC 3550 A.3, summed over ended streams
+    T media_duplicates{}, media_reordered{};
+    T media_late_packets{};  // sent more than media::kLateNs after their due time
+    T media_no_rtp_calls{};  // calls whose stream received nothing
+    T media_rtcp_out{}, media_rtcp_in{};
+    T media_bad_packets{};  // a payload type or SSRC the SDP did not announce
+    std::array<T, kDtmfEvents> dtmf_received{};
+    T dtmf_sent{};
 };
 
 using Counts = CountersT<uint64_t>;
@@ -143,6 +157,23 @@ void for_each_field(A& a, B& b, F&& f) {
     f(a.conn_peak, b.conn_peak, Combine::kSum);  // each shard's own peak: their sum bounds the whole's
     f(a.conn_reconnects, b.conn_reconnects, Combine::kSum);
     each(a.conn_failed, b.conn_failed, Combine::kSum);
+    f(a.media_streams, b.media_streams, Combine::kSum);
+    f(a.media_live, b.media_live, Combine::kGauge);
+    f(a.media_packets_out, b.media_packets_out, Combine::kSum);
+    f(a.media_packets_in, b.media_packets_in, Combine::kSum);
+    f(a.media_bytes_out, b.media_bytes_out, Combine::kSum);
+    f(a.media_bytes_in, b.media_bytes_in, Combine::kSum);
+    f(a.media_expected, b.media_expected, Combine::kSum);
+    f(a.media_lost, b.media_lost, Combine::kSum);
+    f(a.media_duplicates, b.media_duplicates, Combine::kSum);
+    f(a.media_reordered, b.media_reordered, Combine::kSum);
+    f(a.media_late_packets, b.media_late_packets, Combine::kSum);
+    f(a.media_no_rtp_calls, b.media_no_rtp_calls, Combine::kSum);
+    f(a.media_rtcp_out, b.media_rtcp_out, Combine::kSum);
+    f(a.media_rtcp_in, b.media_rtcp_in, Combine::kSum);
+    f(a.media_bad_packets, b.media_bad_packets, Combine::kSum);
+    each(a.dtmf_received, b.dtmf_received, Combine::kSum);
+    f(a.dtmf_sent, b.dtmf_sent, Combine::kSum);
 }
 
 // Any thread: the live counters' current values.

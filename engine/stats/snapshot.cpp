@@ -4,11 +4,18 @@
 
 namespace sipstorm::stats {
 
+namespace {
+constexpr Histogram Histograms::*kMedia[] = {&Histograms::media_jitter_us,   &Histograms::media_jitter_max_us,
+                                             &Histograms::media_mos_milli,   &Histograms::media_rtt_us,
+                                             &Histograms::media_echo_rtt_us, &Histograms::media_send_late_us};
+}  // namespace
+
 void Histograms::add(const Histograms& o) {
     setup_us.add(o.setup_us);
     call_us.add(o.call_us);
     connect_us.add(o.connect_us);
     handshake_us.add(o.handshake_us);
+    for (auto m : kMedia) (this->*m).add(o.*m);
     for (size_t i = 0; i < response_us.size(); ++i) response_us[i].add(o.response_us[i]);
 }
 
@@ -17,6 +24,7 @@ void Histograms::subtract(const Histograms& earlier) {
     call_us.subtract(earlier.call_us);
     connect_us.subtract(earlier.connect_us);
     handshake_us.subtract(earlier.handshake_us);
+    for (auto m : kMedia) (this->*m).subtract(earlier.*m);
     for (size_t i = 0; i < response_us.size(); ++i) response_us[i].subtract(earlier.response_us[i]);
 }
 

@@ -18,6 +18,9 @@ struct Histograms {
     std::array<Histogram, kMaxMethods> response_us;  // request sent -> final response, by sip::Method index
     Histogram connect_us;                            // TCP/TLS: connect() -> connected
     Histogram handshake_us;                          // TLS: handshake start -> done
+    // RTP media, one value per stream at its end (MOS in thousandths), and each packet's send lateness.
+    Histogram media_jitter_us, media_jitter_max_us, media_mos_milli, media_rtt_us, media_echo_rtt_us;
+    Histogram media_send_late_us;
 
     void add(const Histograms& o);
     void subtract(const Histograms& earlier);
