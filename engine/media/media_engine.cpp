@@ -127,6 +127,10 @@ const MediaEngine::Stream* MediaEngine::find(CallRef call) const {
     return const_cast<MediaEngine*>(this)->find(call);
 }
 
+uint16_t MediaEngine::stream_port(const Stream& s) {
+    return s.port;
+}
+
 uint16_t MediaEngine::port_of(CallRef call, uint64_t now_ns) {
     if (Stream* s = find(call)) return s->port;
     if (free_slots_.empty() || port_count_ == 0) return 0;
@@ -174,6 +178,7 @@ uint16_t MediaEngine::port_of(CallRef call, uint64_t now_ns) {
 
 void MediaEngine::on_remote_sdp(CallRef call, std::string_view body, uint64_t now_ns) {
     Stream* s = find(call);
+    if (!s && port_of(call, now_ns) != 0) s = find(call);  // a UAS hears the offer before it answers
     SdpAudio a;
     if (!s || !parse_sdp_audio(body, a) || a.port == 0) return;
     const std::string host(a.address);
@@ -585,7 +590,7 @@ void MediaEngine::on_rtp(Stream& s, std::span<const uint8_t> packet, uint64_t no
     } else if (s.have_remote && h.payload_type != s.pt && stats_) {
         stats_->counters().media_bad_packets.add();
     }
-    s.rx.on_packet(h.seq, h.timestamp, now_ns);
+    s.rx.on_packet(h.seq, h.timestamp, now_ns, h.payload_type != s.te_pt);
 }
 
 void MediaEngine::on_rtcp(Stream& s, std::span<const uint8_t> packet, uint64_t now_ns) {

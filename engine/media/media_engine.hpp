@@ -48,6 +48,11 @@ class MediaEngine {
 
     // The call's RTP port, opening its stream on first use; 0 when no port pair is free.
     uint16_t port_of(CallRef call, uint64_t now_ns);
+    // The port of an open stream, or 0.
+    uint16_t port(CallRef call) const {
+        const Stream* s = find(call);
+        return s ? stream_port(*s) : 0;
+    }
     // The peer's SDP (an offer or an answer): where to send, the payload type, telephone-event.
     void on_remote_sdp(CallRef call, std::string_view body, uint64_t now_ns);
     // A scenario step.
@@ -70,6 +75,7 @@ class MediaEngine {
     struct Stream;
     Stream* find(CallRef call);
     const Stream* find(CallRef call) const;
+    static uint16_t stream_port(const Stream& s);
     void close(Stream& s);
     void schedule(Stream& s);
     void service(Stream& s, uint64_t now_ns);

@@ -29,7 +29,7 @@ void ReceiverStats::mark(uint32_t ext) {
     if (ext <= top && top - ext < 64) window_ |= uint64_t{1} << (top - ext);
 }
 
-bool ReceiverStats::on_packet(uint16_t seq, uint32_t rtp_timestamp, uint64_t arrival_ns) {
+bool ReceiverStats::on_packet(uint16_t seq, uint32_t rtp_timestamp, uint64_t arrival_ns, bool timed) {
     if (!started_) {
         // A.1: a new source is on probation until kMinSequential packets came in order. Unlike A.1
         // we count the probation packets too, so a stream's loss is exact from its first packet.
@@ -90,7 +90,7 @@ bool ReceiverStats::on_packet(uint16_t seq, uint32_t rtp_timestamp, uint64_t arr
             mark(ext);
         }
     }
-    if (fresh) {
+    if (fresh && timed) {
         // A.8: transit times in RTP units; their differences are what counts, so 32 bits wrap fine.
         const uint64_t arrival =
             static_cast<uint64_t>(static_cast<unsigned __int128>(arrival_ns) * clock_rate_ / 1'000'000'000u);

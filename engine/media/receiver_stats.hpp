@@ -14,7 +14,9 @@ class ReceiverStats {
 
     // One packet arrived at arrival_ns (any monotonic clock). Returns false when it is not counted
     // as part of the stream (still on probation, or a jump the source has not confirmed yet).
-    bool on_packet(uint16_t seq, uint32_t rtp_timestamp, uint64_t arrival_ns);
+    // `timed`: the packet's timestamp tells its sampling time (false for RFC 4733 events, whose
+    // packets all carry the start of their event): only those count for the jitter.
+    bool on_packet(uint16_t seq, uint32_t rtp_timestamp, uint64_t arrival_ns, bool timed = true);
 
     uint64_t received() const { return received_; }  // counted packets (duplicates included)
     uint64_t expected() const;                       // extended highest - base + 1 (A.3)

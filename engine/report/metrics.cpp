@@ -19,7 +19,7 @@ struct Scalar {
 };
 
 // clang-format off
-const std::array<Scalar, 13> kScalars = {{
+const std::array<Scalar, 17> kScalars = {{
     {"failed_calls",    {"calls", "failed"},                Better::kLower},
     {"succeeded_calls", {"calls", "succeeded"},             Better::kHigher},
     {"attempted_calls", {"calls", "attempted"},             Better::kHigher},
@@ -33,14 +33,48 @@ const std::array<Scalar, 13> kScalars = {{
     {"rx_drops",        {"generator", "rx_drops"},          Better::kLower},
     {"tx_errors",       {"generator", "tx_errors"},         Better::kLower},
     {"saturated",       {"generator", "saturated"},         Better::kLower},
+    {"media.loss_pct",     {"media", "loss_pct"},           Better::kLower},
+    {"media.no_rtp_calls", {"media", "no_rtp_calls"},       Better::kLower},
+    {"media.late_packets", {"media", "late_packets"},       Better::kLower},
+    {"media.streams",      {"media", "streams"},            Better::kNeither},
 }};
 // clang-format on
 
-constexpr std::array<std::string_view, 6> kStats = {"p50", "p90", "p99", "p999", "max", "mean"};
-constexpr std::array<double, 4> kPercentiles = {50, 90, 99, 99.9};  // for kStats[0..3]
+constexpr std::array<std::string_view, 9> kStats = {"p1",  "p5",   "p10", "p50", "p90",
+                                                    "p99", "p999", "max", "mean"};
+constexpr std::array<double, 7> kPercentiles = {1, 5, 10, 50, 90, 99, 99.9};  // for kStats[0..6]
 
+// The distributions: the gate's name, where the result summarises it (keys from the root) and the
+// histogram's key under "histograms". Values are stored in thousandths of the gate's unit (us for
+// ms, milli-MOS for the MOS), so every one converts the same way.
+struct DistSpec {
+    std::string_view name;
+    std::array<const char*, 2> summary;
+    const char* hist;
+};
+// clang-format off
+constexpr std::array<DistSpec, 10> kDists = {{
+    {"setup_ms",           {"latency_ms", "setup"},     "setup_us"},
+    {"call_ms",            {"latency_ms", "call"},      "call_us"},
+    {"response_ms",        {"latency_ms", "response"},  "response_us"},  // .METHOD below both
+    {"connect_ms",         {"latency_ms", "connect"},   "connect_us"},
+    {"handshake_ms",       {"latency_ms", "handshake"}, "handshake_us"},
+    {"media.jitter_ms",    {"media", "jitter_ms"},      "media_jitter_us"},
+    {"media.mos",          {"media", "mos"},            "media_mos_milli"},
+    {"media.rtt_ms",       {"media", "rtt_ms"},         "media_rtt_us"},
+    {"media.echo_rtt_ms",  {"media", "echo_rtt_ms"},    "media_echo_rtt_us"},
+    {"media.send_late_ms", {"media", "send_late_ms"},   "media_send_late_us"},
+}};
+// clang-format on
 enum Dist { kSetup, kCall, kResponse, kConnect, kHandshake };
 constexpr std::string_view kResponsePrefix = "response_ms.";
+
+std::string dist_names() {
+    std::string s;
+    for (const DistSpec& d : kDists)
+        s += (s.empty() ? "" : ", ") + std::string(d.name) + (d.name == "response_ms" ? ".METHOD" : "");
+    return s;
+}
 
 template <size_t N>
 std::string join(const std::array<std::string_view, N>& names) {
@@ -75,8 +109,8 @@ std::string suggestion(std::string_view name) {
     std::vector<std::string_view> all;
     for (const Scalar& s : kScalars) all.push_back(s.name);
     for (std::string_view s : kStats) all.push_back(s);
-    all.insert(all.end(), {"failed", "retransmissions", "setup_ms", "call_ms", "response_ms", "connect_ms",
-                           "handshake_ms"});
+    all.insert(all.end(), {"failed", "retransmissions"});
+    for (const DistSpec& d : kDists) all.push_back(d.name);
     std::string_view best;
     size_t best_d = 3;  // farther than 2 edits is no longer a typo
     for (std::string_view c : all) {
@@ -112,18 +146,14 @@ bool number_at(const json* j, double& out) {
 
 bool latency_value(const MetricRef& m, const json& result, double& out, std::string& why) {
     std::string_view stat = kStats[static_cast<size_t>(m.index)];
-    static constexpr std::array<const char*, 5> kNames = {"setup", "call", "response", "connect",
-                                                          "handshake"};
-    static constexpr std::array<const char*, 5> kHists = {"setup_us", "call_us", "response_us", "connect_us",
-                                                          "handshake_us"};
-    const size_t d = static_cast<size_t>(m.dist);
-    std::string dist_name = m.dist == kResponse ? "response_ms." + m.arg : std::string(kNames[d]) + "_ms";
+    const DistSpec& spec = kDists[static_cast<size_t>(m.dist)];
+    std::string dist_name = m.dist == kResponse ? "response_ms." + m.arg : std::string(spec.name);
     const json* summary = m.dist == kResponse
-                              ? at_path(result, std::array{"latency_ms", "response", m.arg.c_str()})
-                              : at_path(result, std::array{"latency_ms", kNames[d]});
+                              ? at_path(result, std::array{spec.summary[0], spec.summary[1], m.arg.c_str()})
+                              : at_path(result, spec.summary);
     const json* hist = m.dist == kResponse
-                           ? at_path(result, std::array{"histograms", "response_us", m.arg.c_str()})
-                           : at_path(result, std::array{"histograms", kHists[d]});
+                           ? at_path(result, std::array{"histograms", spec.hist, m.arg.c_str()})
+                           : at_path(result, std::array{"histograms", spec.hist});
     double count = -1;
     // The summary is what the terminal showed; the histogram (e.g. of a merged result that lost its
     // summary) is the fallback. Both in the same units once converted: ms.
@@ -167,7 +197,7 @@ std::string known_metrics_text() {
     std::string s;
     for (const Scalar& sc : kScalars) s += std::string(sc.name) + ", ";
     s += "failed(REASON), retransmissions(KIND), STAT(DIST) with STAT one of " + join(kStats) +
-         " and DIST one of setup_ms, call_ms, response_ms.METHOD, connect_ms, handshake_ms";
+         " and DIST one of " + dist_names();
     return s;
 }
 
@@ -216,14 +246,9 @@ bool resolve_metric(std::string_view name, bool has_arg, std::string_view arg, M
         }
         out.kind = MetricRef::Kind::kLatency;
         out.index = stat;
-        if (arg == "setup_ms") {
-            out.dist = kSetup;
-        } else if (arg == "call_ms") {
-            out.dist = kCall;
-        } else if (arg == "connect_ms") {
-            out.dist = kConnect;
-        } else if (arg == "handshake_ms") {
-            out.dist = kHandshake;
+        auto d = std::find_if(kDists.begin(), kDists.end(), [&](const DistSpec& x) { return x.name == arg; });
+        if (d != kDists.end() && d->name != "response_ms") {
+            out.dist = static_cast<int>(d - kDists.begin());
         } else if (arg.starts_with(kResponsePrefix) && arg.size() > kResponsePrefix.size()) {
             out.dist = kResponse;
             out.arg = std::string(arg.substr(kResponsePrefix.size()));
@@ -231,12 +256,12 @@ bool resolve_metric(std::string_view name, bool has_arg, std::string_view arg, M
             error = "response_ms needs a method, e.g. response_ms.INVITE";
             return false;
         } else {
-            error = "unknown distribution '" + std::string(arg) +
-                    "' (known: setup_ms, call_ms, response_ms.METHOD, connect_ms, handshake_ms; all in ms)";
+            error = "unknown distribution '" + std::string(arg) + "' (known: " + dist_names() +
+                    "; times in ms, the MOS from 1 to 4.5)";
             return false;
         }
         out.text = std::string(name) + "(" + std::string(arg) + ")";
-        out.better = Better::kLower;
+        out.better = arg == "media.mos" ? Better::kHigher : Better::kLower;
         return true;
     }
     if (name == "setup_ms" || name == "call_ms" || name.starts_with("response_ms")) {

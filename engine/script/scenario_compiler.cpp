@@ -319,6 +319,8 @@ class ScenarioCompiler {
             StepCompiler::capture_names(L, -1, out_.variables);
             lua_pop(L, 1);
         }
+        for (size_t v = 0; v < out_.variables.size(); ++v)
+            if (out_.variables[v] == "dtmf") out_.dtmf_var = static_cast<int>(v);
         sip::SlotResolver resolver = [this](std::string_view name, sip::Slot& slot, uint16_t& arg,
                                             std::string& why) { return resolve(name, slot, arg, why); };
         StepCompiler sc(out_.params, resolver, out_);

@@ -2,11 +2,13 @@
 #include "script/lua_util.hpp"
 
 #include <regex.h>
+#include <algorithm>
 #include <cmath>
 #include <lua.hpp>
 #include <string_view>
 
 #include "script/duration.hpp"
+#include "script/media_step.hpp"
 #include "sip/header_names.hpp"
 #include "sip/method.hpp"
 
@@ -14,19 +16,19 @@ namespace sipstorm::script {
 namespace {
 
 constexpr const char* kStepKeys =
-    "send, recv, pause, jump, fail, label, next, optional, timeout, on_timeout, on_unexpected, capture, "
-    "check_auth, when, hook";
+    "send, recv, pause, jump, fail, rtp, dtmf, label, next, optional, timeout, on_timeout, on_unexpected, "
+    "capture, check_auth, when, hook";
 constexpr const char* kRecvForms =
     "a status code (200), a class ('2xx'), a range ('180-183'), a request method ('INVITE') or a list "
     "of these";
-constexpr std::string_view kKinds[] = {"send", "recv", "pause", "jump", "fail"};
+constexpr std::string_view kKinds[] = {"send", "recv", "pause", "jump", "fail", "rtp", "dtmf"};
 constexpr const char* kRecvOnly[] = {"optional",      "timeout", "on_timeout",
                                      "on_unexpected", "capture", "check_auth"};
 
 bool is_step_key(std::string_view k) {
     for (std::string_view x :
-         {"send", "recv", "pause", "jump", "fail", "label", "next", "optional", "timeout", "on_timeout",
-          "on_unexpected", "capture", "check_auth", "when", "hook"})
+         {"send", "recv", "pause", "jump", "fail", "rtp", "dtmf", "label", "next", "optional", "timeout",
+          "on_timeout", "on_unexpected", "capture", "check_auth", "when", "hook"})
         if (k == x) return true;
     return false;
 }
@@ -64,6 +66,10 @@ bool is_identifier(std::string_view s) {
 
 void StepCompiler::capture_names(lua_State* L, int index, std::vector<std::string>& names) {
     if (!lua_istable(L, index)) return;
+    // A scenario with media has ${dtmf}: the digits its stream received.
+    if ((present(L, index, "rtp") || present(L, index, "dtmf")) &&
+        std::find(names.begin(), names.end(), "dtmf") == names.end())
+        names.push_back("dtmf");
     raw_field(L, index, "capture");
     if (lua_istable(L, -1)) {
         lua_pushnil(L);
@@ -117,11 +123,11 @@ bool StepCompiler::compile(lua_State* L, int index, uint32_t line, std::string& 
     }
     const bool has_label = present(L, index, "label");
     if (kinds > 1) {
-        error = "a step takes only one of send, recv, pause, jump and fail";
+        error = "a step takes only one of send, recv, pause, jump, fail, rtp and dtmf";
         return false;
     }
     if (kinds == 0 && !has_label) {
-        error = "a step needs one of send, recv, pause, jump or fail (or a label alone)";
+        error = "a step needs one of send, recv, pause, jump, fail, rtp or dtmf (or a label alone)";
         return false;
     }
 
@@ -137,6 +143,8 @@ bool StepCompiler::compile(lua_State* L, int index, uint32_t line, std::string& 
         ok = pause(L, index, step, error);
     } else if (kind == "jump") {
         ok = jump(L, index, step, error);
+    } else if (kind == "rtp" || kind == "dtmf") {
+        ok = compile_media_step(L, index, kind == "dtmf", params_, program_, step, error);
     } else if (kind == "fail") {
         step.kind = ua::StepKind::kFail;
         raw_field(L, index, "fail");

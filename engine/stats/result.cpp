@@ -27,6 +27,74 @@ json latency(const Histogram& h) {
         {"mean", h.mean() / 1000.0}};
 }
 
+// The media object (engine/media): streams, packets, RFC 3550 loss, DTMF, and the per-stream
+// distributions, whose summaries read like latency_ms ones (the MOS in its own unit, 1 to 4.5).
+constexpr std::string_view kDtmfNames = "0123456789*#ABCD";
+
+struct MediaHist {
+    const char* summary;
+    const char* hist;
+    Histogram Histograms::*member;
+};
+constexpr MediaHist kMediaHists[] = {
+    {"jitter_ms", "media_jitter_us", &Histograms::media_jitter_us},
+    {"jitter_max_ms", "media_jitter_max_us", &Histograms::media_jitter_max_us},
+    {"mos", "media_mos_milli", &Histograms::media_mos_milli},
+    {"rtt_ms", "media_rtt_us", &Histograms::media_rtt_us},
+    {"echo_rtt_ms", "media_echo_rtt_us", &Histograms::media_echo_rtt_us},
+    {"send_late_ms", "media_send_late_us", &Histograms::media_send_late_us},
+};
+
+json media_object(const Counts& c, const Histograms& h) {
+    json dtmf = json::object();
+    for (size_t i = 0; i < kDtmfEvents; ++i)
+        if (c.dtmf_received[i]) dtmf[std::string(1, kDtmfNames[i])] = c.dtmf_received[i];
+    json m{{"streams", c.media_streams},
+           {"no_rtp_calls", c.media_no_rtp_calls},
+           {"packets_out", c.media_packets_out},
+           {"packets_in", c.media_packets_in},
+           {"bytes_out", c.media_bytes_out},
+           {"bytes_in", c.media_bytes_in},
+           {"expected", c.media_expected},
+           {"lost", c.media_lost},
+           {"loss_pct", c.media_expected ? 100.0 * static_cast<double>(c.media_lost) /
+                                               static_cast<double>(c.media_expected)
+                                         : 0.0},
+           {"duplicates", c.media_duplicates},
+           {"reordered", c.media_reordered},
+           {"late_packets", c.media_late_packets},
+           {"bad_packets", c.media_bad_packets},
+           {"rtcp_out", c.media_rtcp_out},
+           {"rtcp_in", c.media_rtcp_in},
+           {"dtmf_sent", c.dtmf_sent},
+           {"dtmf_received", std::move(dtmf)}};
+    for (const MediaHist& mh : kMediaHists) m[mh.summary] = latency(h.*mh.member);
+    return m;
+}
+
+void read_media(const json& m, const json& hist, Counts& c, Histograms& h) {
+    c.media_streams = m.value("streams", uint64_t{0});
+    c.media_no_rtp_calls = m.value("no_rtp_calls", uint64_t{0});
+    c.media_packets_out = m.value("packets_out", uint64_t{0});
+    c.media_packets_in = m.value("packets_in", uint64_t{0});
+    c.media_bytes_out = m.value("bytes_out", uint64_t{0});
+    c.media_bytes_in = m.value("bytes_in", uint64_t{0});
+    c.media_expected = m.value("expected", uint64_t{0});
+    c.media_lost = m.value("lost", uint64_t{0});
+    c.media_duplicates = m.value("duplicates", uint64_t{0});
+    c.media_reordered = m.value("reordered", uint64_t{0});
+    c.media_late_packets = m.value("late_packets", uint64_t{0});
+    c.media_bad_packets = m.value("bad_packets", uint64_t{0});
+    c.media_rtcp_out = m.value("rtcp_out", uint64_t{0});
+    c.media_rtcp_in = m.value("rtcp_in", uint64_t{0});
+    c.dtmf_sent = m.value("dtmf_sent", uint64_t{0});
+    if (auto d = m.find("dtmf_received"); d != m.end())
+        for (size_t i = 0; i < kDtmfEvents; ++i)
+            c.dtmf_received[i] = d->value(std::string(1, kDtmfNames[i]), uint64_t{0});
+    for (const MediaHist& mh : kMediaHists)
+        if (auto it = hist.find(mh.hist); it != hist.end()) h.*mh.member = it->get<Histogram>();
+}
+
 json named(std::span<const std::string_view> names, std::span<const uint64_t> values) {
     json out = json::object();
     for (size_t i = 0; i < names.size(); ++i) out[std::string(names[i])] = values[i];
@@ -78,7 +146,17 @@ json series_row(const RunInfo& run, const SeriesRow& r) {
                 {"tx_errors", c.tx_errors},
                 {"connections", c.conn_current},
                 {"connections_opened", c.conn_opened + c.conn_accepted},
-                {"messages", messages(run, c)}};
+                {"messages", messages(run, c)},
+                {"media",
+                 {{"live", c.media_live},
+                  {"packets_in", c.media_packets_in},
+                  {"packets_out", c.media_packets_out},
+                  {"streams_ended", c.media_streams},
+                  {"lost", c.media_lost},
+                  {"expected", c.media_expected},
+                  {"late_packets", c.media_late_packets},
+                  {"jitter_p99_ms", ms(r.media_jitter_p99_us)},
+                  {"mos_p5", static_cast<double>(r.media_mos_p5_milli) / 1000.0}}}};
 }
 
 }  // namespace
@@ -106,6 +184,10 @@ Saturation assess_saturation(const Snapshot& total, std::span<const Snapshot* co
             add("shard " + std::to_string(i) + " busy " +
                 std::to_string(static_cast<int>(std::lround(share * 100))) + "% of the time");
     }
+    // The media sender fell behind its ptime marks: the generator's jitter, not the target's.
+    if (c.media_packets_out > 0 && c.media_late_packets * 100 > c.media_packets_out)
+        add(std::to_string(c.media_late_packets) + " of " + std::to_string(c.media_packets_out) +
+            " RTP packets sent more than 10 ms late: the media sender fell behind");
     if (c.rx_drops > limits.rx_drops)
         add(std::to_string(c.rx_drops) + " packets dropped on receive before the generator read them");
     return s;
@@ -169,7 +251,14 @@ json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snap
           {"call_us", h.call_us},
           {"response_us", response_hist},
           {"connect_us", h.connect_us},
-          {"handshake_us", h.handshake_us}}},
+          {"handshake_us", h.handshake_us},
+          {"media_jitter_us", h.media_jitter_us},
+          {"media_jitter_max_us", h.media_jitter_max_us},
+          {"media_mos_milli", h.media_mos_milli},
+          {"media_rtt_us", h.media_rtt_us},
+          {"media_echo_rtt_us", h.media_echo_rtt_us},
+          {"media_send_late_us", h.media_send_late_us}}},
+        {"media", media_object(c, h)},
         {"connections",
          {{"opened", c.conn_opened},
           {"accepted", c.conn_accepted},
@@ -255,6 +344,7 @@ void snapshot_from_result(const json& result, const RunInfo& names, Snapshot& ou
             for (size_t i = 0; i < kConnFailReasons; ++i)
                 c.conn_failed[i] = f->value(std::string(kConnFailReasonNames[i]), uint64_t{0});
     }
+    if (auto it = result.find("media"); it != result.end()) read_media(*it, hist, c, out.hist);
     const json& resp = hist.at("response_us");
     for (size_t i = 0; i < kMaxMethods; ++i) {
         auto it = resp.find(method_key(names, i));

@@ -54,6 +54,7 @@ struct SeriesRow {
     Counts counts;  // sums over the interval; gauges and lag at its end; lag_max_interval_ns its worst
     uint64_t setup_count = 0;
     uint64_t setup_p50_us = 0, setup_p99_us = 0, setup_max_us = 0;
+    uint64_t media_jitter_p99_us = 0, media_mos_p5_milli = 0;  // of the streams that ended in the interval
 };
 
 }  // namespace sipstorm::stats

@@ -100,6 +100,7 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
       wheel_(config.max_calls + 16, runtime::TimerWheel::kDefaultTickNs, now_ns),
       table_(config.max_calls, arena_extra_for(program)),
       ended_invites_(program.role == Role::kUas ? config.max_calls : 0),
+      now_ns_(now_ns),
       rng_(config.seed * 0x9E3779B97F4A7C15ull + config.shard) {
     // Addresses as they stand in a URI or a Via: an IPv6 reference in brackets (RFC 3261 §25.1).
     auto uri_host = [](const net::Address& a) {
@@ -138,6 +139,14 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
     regexes_.resize(program.regexes.size());
     for (size_t i = 0; i < program.regexes.size(); ++i)
         regcomp(&regexes_[i], program.regexes[i].c_str(), REG_EXTENDED);  // checked by the compiler
+    if (program.has_media()) {
+        media::MediaConfig mc = config.media;
+        mc.shard = config.shard;
+        mc.shards = config.shards;
+        mc.local = local;
+        mc.seed = config.seed;
+        media_ = std::make_unique<media::MediaEngine>(mc, config.stats);
+    }
 }
 
 // Copies of received headers (${last_*}, ${invite_*}: a request through a proxy or two carries
@@ -179,6 +188,7 @@ uint32_t Engine::owner_of(const sip::MessageView& msg, std::string_view call_id)
 // Starting, running and ending calls
 
 bool Engine::start_call(uint64_t intended_ns, uint64_t now_ns) {
+    now_ns_ = now_ns;
     Call* c = table_.allocate();
     if (!c) return false;
     lane_ = 0;
@@ -192,6 +202,7 @@ bool Engine::start_call(uint64_t intended_ns, uint64_t now_ns) {
 
 void Engine::begin_call(Call& call) {
     call.number = ++call_counter_;
+    media_begin(call);
     // Call numbers are per shard; USER-mode rows want one numbering for the whole run.
     const uint64_t global = static_cast<uint64_t>(call.number - 1) * config_.shards + config_.shard;
     for (size_t i = 0; i < cursors_.size(); ++i) call.rows[i] = cursors_[i].for_call(global).index;
@@ -232,6 +243,10 @@ void Engine::run(Call& call, uint64_t now_ns) {
             case StepKind::kNop:
                 if (!step_done(call, call.pc, nullptr)) return;
                 break;
+            case StepKind::kMedia:
+                media_step(call, s, now_ns);
+                if (!step_done(call, call.pc, nullptr)) return;
+                break;
             case StepKind::kFail:
                 return fail(call, FailReason::kScenario, s.text);
             case StepKind::kEnd:
@@ -264,7 +279,7 @@ bool Engine::step_done(Call& call, size_t at, const sip::MessageView* msg) {
 }
 
 bool Engine::jump_taken(const Call& call, const Step& s) const {
-    const std::string_view v = call.field(var_base_ + s.var);
+    const std::string_view v = variable(call, s.var);
     switch (s.when) {
         case Condition::kAlways:
             return true;
@@ -295,6 +310,7 @@ void Engine::fail(Call& call, FailReason reason, std::string_view detail, uint16
 }
 
 void Engine::release(Call& call) {
+    media_end(call);
     if (stream_) end_flow(call);
     if (call.timer != runtime::kInvalidTimer) wheel_.cancel(call.timer);
     // A UAS call that answered its INVITE: the caller may retransmit that INVITE until its Timer B
@@ -500,6 +516,7 @@ void Engine::send_ack_for_failure(Call& call, const sip::MessageView& response) 
 // Receiving
 
 int Engine::on_packet(const net::RxPacket& packet, uint64_t now_ns, bool may_hand_over) {
+    now_ns_ = now_ns;
     if (trace_ && may_hand_over)
         trace_->write(packet.from, local_, std::string_view(packet.data, packet.len));
     rx_flow_ = packet.flow;
@@ -528,6 +545,7 @@ int Engine::on_packet(const net::RxPacket& packet, uint64_t now_ns, bool may_han
             ack_late_failure(msg_, call_id, packet.from);
         if (!call) return -1;
     }
+    if (media_) media_on_message(*call, msg_, now_ns);
     if (msg_.is_request)
         on_request(*call, msg_, packet.from, now_ns);
     else
@@ -964,6 +982,7 @@ std::string_view Engine::describe(const sip::MessageView& msg) {
 // Timers
 
 void Engine::advance(uint64_t now_ns) {
+    now_ns_ = now_ns;
     if (stream_) take_faults();
     wheel_.advance(now_ns, [&](uint64_t cookie) { on_timer(cookie, now_ns); });
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "media/media_engine.hpp"
 #include "net/transport.hpp"
 #include "runtime/prng.hpp"
 #include "runtime/timer_wheel.hpp"
@@ -40,6 +41,8 @@ struct EngineConfig {
     txn::TimerConfig timers;
     uint64_t recv_timeout_ns = 0;  // default for recv steps without their own timeout; 0 = none
     uint64_t seed = 1;             // pause distributions, RANDOM --inf rows, client nonces
+    media::MediaConfig media;  // for a program with media steps (shard, shards, local and seed are filled in)
+    stats::ShardStats* stats = nullptr;  // where the media engine counts (the shard's statistics)
 };
 
 class Engine {
@@ -56,7 +59,11 @@ class Engine {
     int on_packet(const net::RxPacket& packet, uint64_t now_ns, bool may_hand_over = true);
     // Fires due timers (retransmissions, pauses, timeouts).
     void advance(uint64_t now_ns);
-    uint64_t next_deadline_ns() const { return wheel_.next_deadline_ns(); }
+    uint64_t next_deadline_ns() const;
+    // RTP media (engine_media.cpp): a descriptor to sleep on (-1: no media), and the shard loop's
+    // turn: receive, send what is due, fail calls whose media timed out. True when it did anything.
+    int media_wait_fd() const;
+    bool poll_media(uint64_t now_ns);
     // Ends every live call as failed (kAborted): the run is over.
     void abort_all(uint64_t now_ns);
 
@@ -117,6 +124,13 @@ class Engine {
     void end_flow(Call& call);
     void update_flow(Call& call);
     void take_faults();
+    // RTP media (engine_media.cpp).
+    void media_begin(Call& call);
+    void media_on_message(Call& call, const sip::MessageView& msg, uint64_t now_ns);
+    void media_step(Call& call, const Step& s, uint64_t now_ns);
+    void media_end(Call& call);
+    uint16_t media_port(const Call& call) const;                    // ${media_port}
+    std::string_view variable(const Call& call, unsigned v) const;  // a variable, or the digits of ${dtmf}
 
     bool store_field(Call& call, unsigned field, std::string_view value);
     bool save_invite_headers(Call& call, const sip::MessageView& msg);
@@ -138,7 +152,9 @@ class Engine {
     net::Address local_;
     runtime::TimerWheel wheel_;
     CallTable table_;
-    EndedInvites ended_invites_;  // UAS only
+    EndedInvites ended_invites_;                 // UAS only
+    std::unique_ptr<media::MediaEngine> media_;  // a program with media steps only
+    uint64_t now_ns_ = 0;                        // the time of the event being handled
     runtime::Xoshiro256 rng_;
 
     // Per-engine constants rendered once.

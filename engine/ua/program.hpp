@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "data/injection_set.hpp"
+#include "media/action.hpp"
 #include "sip/message.hpp"
 #include "sip/template.hpp"
 
@@ -29,7 +30,8 @@ enum class StepKind : uint8_t {
     kPause,
     kJump,  // go to Step::next (when `when` holds, or always)
     kNop,   // a label alone
-    kFail,  // end the call as failed with Step::text as the reason
+    kFail,   // end the call as failed with Step::text as the reason
+    kMedia,  // start, change or stop the call's RTP stream, or send DTMF: Program::media[Step::media]
     kEnd,
 };
 
@@ -81,6 +83,9 @@ struct Step {
     // kPause
     PauseSpec pause;
 
+    // kMedia: index into Program::media
+    int media = -1;
+
     // A Lua hook to run after this step, or -1: an index, in step order, into the hooks of each shard's
     // script::ScenarioState (which re-runs the file in its own lua_State and calls run_hook(hook, msg)).
     int hook = -1;
@@ -119,6 +124,12 @@ struct Program {
     int hook_count = 0;                         // steps with hook >= 0
     std::vector<std::string> gates;             // the scenario's own gates (expressions, as --gate)
     std::string peer;  // the UAS scenario `sipstorm run` starts when there is no --target (a path)
+    // RTP media (engine/media): the actions of the scenario's rtp / dtmf steps. A program with any
+    // gives each call an RTP stream on its ${media_port}; `dtmf_var` is the variable that reads the
+    // digits the stream received (${dtmf}, when = { var = "dtmf" ... }), or -1.
+    std::vector<media::MediaAction> media;
+    int dtmf_var = -1;
+    bool has_media() const { return !media.empty(); }
     // The --inf files the fields index (shared by every shard; read-only while calls run).
     std::shared_ptr<const data::InjectionSet> injection;
 };

@@ -161,6 +161,7 @@ bool Runner::open(std::string* error) {
                 }
             }
             EngineConfig ec = spec.engine;
+            ec.stats = ep.stats.get();
             ec.shard = i;
             ec.shards = k;
             ep.engine = std::make_unique<Engine>(ec, *spec.program, *ep.transport, *ep.recorder, ep.lua.get(),
@@ -381,6 +382,7 @@ void Runner::shard_main(unsigned index) {
     bool must_poll = config_.busy_poll;  // a transport without a descriptor (DPDK) is polled, never waited on
     for (Endpoint& ep : sh.endpoints) {
         fds.push_back({ep.transport->wait_fd(), POLLIN, 0});
+        if (ep.engine->media_wait_fd() >= 0) fds.push_back({ep.engine->media_wait_fd(), POLLIN, 0});
         must_poll = must_poll || ep.transport->wait_fd() < 0;
     }
     uint64_t due[64];
@@ -483,6 +485,7 @@ void Runner::shard_main(unsigned index) {
                 }
             }
             engine.advance(now);
+            work = engine.poll_media(now) || work;
             ep.transport->flush();
             const net::TransportStats& ts = ep.transport->stats();
             c.rx_drops.set(ts.rx_drops_kernel + ep.handoff_drops);

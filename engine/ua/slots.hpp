@@ -90,7 +90,7 @@ struct CallSlots {
                         return call.field(engine.invite_base_ + static_cast<unsigned>(i));
                 return {};
             case Slot::kVar:
-                return call.field(engine.var_base_ + arg);
+                return engine.variable(call, arg);
             case Slot::kField:
                 return engine.field_value(call, arg);
             case Slot::kLocalUri:
@@ -102,7 +102,7 @@ struct CallSlots {
             case Slot::kChallenge:
                 return challenge;
             case Slot::kMediaPort:
-                return number(10000 + 2 * (call.index % 25000));
+                return number(engine.media_port(call));
             case Slot::kLiteral:
             case Slot::kContentLength:
                 break;

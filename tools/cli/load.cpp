@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string_view>
 #include <thread>
 
@@ -74,6 +75,10 @@ void add_common_options(po::options_description& d, CommonOptions& o) {
         "inf-names", po::value(&o.inf_names)->composing(),
         "names for a file's fields, e.g. users=user,password (or user,password for the first file)")(
         "auth", po::value(&o.auth), "digest credentials USER:PASSWORD (overrides the scenario's auth)")(
+        "rtp-ports", po::value(&o.rtp_ports),
+        "LO-HI: the UDP ports of RTP streams (each call takes an even port and the next for RTCP), "
+        "default 10000-59999")("media-timeout", po::value(&o.media_timeout),
+                               "fail a call whose stream received no RTP for this long (default 5s)")(
         "prefer", po::value(&o.prefer),
         "ipv4 (default) or ipv6: which address to take when a host name has both")(
         "quiet,q", po::bool_switch(&o.quiet), "no live line, only the summary")("help,h", "this help");
@@ -167,6 +172,24 @@ unsigned default_shards() {
 std::string shards_text(const ua::Runner& runner) {
     const std::string& note = runner.shards_note();
     return fmt::format("{} shard(s){}", runner.shards(), note.empty() ? "" : ": " + note);
+}
+
+void apply_media_options(const CommonOptions& o, ua::EndpointSpec& spec, int half) {
+    unsigned lo = 0, hi = 0;
+    char dash = 0;
+    std::istringstream in(o.rtp_ports);
+    if (!(in >> lo >> dash >> hi) || dash != '-' || !in.eof() || lo < 1024 || hi > 65535 || hi < lo + 3)
+        throw UsageError(
+            "--rtp-ports must be LO-HI with 1024 <= LO, HI <= 65535 and room for two pairs, got '" +
+            o.rtp_ports + "'");
+    if (half >= 0) {
+        const unsigned mid = lo + (hi - lo) / 2;
+        (half == 0 ? hi : lo) = half == 0 ? mid - 1 : mid;
+    }
+    spec.engine.media.port_lo = static_cast<uint16_t>(lo);
+    spec.engine.media.port_hi = static_cast<uint16_t>(hi);
+    spec.engine.media.media_timeout_ns = parse_duration_ns(o.media_timeout, "media-timeout");
+    spec.engine.media.loss_percent = o.loss;
 }
 
 net::FamilyPreference family_preference(const CommonOptions& o) {
@@ -367,6 +390,25 @@ std::string conn_summary(const stats::Counts& total, const stats::Counts& second
                        second.conn_opened + second.conn_accepted, conn_failures(total));
 }
 
+// The live media figures: streams open, packets per second each way, loss and late packets so far,
+// and of the streams that ended this second, the worst jitter and MOS. Empty without media.
+std::string media_summary(const stats::Counts& total, const stats::SeriesRow& row) {
+    const stats::Counts& d = row.counts;
+    if (total.media_packets_out + total.media_packets_in + total.media_live == 0) return {};
+    const double per_s = row.interval_s > 0 ? 1.0 / row.interval_s : 0;
+    const double loss = total.media_expected ? 100.0 * static_cast<double>(total.media_lost) /
+                                                   static_cast<double>(total.media_expected)
+                                             : 0.0;
+    std::string s = fmt::format("media {} streams, {:.0f} pkt/s out {:.0f} in, loss {:.2f}%",
+                                total.media_live, static_cast<double>(d.media_packets_out) * per_s,
+                                static_cast<double>(d.media_packets_in) * per_s, loss);
+    if (row.media_mos_p5_milli)
+        s += fmt::format(", jitter p99 {:.1f} ms, MOS p5 {:.2f}", ms_of_us(row.media_jitter_p99_us),
+                         static_cast<double>(row.media_mos_p5_milli) / 1000);
+    if (total.media_late_packets) s += fmt::format(", {} sent late", total.media_late_packets);
+    return s;
+}
+
 // CI logs and pipes: one plain line a second.
 void print_line(const stats::SeriesRow& row, const stats::Snapshot& total, const ReportOptions& opt,
                 uint64_t elapsed_ns, const std::string& stack) {
@@ -384,6 +426,7 @@ void print_line(const stats::SeriesRow& row, const stats::Snapshot& total, const
         static_cast<double>(d.lag_max_interval_ns) / 1e6, stats::busy_share(d) * 100,
         d.rx_drops ? fmt::format(" rx-drops {}", d.rx_drops) : std::string(),
         conn_summary(c, d).empty() ? "" : " | " + conn_summary(c, d), stack.empty() ? "" : " | " + stack);
+    if (const std::string media = media_summary(c, row); !media.empty()) fmt::print("         {}\n", media);
     std::fflush(stdout);
 }
 
@@ -427,6 +470,8 @@ class Panel {
                             c.rx_drops,
                             d.lag_max_interval_ns > 100'000'000 ? "   \x1b[31mFALLING BEHIND\x1b[0m" : "");
         if (!stack.empty()) text += fmt::format("  network    {}\n", stack);
+        if (const std::string media = media_summary(c, row); !media.empty())
+            text += fmt::format("  media      {}\n", media);
         if (const std::string conns = conn_summary(c, d); !conns.empty())
             text += fmt::format("  transport  {}\n", conns);
         // Move up over the previous panel and clear it.
@@ -598,6 +643,31 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
     if (const std::string s = stack_summary(runner.stack_counters(opt.main_endpoint)); !s.empty())
         fmt::print("{}\n", s);
     for (const ua::StackWarning& w : warnings) fmt::print("hint: {}\n", w.message);
+    if (c.media_streams + c.media_packets_out + c.media_packets_in > 0) {
+        const nlohmann::json& m = result["media"];
+        fmt::print(
+            "media: {} streams ({} received nothing), RTP {} out / {} in, lost {} of {} ({:.3f}%), "
+            "{} duplicated, {} reordered, {} sent late; RTCP {} out / {} in\n",
+            c.media_streams, c.media_no_rtp_calls, c.media_packets_out, c.media_packets_in, c.media_lost,
+            c.media_expected, m["loss_pct"].get<double>(), c.media_duplicates, c.media_reordered,
+            c.media_late_packets, c.media_rtcp_out, c.media_rtcp_in);
+        auto dist = [&](const char* name, const stats::Histogram& h, const char* unit) {
+            if (h.count())
+                fmt::print("media {} ({}): p5 {:.3f}  p50 {:.3f}  p99 {:.3f}  max {:.3f}\n", name, unit,
+                           ms_of_us(h.percentile(5)), ms_of_us(h.percentile(50)), ms_of_us(h.percentile(99)),
+                           ms_of_us(h.max()));
+        };
+        dist("jitter", total.hist.media_jitter_us, "ms");
+        dist("MOS", total.hist.media_mos_milli, "E-model");
+        dist("RTCP round trip", total.hist.media_rtt_us, "ms");
+        dist("echo round trip", total.hist.media_echo_rtt_us, "ms");
+        dist("send lateness", total.hist.media_send_late_us, "ms");
+        std::string digits;
+        for (const auto& [k, v] : m["dtmf_received"].items())
+            digits += fmt::format(" {}x{}", k, v.get<uint64_t>());
+        if (c.dtmf_sent || !digits.empty())
+            fmt::print("DTMF: {} digits sent; received:{}\n", c.dtmf_sent, digits.empty() ? " none" : digits);
+    }
     if (c.conn_opened + c.conn_accepted + conn_failures(c) > 0) {
         std::string failed;
         for (size_t i = 0; i < stats::kConnFailReasons; ++i)

@@ -42,6 +42,8 @@ struct CommonOptions {
     std::vector<std::string> inf_names;  // --inf-names [FILE=]NAME,NAME
     std::string auth;                    // --auth USER:PASSWORD
     std::string prefer = "ipv4";         // --prefer: the address family taken for a name with both
+    std::string rtp_ports = "10000-59999";  // --rtp-ports LO-HI
+    std::string media_timeout = "5s";       // --media-timeout
 };
 
 void add_common_options(po::options_description& d, CommonOptions& o);
@@ -60,6 +62,9 @@ unsigned default_shards();
 // (net_af_packet) has 1 RX/TX queue pair". For the header line.
 std::string shards_text(const ua::Runner& runner);
 net::FamilyPreference family_preference(const CommonOptions& o);  // --prefer; throws UsageError
+// --rtp-ports, --media-timeout and --loss into the endpoint's media settings; `half` 0 or 1 takes
+// the lower or upper half of the port range (run's UAC and built-in UAS share one machine), -1 all.
+void apply_media_options(const CommonOptions& o, ua::EndpointSpec& spec, int half = -1);
 // A HOST:PORT option: a numeric address or a name (resolved now). Throws UsageError naming `option`.
 net::Address parse_address(const std::string& text, uint16_t default_port, const char* option,
                            net::FamilyPreference prefer = net::FamilyPreference::kIPv4);

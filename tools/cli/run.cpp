@@ -112,6 +112,7 @@ int cmd_run(const Args& args) {
         uas.engine.run_id = run_id ^ 0x55555555u;
         uas.engine.max_calls = common.call_slots;
         uas.engine.timers = timers;
+        apply_media_options(common, uas, 1);
         TransportOptions server = topt;
         server.idle_timeout = "0";
         apply_transport_options(server, kind, false, nullptr, uas);
@@ -125,6 +126,7 @@ int cmd_run(const Args& args) {
     uac.engine.run_id = run_id;
     uac.engine.max_calls = common.call_slots;
     uac.engine.timers = timers;
+    apply_media_options(common, uac, target.empty() ? 0 : -1);
     if (!recv_timeout.empty()) uac.engine.recv_timeout_ns = parse_duration_ns(recv_timeout, "recv-timeout");
     net::Address remote;
     if (target.empty()) {

@@ -56,6 +56,7 @@ int cmd_serve(const Args& args) {
     uas.udp.gro = !common.no_gro;
     uas.engine.run_id = static_cast<uint32_t>(runtime::now_ns());
     uas.engine.max_calls = common.call_slots;
+    apply_media_options(common, uas);
     uas.engine.timers = {common.t1_ms, common.t2_ms, common.t4_ms, false};
     apply_transport_options(topt, kind, false, nullptr, uas);
     if (kind != ua::StreamSpec::Kind::kUdp)

@@ -73,6 +73,17 @@ TEST(ReceiverStats, JitterFollowsRfc3550) {
     EXPECT_GE(r.jitter_max_ms(), r.jitter_ms());
 }
 
+TEST(ReceiverStats, EventPacketsCountForLossButNotForJitter) {
+    ReceiverStats r;
+    for (uint32_t i = 0; i < 100; ++i) {
+        const bool event = i >= 40 && i < 48;  // a DTMF event: one timestamp for all its packets
+        r.on_packet(static_cast<uint16_t>(i), event ? 40 * 160 : i * 160, i * 20 * kMs, !event);
+    }
+    EXPECT_EQ(r.expected(), 100u);
+    EXPECT_EQ(r.lost(), 0);
+    EXPECT_DOUBLE_EQ(r.jitter_ms(), 0.0);
+}
+
 TEST(ReceiverStats, AStrayPacketIsNotAStream) {
     ReceiverStats r;
     EXPECT_FALSE(r.on_packet(7, 0, 0));
