@@ -84,6 +84,7 @@ local function sdp(codecs, direction)
   for _, pt in ipairs(codecs) do
     pts[#pts + 1] = tostring(pt)
     if rtpmap[pt] then maps[#maps + 1] = "a=rtpmap:" .. pt .. " " .. rtpmap[pt] end
+    if pt == "${media_pt}" then maps[#maps + 1] = "a=rtpmap:${media_pt} ${media_codec}/8000" end
   end
   local out = {
     "v=0",
@@ -111,7 +112,12 @@ end
 
 function M.sdp_offer(opts) return sdp_body(opts, "sdp_offer", { 0, 8 }) end
 
-function M.sdp_answer(opts) return sdp_body(opts, "sdp_answer", { 0 }) end
+-- Without codecs, the answer names the call's negotiated codec: ${media_pt} / ${media_codec}, the
+-- first G.711 of the peer's offer when the scenario has media steps, else PCMU (0).
+function M.sdp_answer(opts)
+  if opts and opts.codecs then return sdp_body(opts, "sdp_answer", { 0 }) end
+  return sdp_body(opts, "sdp_answer", { "${media_pt}" })
+end
 
 M.SDP_CAPTURE = {
   media_ip = { body = true, regex = "c=IN IP[46] ([^\r\n]+)" },

@@ -250,6 +250,11 @@ void MediaEngine::apply(CallRef call, const MediaAction& action, uint64_t now_ns
     schedule(*s);
 }
 
+uint8_t MediaEngine::payload_type(CallRef call) const {
+    const Stream* s = find(call);
+    return s ? s->pt : 0;
+}
+
 std::string_view MediaEngine::dtmf_received(CallRef call) const {
     const Stream* s = find(call);
     return s ? s->dtmf_in.digits() : std::string_view();
@@ -575,7 +580,11 @@ void MediaEngine::on_rtp(Stream& s, std::span<const uint8_t> packet, uint64_t no
     if (!s.have_peer_ssrc) {
         s.peer_ssrc = h.ssrc;
         s.have_peer_ssrc = true;
-    } else if (h.ssrc != s.peer_ssrc) {
+    }
+    // Packets of another source (a replayed capture has its own SSRC, e.g. SIPp's DTMF after its
+    // audio) still carry their digits, but only the first source is measured.
+    const bool measured = h.ssrc == s.peer_ssrc;
+    if (!measured && h.payload_type != s.te_pt) {
         if (stats_) stats_->counters().media_bad_packets.add();
         return;
     }
@@ -590,7 +599,7 @@ void MediaEngine::on_rtp(Stream& s, std::span<const uint8_t> packet, uint64_t no
     } else if (s.have_remote && h.payload_type != s.pt && stats_) {
         stats_->counters().media_bad_packets.add();
     }
-    s.rx.on_packet(h.seq, h.timestamp, now_ns, h.payload_type != s.te_pt);
+    if (measured) s.rx.on_packet(h.seq, h.timestamp, now_ns, h.payload_type != s.te_pt);
 }
 
 void MediaEngine::on_rtcp(Stream& s, std::span<const uint8_t> packet, uint64_t now_ns) {

@@ -57,6 +57,8 @@ class MediaEngine {
     void on_remote_sdp(CallRef call, std::string_view body, uint64_t now_ns);
     // A scenario step.
     void apply(CallRef call, const MediaAction& action, uint64_t now_ns);
+    // The payload type the stream sends: from the peer's SDP (the first G.711 of an offer), else 0.
+    uint8_t payload_type(CallRef call) const;
     // The digits received so far on the call's stream.
     std::string_view dtmf_received(CallRef call) const;
     // The call ended: its figures go into the shard's statistics, its ports back to the pool.

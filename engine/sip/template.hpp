@@ -40,6 +40,8 @@ enum class Slot : uint8_t {
     kAuth,           // ${auth} alone on a line: Authorization / Proxy-Authorization answering the last
                      // 401/407 of the call, or nothing when there was none
     kChallenge,      // ${challenge} (UAS): a Digest challenge value with a nonce of this call
+    kMediaPt,        // ${media_pt}   the RTP payload type of the call's stream (the peer's offer decides)
+    kMediaCodec,     // ${media_codec} its encoding name, PCMU or PCMA
 };
 
 struct Segment {

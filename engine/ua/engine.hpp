@@ -130,6 +130,7 @@ class Engine {
     void media_step(Call& call, const Step& s, uint64_t now_ns);
     void media_end(Call& call);
     uint16_t media_port(const Call& call) const;                    // ${media_port}
+    uint8_t media_pt(const Call& call) const;                       // ${media_pt}
     std::string_view variable(const Call& call, unsigned v) const;  // a variable, or the digits of ${dtmf}
 
     bool store_field(Call& call, unsigned field, std::string_view value);

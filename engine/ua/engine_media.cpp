@@ -63,6 +63,10 @@ uint16_t Engine::media_port(const Call& call) const {
     return static_cast<uint16_t>(10000 + 2 * (call.index % 25000));  // no stream: a port for the SDP only
 }
 
+uint8_t Engine::media_pt(const Call& call) const {
+    return media_ ? media_->payload_type(ref(call)) : 0;
+}
+
 std::string_view Engine::variable(const Call& call, unsigned v) const {
     if (static_cast<int>(v) == program_.dtmf_var && media_) return media_->dtmf_received(ref(call));
     return call.field(var_base_ + v);

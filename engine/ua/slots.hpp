@@ -103,6 +103,10 @@ struct CallSlots {
                 return challenge;
             case Slot::kMediaPort:
                 return number(engine.media_port(call));
+            case Slot::kMediaPt:
+                return number(engine.media_pt(call));
+            case Slot::kMediaCodec:
+                return engine.media_pt(call) == 8 ? "PCMA" : "PCMU";
             case Slot::kLiteral:
             case Slot::kContentLength:
                 break;
