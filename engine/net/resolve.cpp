@@ -3,19 +3,39 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+#include <cctype>
 #include <charconv>
 
 namespace sipstorm::net {
 
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    return true;
+}
+
+// RFC 6761 §6.3: "localhost" and names under it are the loopback address.
+bool is_localhost(std::string_view host) {
+    constexpr std::string_view kSuffix = ".localhost";
+    return iequals(host, "localhost") ||
+           (host.size() > kSuffix.size() && iequals(host.substr(host.size() - kSuffix.size()), kSuffix));
+}
+
+}  // namespace
+
 bool resolve(std::string_view text, uint16_t default_port, FamilyPreference prefer, Address& out,
              std::string& error) {
     // Numeric forms (and anything bracketed or with several colons, which only IPv6 can be) need no
-    // look-up; "localhost" goes through the hosts file like any name, so --prefer applies to it.
+    // look-up; localhost names are the loopback address of the --prefer family.
     const size_t colon = text.find(':');
     const bool ipv6_form = text.starts_with('[') || (colon != std::string_view::npos &&
                                                      text.find(':', colon + 1) != std::string_view::npos);
     std::string_view host = colon == std::string_view::npos ? text : text.substr(0, colon);
-    if (ipv6_form || host != "localhost") {
+    if (ipv6_form || !is_localhost(host)) {
         if (Address::parse(text, default_port, out)) return true;
         if (ipv6_form) {
             error = "'" + std::string(text) + "' is not a valid IPv6 address or [IPv6]:PORT";
@@ -36,6 +56,11 @@ bool resolve(std::string_view text, uint16_t default_port, FamilyPreference pref
     if (host.empty()) {
         error = "no host in '" + std::string(text) + "'";
         return false;
+    }
+    // Localhost names need no look-up, so they work without a hosts file or DNS.
+    if (is_localhost(host)) {
+        Address::parse(prefer == FamilyPreference::kIPv6 ? "[::1]" : "127.0.0.1", port, out);
+        return true;
     }
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;

@@ -26,13 +26,18 @@ TEST(Resolve, NumericAddressesNeedNoLookUp) {
     EXPECT_EQ(ok("2001:db8::1").port, 5060);
 }
 
-TEST(Resolve, NamesFromTheHostsFile) {
-    // Every Debian hosts file maps localhost to 127.0.0.1 (and usually ::1).
-    Address a = ok("localhost:5070");
-    EXPECT_EQ(a.to_string(), "127.0.0.1:5070");
-    a = ok("localhost", FamilyPreference::kIPv6);  // ::1 where the hosts file has it, else 127.0.0.1
-    EXPECT_TRUE(a.ip_string() == "::1" || a.ip_string() == "127.0.0.1") << a.ip_string();
-    EXPECT_EQ(a.port, 5060);
+TEST(Resolve, LocalhostNamesAreLoopbackWithoutALookUp) {
+    // RFC 6761 §6.3: no hosts file or DNS needed.
+    EXPECT_EQ(ok("localhost:5070").to_string(), "127.0.0.1:5070");
+    EXPECT_EQ(ok("LocalHost").to_string(), "127.0.0.1:5060");
+    EXPECT_EQ(ok("pbx.localhost:5080").to_string(), "127.0.0.1:5080");
+    EXPECT_EQ(ok("localhost:5070", FamilyPreference::kIPv6).to_string(), "[::1]:5070");
+}
+
+TEST(Resolve, NamesGoThroughTheHostsFile) {
+    // "localhost." (the absolute form) is not short-circuited, so this exercises getaddrinfo; every
+    // Debian hosts file maps localhost to 127.0.0.1.
+    EXPECT_EQ(ok("localhost.:5071").to_string(), "127.0.0.1:5071");
 }
 
 TEST(Resolve, ClearErrors) {
