@@ -19,6 +19,9 @@ constexpr std::string_view kFixed[] = {
     "setup_count", "setup_p50_ms", "setup_p99_ms",    "setup_max_ms", "lag_max_ms",
     "busy_share",  "rx_drops",     "tx_errors",       "connections",  "connections_opened"};
 constexpr std::string_view kClasses[] = {"1xx", "2xx", "3xx", "4xx", "5xx", "6xx"};
+// The series rows' media object (RTP), as media_<key> columns when any row has one.
+constexpr std::string_view kMedia[] = {"live", "packets_in", "packets_out",  "streams_ended", "lost",
+                                       "expected", "late_packets", "jitter_p99_ms", "mos_p5"};
 
 std::string cell(const json* v) {
     if (!v || !v->is_number()) {
@@ -51,9 +54,12 @@ std::string series_csv(const json& result) {
 
     // The methods seen anywhere in the run, so that every row has the same columns.
     std::set<std::string> methods_in, methods_out;
-    bool have_messages = false;
+    bool have_messages = false, have_media = false;
     for (const json& row : rows) {
         have_messages |= child(&row, "messages") != nullptr;
+        if (const json* m = child(&row, "media"))
+            have_media |= cell(child(m, "packets_in")) != "0" || cell(child(m, "packets_out")) != "0" ||
+                          cell(child(m, "live")) != "0";
         for (auto [dir, set] : {std::pair{"in", &methods_in}, std::pair{"out", &methods_out}})
             if (const json* m = messages(row, dir, "requests"); m && m->is_object())
                 for (const auto& [k, v] : m->items()) set->insert(k);
@@ -71,6 +77,8 @@ std::string series_csv(const json& result) {
             for (const std::string& m : *set) header(std::string(dir) + "_" + m);
             for (std::string_view c : kClasses) header(std::string(dir) + "_" + std::string(c));
         }
+    if (have_media)
+        for (std::string_view c : kMedia) header("media_" + std::string(c));
     out += '\n';
 
     for (const json& row : rows) {
@@ -90,6 +98,8 @@ std::string series_csv(const json& result) {
                     cells.push_back(count(child(messages(row, dir, "responses"), c)));
             }
         }
+        if (have_media)
+            for (std::string_view c : kMedia) cells.push_back(cell(child(child(&row, "media"), c)));
         for (size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + cells[i];
         out += '\n';
     }
