@@ -40,6 +40,8 @@ enum class Slot : uint8_t {
     kAuth,           // ${auth} alone on a line: Authorization / Proxy-Authorization answering the last
                      // 401/407 of the call, or nothing when there was none
     kChallenge,      // ${challenge} (UAS): a Digest challenge value with a nonce of this call
+    kPeerTagParam,   // ${peer_tag_param} ";tag=" and the remote tag, or nothing without one (SIPp's)
+    kLocalIpType,    // ${local_ip_type}  4 or 6: the family of ${local_ip} (SDP "IN IP4")
 };
 
 struct Segment {

@@ -14,7 +14,7 @@ struct SlotName {
     std::string_view name;
     Slot slot;
 };
-constexpr std::array<SlotName, 19> kSlots{{
+constexpr std::array<SlotName, 21> kSlots{{
     {"call_id", Slot::kCallId},
     {"branch", Slot::kBranch},
     {"local_tag", Slot::kLocalTag},
@@ -34,6 +34,8 @@ constexpr std::array<SlotName, 19> kSlots{{
     {"remote_uri", Slot::kRemoteUri},
     {"auth", Slot::kAuth},
     {"challenge", Slot::kChallenge},
+    {"peer_tag_param", Slot::kPeerTagParam},
+    {"local_ip_type", Slot::kLocalIpType},
 }};
 
 constexpr std::string_view kLastPrefix = "last_";

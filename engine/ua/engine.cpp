@@ -20,6 +20,7 @@
 #include "sip/scalars.hpp"
 #include "sip/template_render.hpp"
 #include "ua/call_id.hpp"
+#include "ua/call_vars.hpp"
 #include "ua/slots.hpp"
 #include "ua/stateless.hpp"
 
@@ -134,7 +135,8 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
             cursors_.emplace_back(program.injection->file(i), config.shard, config.shards, config.seed);
     regexes_.resize(program.regexes.size());
     for (size_t i = 0; i < program.regexes.size(); ++i)
-        regcomp(&regexes_[i], program.regexes[i].c_str(), REG_EXTENDED);  // checked by the compiler
+        regcomp(&regexes_[i], program.regexes[i].c_str(),  // checked by the compiler
+                REG_EXTENDED | (i < program.regex_icase.size() && program.regex_icase[i] ? REG_ICASE : 0));
 }
 
 // Copies of received headers (${last_*}, ${invite_*}: a request through a proxy or two carries
@@ -213,7 +215,9 @@ void Engine::run(Call& call, uint64_t now_ns) {
                 return rearm(call);
             }
             case StepKind::kPause: {
-                const uint64_t pause = sample_pause_ns(s.pause);
+                const uint64_t pause = s.pause.var >= 0 ? static_cast<uint64_t>(std::max(
+                                                              0.0, parse_number(call.field(var_base_ + s.pause.var)) * 1e6))
+                                                        : sample_pause_ns(s.pause);
                 if (pause == 0) {  // nothing to wait for: don't pay a timer tick
                     if (!step_done(call, call.pc, nullptr)) return;
                     break;
@@ -239,6 +243,21 @@ void Engine::run(Call& call, uint64_t now_ns) {
 bool Engine::step_done(Call& call, size_t at, const sip::MessageView* msg) {
     const Step& s = program_.steps[at];
     int next = s.next >= 0 ? s.next : static_cast<int>(at + 1);
+    if (s.next >= 0 && ((s.next_test >= 0 && !var_is_set(call.field(var_base_ + s.next_test))) ||
+                        (s.next_chance < 1.0f && rng_.uniform() >= s.next_chance)))
+        next = static_cast<int>(at + 1);
+    if (!s.ops.empty()) {
+        CallVars vars(*this, call);
+        const OpsOutcome o = run_var_ops(s.ops, vars);
+        if (o.kind == OpsOutcome::kJump) next = o.target;
+        if (o.kind == OpsOutcome::kFail) fail(call, FailReason::kScenario, o.reason);
+        if (o.kind == OpsOutcome::kArenaFull) fail_arena_full(call);
+        if (o.kind == OpsOutcome::kStop) {
+            call.pc = static_cast<uint16_t>(program_.steps.size());  // run() then finishes the call
+            return true;
+        }
+        if (o.kind == OpsOutcome::kFail || o.kind == OpsOutcome::kArenaFull) return false;
+    }
     if (s.hook >= 0 && lua_) {
         std::string error;
         std::string_view jump;
@@ -760,20 +779,26 @@ void Engine::deliver(Call& call, const sip::MessageView& msg, uint64_t now_ns) {
 bool Engine::capture(Call& call, const Step& s, const sip::MessageView& msg) {
     for (const Capture& c : s.captures) {
         std::string_view src;
+        std::string held;  // a variable searched and stored into: its view moves with the arena
         bool present = true;
-        if (c.header != sip::HeaderId::kOther) {
-            const sip::Header* h = msg.find(c.header);
-            present = h != nullptr;
-            if (h) src = h->value;
-        } else if (!c.header_name.empty()) {
+        if (c.from_var >= 0) {
+            held = call.field(var_base_ + c.from_var);
+            src = held;
+        } else if (c.header != sip::HeaderId::kOther || !c.header_name.empty()) {
             present = false;
-            for (uint16_t i = 0; i < msg.header_count && !present; ++i)
-                if (sip::lex::iequals(msg.headers[i].name, c.header_name)) {
+            unsigned seen = 0;
+            for (uint16_t i = 0; i < msg.header_count && !present; ++i) {
+                const bool named = c.header != sip::HeaderId::kOther
+                                       ? msg.headers[i].id == c.header
+                                       : sip::lex::iequals(msg.headers[i].name, c.header_name);
+                if (named && ++seen == c.occurrence) {
                     present = true;
                     src = msg.headers[i].value;
                 }
+            }
         } else {
             src = c.body ? msg.body : raw_of(msg);
+            if (c.start_line) src = src.substr(0, src.find("\r\n"));
         }
         std::string_view value = src;
         if (present && c.regex >= 0) {
