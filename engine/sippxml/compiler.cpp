@@ -208,11 +208,13 @@ class Compiler {
 
     // next / test / chance, on any command.
     bool branch(const Element& e, ua::Step& step) {
-        if (const std::string* n = e.attr("next")) refs_.push_back({out_.steps.size(), &ua::Step::next, *n, e.line});
+        if (const std::string* n = e.attr("next"))
+            refs_.push_back({out_.steps.size(), &ua::Step::next, *n, e.line});
         if (const std::string* t = e.attr("test")) {
             if (!e.attr("next")) return fail(e.line, "<" + e.name + ">: test needs next");
             step.next_test = variable(*t);
-            if (step.next_test < 0) return fail(e.line, "test=\"" + *t + "\": no action assigns that variable");
+            if (step.next_test < 0)
+                return fail(e.line, "test=\"" + *t + "\": no action assigns that variable");
         }
         if (const std::string* c = e.attr("chance")) {
             double v = 0;
@@ -234,9 +236,9 @@ class Compiler {
         res_.notes.push_back({line, std::move(text)});
     }
 
-    static constexpr std::string_view kCommon[] = {
-        "next", "test", "chance", "crlf", "rtd", "start_rtd", "repeat_rtd", "display", "hide", "condexec",
-        "condexec_inverse", "counter"};
+    static constexpr std::string_view kCommon[] = {"next", "test",      "chance",           "crlf",
+                                                   "rtd",  "start_rtd", "repeat_rtd",       "display",
+                                                   "hide", "condexec",  "condexec_inverse", "counter"};
 
     bool allowed(const Element& e, std::initializer_list<std::string_view> own) {
         for (const auto& [k, v] : e.attrs) {
@@ -258,13 +260,15 @@ class Compiler {
         const size_t start = text.find_first_not_of(" \t\r\n");
         if (text.compare(start, 8, "SIP/2.0 ") == 0 && last_request_ == "INVITE") {
             kc.last_prefix = "invite_";
-            note(e.line, "[last_*] of this response are the INVITE's (${invite_*}), so its retransmissions keep them");
+            note(
+                e.line,
+                "[last_*] of this response are the INVITE's (${invite_*}), so its retransmissions keep them");
         }
         std::string translated;
         KeywordError kerr;
         const int base = e.text_line ? e.text_line : e.line;
         if (!translate_message(text, kc, translated, kerr)) return fail(base + kerr.line, kerr.message);
-        if (kc.auth_seen && !credentials(kc, base)) return false;
+        if (kc.auth_seen && !credentials(kc, base + kc.auth_line)) return false;
         sip::Template t;
         sip::TemplateError terr;
         sip::SlotResolver resolver = [this](std::string_view name, sip::Slot& slot, uint16_t& arg,
@@ -283,7 +287,8 @@ class Compiler {
             out_.auth_password.literal = options_.auth_password;
             return true;
         }
-        for (auto [text, cred] : {std::pair{&kc.auth_user, &out_.auth_user}, {&kc.auth_password, &out_.auth_password}}) {
+        for (auto [text, cred] :
+             {std::pair{&kc.auth_user, &out_.auth_user}, {&kc.auth_password, &out_.auth_password}}) {
             if (text->empty()) continue;
             if (text->find("${") == std::string::npos) {
                 cred->literal = *text;
@@ -292,16 +297,19 @@ class Compiler {
             sip::Slot slot = sip::Slot::kLiteral;
             uint16_t arg = 0;
             std::string why;
-            const bool single = text->starts_with("${") && text->back() == '}' && text->find("${", 2) == std::string::npos;
-            if (!single || resolve(std::string_view(*text).substr(2, text->size() - 3), slot, arg, why) <= 0 ||
+            const bool single =
+                text->starts_with("${") && text->back() == '}' && text->find("${", 2) == std::string::npos;
+            if (!single ||
+                resolve(std::string_view(*text).substr(2, text->size() - 3), slot, arg, why) <= 0 ||
                 slot != sip::Slot::kField)
                 return fail(line, "[authentication]: a username or password is a literal or one [fieldN]" +
                                       (why.empty() ? std::string() : ": " + why));
             cred->field = arg;
         }
         if (out_.auth_password.literal.empty() && out_.auth_password.field < 0)
-            return fail(line, "[authentication] needs credentials: username=.. password=.. in the keyword, or "
-                              "--auth user:password (SIPp's -au/-ap)");
+            return fail(line,
+                        "[authentication] needs credentials: username=.. password=.. in the keyword, or "
+                        "--auth user:password (SIPp's -au/-ap)");
         return true;
     }
 
@@ -337,7 +345,8 @@ class Compiler {
     // The element's <action> children into captures (ereg, recv only) and variable operations.
     bool actions(const Element& e, ua::Step& step, bool received) {
         for (const Element& c : e.children) {
-            if (c.name != "action") return fail(c.line, "<" + e.name + "> takes <action>, not <" + c.name + ">");
+            if (c.name != "action")
+                return fail(c.line, "<" + e.name + "> takes <action>, not <" + c.name + ">");
             if (!only_attrs(c, {})) return false;
             for (const Element& a : c.children)
                 if (!action(a, step, received)) return false;
@@ -394,7 +403,8 @@ class Compiler {
             if (op.kind == ua::VarOpKind::kDivide && op.operand_var < 0 && op.value == 0)
                 return fail(a.line, "<divide>: division by zero");
         } else if (n == "test") {
-            if (!only_attrs(a, {"assign_to", "variable", "compare", "value", "variable2"}) || !dest()) return false;
+            if (!only_attrs(a, {"assign_to", "variable", "compare", "value", "variable2"}) || !dest())
+                return false;
             op.kind = ua::VarOpKind::kTest;
             if ((op.src = var_attr(a, "variable", true)) < 0) return false;
             const std::string* c = a.attr("compare");
@@ -413,8 +423,9 @@ class Compiler {
                     found = true;
                 }
             if (!found)
-                return fail(a.line, "<test>: compare must be equal, not_equal, greater_than, less_than, "
-                                    "greater_than_equal or less_than_equal");
+                return fail(a.line,
+                            "<test>: compare must be equal, not_equal, greater_than, less_than, "
+                            "greater_than_equal or less_than_equal");
             if (!operand(a, op, "variable2")) return false;
         } else if (n == "strcmp") {
             if (!only_attrs(a, {"assign_to", "variable", "value", "variable2"}) || !dest()) return false;
@@ -463,11 +474,13 @@ class Compiler {
             op.kind = ua::VarOpKind::kFail;
             op.text = a.attr("message") ? *a.attr("message") : "error action";
         } else if (n == "exec") {
-            if (a.attr("command")) return fail(a.line, "<exec command=...> is refused: scenarios are sandboxed");
+            if (a.attr("command"))
+                return fail(a.line, "<exec command=...> is refused: scenarios are sandboxed");
             for (const char* media : {"play_pcap_audio", "play_pcap_image", "play_pcap_video", "rtp_stream",
                                       "rtp_echo", "play_dtmf"})
                 if (a.attr(media))
-                    return fail(a.line, std::string("<exec ") + media + ">: media (RTP) is not supported yet");
+                    return fail(a.line,
+                                std::string("<exec ") + media + ">: media (RTP) is not supported yet");
             const std::string* cmd = a.attr("int_cmd");
             if (!only_attrs(a, {"int_cmd"}) || !cmd) return fail(a.line, "<exec> needs int_cmd");
             if (*cmd == "stop_call") {
@@ -495,7 +508,8 @@ class Compiler {
         if (!re) return fail(a.line, "<ereg> needs regexp");
         if (!to) return fail(a.line, "<ereg> needs assign_to");
         bool icase = false, check = false, start = false;
-        if (!boolean(a, "case_indep", icase) || !boolean(a, "check_it", check) || !boolean(a, "start_line", start))
+        if (!boolean(a, "case_indep", icase) || !boolean(a, "check_it", check) ||
+            !boolean(a, "start_line", start))
             return false;
         regex_t compiled;
         int rc = regcomp(&compiled, re->c_str(), REG_EXTENDED | (icase ? REG_ICASE : 0));
@@ -553,7 +567,8 @@ class Compiler {
         if (!allowed(e, {"retrans", "lost", "start_txn", "ack_txn"})) return false;
         for (const char* k : {"lost", "start_txn", "ack_txn"})
             if (e.attr(k)) return fail(e.line, std::string("<send>: ") + k + " is not supported yet");
-        if (e.attr("retrans")) note(e.line, "retrans: the engine retransmits by RFC 3261's timers (--t1, default 500 ms)");
+        if (e.attr("retrans"))
+            note(e.line, "retrans: the engine retransmits by RFC 3261's timers (--t1, default 500 ms)");
         ua::Step step;
         step.kind = ua::StepKind::kSend;
         if (!message(e, step.template_index) || !branch(e, step) || !actions(e, step, false)) return false;
@@ -582,7 +597,8 @@ class Compiler {
         step.kind = ua::StepKind::kRecv;
         const std::string* resp = e.attr("response");
         const std::string* req = e.attr("request");
-        if ((resp != nullptr) == (req != nullptr)) return fail(e.line, "<recv> needs one of response or request");
+        if ((resp != nullptr) == (req != nullptr))
+            return fail(e.line, "<recv> needs one of response or request");
         ua::RecvMatch m;
         if (resp) {
             double code = 0;
@@ -611,7 +627,8 @@ class Compiler {
             step.timeout_ms = static_cast<uint32_t>(ms);
         }
         if (const std::string* l = e.attr("ontimeout")) {
-            if (!e.attr("timeout")) note(e.line, "ontimeout without timeout: it takes effect with --recv-timeout");
+            if (!e.attr("timeout"))
+                note(e.line, "ontimeout without timeout: it takes effect with --recv-timeout");
             refs_.push_back({out_.steps.size(), &ua::Step::on_timeout, *l, e.line});
         }
         if (!branch(e, step) || !actions(e, step, true)) return false;
@@ -690,7 +707,8 @@ class Compiler {
                 step.pause = {ua::Distribution::kUniform, lo, hi};
             } else if (const std::string* v = e.attr("variable")) {
                 step.pause.var = variable(*v);
-                if (step.pause.var < 0) return fail(e.line, "<pause>: no action assigns the variable '" + *v + "'");
+                if (step.pause.var < 0)
+                    return fail(e.line, "<pause>: no action assigns the variable '" + *v + "'");
             } else if (ms) {
                 if (!parse_number(*ms, step.pause.a_ms) || step.pause.a_ms < 0)
                     return fail(e.line, "<pause>: milliseconds must be a number >= 0, not '" + *ms + "'");
@@ -742,7 +760,8 @@ class Compiler {
     bool checks() {
         const auto& s = out_.steps;
         size_t first = 0;
-        while (first < s.size() && (s[first].kind == ua::StepKind::kNop || s[first].kind == ua::StepKind::kPause))
+        while (first < s.size() &&
+               (s[first].kind == ua::StepKind::kNop || s[first].kind == ua::StepKind::kPause))
             ++first;
         if (out_.role == ua::Role::kUac) {
             if (first == s.size() || s[first].kind != ua::StepKind::kSend ||
@@ -770,13 +789,15 @@ class Compiler {
         const size_t room = ua::kMaxFields - static_cast<size_t>(ua::Field::kDialogCount);
         if (out_.variables.size() + headers.size() > room)
             return fail(res_.root.line, std::to_string(out_.variables.size()) + " variables and " +
-                                            std::to_string(headers.size()) + " [last_*] headers: a call keeps " +
-                                            std::to_string(room) + " at most");
+                                            std::to_string(headers.size()) +
+                                            " [last_*] headers: a call keeps " + std::to_string(room) +
+                                            " at most");
         for (const ua::Step& st : s)
             if (st.kind == ua::StepKind::kSend && out_.templates[st.template_index].has_auth &&
                 out_.auth_password.literal.empty() && out_.auth_password.field < 0)
-                return fail(static_cast<int>(st.source_line),
-                            "[authentication] needs credentials: username=.. password=.., or --auth user:password");
+                return fail(
+                    static_cast<int>(st.source_line),
+                    "[authentication] needs credentials: username=.. password=.., or --auth user:password");
         return true;
     }
 

@@ -36,9 +36,10 @@ constexpr Plain kPlain[] = {
 };
 
 // Keywords SIPp has that we refuse by name rather than as unknown.
-constexpr std::string_view kNotYet[] = {"clock_tick", "timestamp",  "fill",     "users",       "userid",
-                                        "tdmmap",     "msg_index",  "last_message", "rtpstream_audio_port",
-                                        "custom_ip",  "local_addr", "remote_addr"};
+constexpr std::string_view kNotYet[] = {"clock_tick", "timestamp",    "fill",
+                                        "users",      "userid",       "tdmmap",
+                                        "msg_index",  "last_message", "rtpstream_audio_port",
+                                        "custom_ip",  "local_addr",   "remote_addr"};
 
 bool is_digits(std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -235,6 +236,7 @@ bool translate_message(std::string_view text, KeywordContext& ctx, std::string& 
             err.line = n;
             return false;
         }
+        if (ctx.auth_seen && ctx.auth_line < 0) ctx.auth_line = n;
         // CSeq: N METHOD of a request: the engine's number (1, 2, ... per request; ACK/CANCEL: the INVITE's).
         if (request && headers && translated.size() > 5 &&
             (translated.compare(0, 5, "CSeq:") == 0 || translated.compare(0, 5, "cseq:") == 0)) {

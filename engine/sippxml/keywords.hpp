@@ -17,6 +17,7 @@ struct KeywordContext {
     std::string last_prefix = "last_";
     // [authentication username=.. password=..]: the values found (already translated), if any.
     bool auth_seen = false;
+    int auth_line = -1;  // 0-based line of the text that has it
     std::string auth_user, auth_password;
 };
 

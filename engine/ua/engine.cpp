@@ -215,9 +215,10 @@ void Engine::run(Call& call, uint64_t now_ns) {
                 return rearm(call);
             }
             case StepKind::kPause: {
-                const uint64_t pause = s.pause.var >= 0 ? static_cast<uint64_t>(std::max(
-                                                              0.0, parse_number(call.field(var_base_ + s.pause.var)) * 1e6))
-                                                        : sample_pause_ns(s.pause);
+                const uint64_t pause =
+                    s.pause.var >= 0 ? static_cast<uint64_t>(std::max(
+                                           0.0, parse_number(call.field(var_base_ + s.pause.var)) * 1e6))
+                                     : sample_pause_ns(s.pause);
                 if (pause == 0) {  // nothing to wait for: don't pay a timer tick
                     if (!step_done(call, call.pc, nullptr)) return;
                     break;
@@ -261,7 +262,8 @@ bool Engine::step_done(Call& call, size_t at, const sip::MessageView* msg) {
     if (s.hook >= 0 && lua_) {
         std::string error;
         std::string_view jump;
-        if (!lua_->run_hook(s.hook, msg, &error, &jump)) {
+        CallVars vars(*this, call);
+        if (!lua_->run_hook(s.hook, msg, &error, &jump, &vars)) {
             fail(call, FailReason::kScriptError, error);
             return false;
         }
@@ -1055,14 +1057,27 @@ bool Engine::store_field(Call& call, unsigned field, std::string_view value) {
         f = {};
         return true;
     }
-    // Dialog fields sit before the "last" region, which is rewritten for every message anyway, so a
-    // dialog field is appended where that region starts and the region is dropped.
+    // Dialog fields and variables sit before the "last" region: a new one is appended where that
+    // region starts, and the region moves up to make room (a variable set by an action or a hook
+    // keeps the [last_*] headers); without room for both, the region (rewritten for every message
+    // anyway) is dropped.
     const size_t at = call.last_start;
     if (at + value.size() > call.arena_cap) return false;
-    std::memcpy(call.arena_data() + at, value.data(), value.size());
+    char* arena = call.arena_data();
+    const size_t tail = call.arena_used > call.last_start ? call.arena_used - call.last_start : 0;
+    const bool keep = at + value.size() + tail <= call.arena_cap;
+    if (keep) {
+        std::memmove(arena + at + value.size(), arena + at, tail);
+        for (size_t i = last_base_; i < kMaxFields; ++i)
+            if (call.fields[i].length)
+                call.fields[i].offset = static_cast<uint16_t>(call.fields[i].offset + value.size());
+    } else {
+        for (size_t i = last_base_; i < kMaxFields; ++i) call.fields[i] = {};
+    }
+    std::memcpy(arena + at, value.data(), value.size());
     call.fields[field] = {static_cast<uint16_t>(at), static_cast<uint16_t>(value.size())};
-    call.last_start = call.arena_used = static_cast<uint16_t>(at + value.size());
-    for (size_t i = last_base_; i < kMaxFields; ++i) call.fields[i] = {};
+    call.last_start = static_cast<uint16_t>(at + value.size());
+    call.arena_used = static_cast<uint16_t>(call.last_start + (keep ? tail : 0));
     return true;
 }
 

@@ -54,9 +54,9 @@ struct VarOp {
     int src = -1;               // variable read
     int operand_var = -1;       // the operand's variable; -1: `value` / `text`
     double value = 0;
-    std::string text;  // kStrcmp: the string operand; kFail: the reason
-    int target = -1;   // kJump: a step index
-    PauseSpec dist;    // kSample
+    std::string text;             // kStrcmp: the string operand; kFail: the reason
+    int target = -1;              // kJump: a step index
+    PauseSpec dist;               // kSample
     std::vector<int> jump_steps;  // kJump by variable: step index for each value (SIPp's msg_index)
 };
 

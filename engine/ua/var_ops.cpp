@@ -109,8 +109,9 @@ OpsOutcome run_var_ops(const std::vector<VarOp>& ops, VarAccess& vars) {
                 ok = set_number(op.dest, parse_number(vars.get(op.dest)) / operand(op));
                 break;
             case VarOpKind::kTest:
-                ok = vars.set(op.dest, compare(op.compare, parse_number(vars.get(op.src)), operand(op)) ? "true"
-                                                                                                       : "false");
+                ok = vars.set(op.dest, compare(op.compare, parse_number(vars.get(op.src)), operand(op))
+                                           ? "true"
+                                           : "false");
                 break;
             case VarOpKind::kStrcmp: {
                 std::string a(vars.get(op.src));
@@ -148,7 +149,8 @@ OpsOutcome run_var_ops(const std::vector<VarOp>& ops, VarAccess& vars) {
                     target = i >= 0 && static_cast<size_t>(i) < op.jump_steps.size()
                                  ? op.jump_steps[static_cast<size_t>(i)]
                                  : -1;
-                    if (target < 0) return {OpsOutcome::kFail, -1, "jump: the variable names no scenario step"};
+                    if (target < 0)
+                        return {OpsOutcome::kFail, -1, "jump: the variable names no scenario step"};
                 }
                 return {OpsOutcome::kJump, target, {}};
             }
