@@ -63,11 +63,12 @@ class Compiler {
             if (k != "name") return fail(root.line, "<scenario>: unknown attribute '" + k + "'");
         const std::string* name = root.attr("name");
         out_.name = name && !name->empty() ? *name : std::filesystem::path(path_).stem().string();
-        out_.params = {{"service", "service"}, {"duration", "0"}};
+        out_.params = {{"service", "service"}, {"duration", "0"}, {"pid", std::to_string(getpid())}};
         for (const auto& [k, v] : overrides_) {
             auto it = out_.params.find(k);
             if (it == out_.params.end())
-                return fail(0, "--set " + k + ": unknown parameter (a SIPp scenario has service, duration)");
+                return fail(
+                    0, "--set " + k + ": unknown parameter (a SIPp scenario has service, duration, pid)");
             it->second = v;
         }
         return prescan(root) && role(root) && commands(root) && resolve_labels() && checks();
@@ -256,7 +257,7 @@ class Compiler {
             return fail(e.line, "<send> without a message (put it in <![CDATA[ ... ]]>)");
         KeywordContext kc;
         kc.is_variable = [this](std::string_view v) { return variable(std::string(v)) >= 0; };
-        kc.pid = std::to_string(getpid());
+        kc.pid = "${pid}";
         const size_t start = text.find_first_not_of(" \t\r\n");
         if (text.compare(start, 8, "SIP/2.0 ") == 0 && last_request_ == "INVITE") {
             kc.last_prefix = "invite_";
@@ -277,11 +278,14 @@ class Compiler {
             return fail(base + std::max(0, terr.line - 1), terr.message);
         index = static_cast<uint16_t>(out_.templates.size());
         out_.templates.push_back(std::move(t));
+        res_.template_text.push_back(std::move(translated));
         return true;
     }
 
     // [authentication username=.. password=..]: the program's credentials (or --auth, -au/-ap).
     bool credentials(const KeywordContext& kc, int line) {
+        res_.auth_user_text = kc.auth_user;
+        res_.auth_password_text = kc.auth_password;
         if (options_.has_auth) {
             out_.auth_user.literal = options_.auth_user;
             out_.auth_password.literal = options_.auth_password;
@@ -717,6 +721,7 @@ class Compiler {
                 if (!parse_number(out_.params["duration"], d) || d < 0)
                     return fail(0, "--set duration (SIPp's -d) must be milliseconds");
                 step.pause.a_ms = d;
+                res_.duration_pauses.push_back(out_.steps.size());
             }
         }
         out_.steps.push_back(std::move(step));

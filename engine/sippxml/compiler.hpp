@@ -30,6 +30,9 @@ struct XmlCompileResult {
     std::vector<const Element*> step_elements;
     Element root;  // the parsed document the step elements point into
     std::vector<std::string> response_time_repartition, call_length_repartition;  // as written
+    std::vector<std::string> template_text;          // each template as translated (sipstorm's ${} syntax)
+    std::string auth_user_text, auth_password_text;  // [authentication]'s, translated
+    std::vector<size_t> duration_pauses;             // steps whose pause is ${duration} (SIPp's -d)
 };
 
 // Parameters: `service` ([service], default "service") and `duration` (a <pause/> without

@@ -244,13 +244,14 @@ void Engine::run(Call& call, uint64_t now_ns) {
 bool Engine::step_done(Call& call, size_t at, const sip::MessageView* msg) {
     const Step& s = program_.steps[at];
     int next = s.next >= 0 ? s.next : static_cast<int>(at + 1);
-    if (s.next >= 0 && ((s.next_test >= 0 && !var_is_set(call.field(var_base_ + s.next_test))) ||
-                        (s.next_chance < 1.0f && rng_.uniform() >= s.next_chance)))
-        next = static_cast<int>(at + 1);
-    if (!s.ops.empty()) {
+    bool jumped = false;
+    if (!s.ops.empty()) {  // before test=, which may read what they set (as in SIPp)
         CallVars vars(*this, call);
         const OpsOutcome o = run_var_ops(s.ops, vars);
-        if (o.kind == OpsOutcome::kJump) next = o.target;
+        if (o.kind == OpsOutcome::kJump) {
+            next = o.target;
+            jumped = true;
+        }
         if (o.kind == OpsOutcome::kFail) fail(call, FailReason::kScenario, o.reason);
         if (o.kind == OpsOutcome::kArenaFull) fail_arena_full(call);
         if (o.kind == OpsOutcome::kStop) {
@@ -259,6 +260,10 @@ bool Engine::step_done(Call& call, size_t at, const sip::MessageView* msg) {
         }
         if (o.kind == OpsOutcome::kFail || o.kind == OpsOutcome::kArenaFull) return false;
     }
+    if (!jumped && s.next >= 0 &&
+        ((s.next_test >= 0 && !var_is_set(call.field(var_base_ + s.next_test))) ||
+         (s.next_chance < 1.0f && rng_.uniform() >= s.next_chance)))
+        next = static_cast<int>(at + 1);
     if (s.hook >= 0 && lua_) {
         std::string error;
         std::string_view jump;
