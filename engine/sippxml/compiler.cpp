@@ -64,14 +64,35 @@ class Compiler {
         const std::string* name = root.attr("name");
         out_.name = name && !name->empty() ? *name : std::filesystem::path(path_).stem().string();
         out_.params = {{"service", "service"}, {"duration", "0"}, {"pid", std::to_string(getpid())}};
+        // Any other --set NAME=VALUE is a keyword [NAME] (SIPp's -key) and presets the variable [$NAME]
+        // (SIPp's -set).
+        std::vector<std::pair<std::string, std::string>> presets;
         for (const auto& [k, v] : overrides_) {
-            auto it = out_.params.find(k);
-            if (it == out_.params.end())
-                return fail(
-                    0, "--set " + k + ": unknown parameter (a SIPp scenario has service, duration, pid)");
-            it->second = v;
+            const bool known = out_.params.count(k) != 0;
+            out_.params[k] = v;
+            if (!known) presets.emplace_back(k, v);
         }
-        return prescan(root) && role(root) && commands(root) && resolve_labels() && checks();
+        if (!prescan(root) || !role(root)) return false;
+        std::vector<ua::VarOp> preset_ops;
+        for (const auto& [k, v] : presets) {
+            add_variable(k);
+            ua::VarOp op;
+            op.kind = ua::VarOpKind::kSetText;
+            op.dest = variable(k);
+            op.text = v;
+            preset_ops.push_back(op);
+        }
+        if (!preset_ops.empty() && out_.role == ua::Role::kUac) {  // before the first message
+            ua::Step nop;
+            nop.kind = ua::StepKind::kNop;
+            nop.ops = preset_ops;
+            out_.steps.push_back(nop);
+            res_.step_elements.push_back(&root);
+        }
+        if (!commands(root)) return false;
+        if (!preset_ops.empty() && out_.role == ua::Role::kUas)  // with the request that opens the call
+            out_.steps[0].ops.insert(out_.steps[0].ops.begin(), preset_ops.begin(), preset_ops.end());
+        return resolve_labels() && checks();
     }
 
   private:
@@ -257,6 +278,7 @@ class Compiler {
             return fail(e.line, "<send> without a message (put it in <![CDATA[ ... ]]>)");
         KeywordContext kc;
         kc.is_variable = [this](std::string_view v) { return variable(std::string(v)) >= 0; };
+        kc.is_param = [this](std::string_view v) { return out_.params.count(std::string(v)) != 0; };
         kc.pid = "${pid}";
         const size_t start = text.find_first_not_of(" \t\r\n");
         if (text.compare(start, 8, "SIP/2.0 ") == 0 && last_request_ == "INVITE") {

@@ -169,6 +169,10 @@ bool keyword(std::string_view kw, KeywordContext& ctx, std::string& out, std::st
             err = "keyword [" + std::string(name) + "] is not supported yet";
             return false;
         }
+    if (args.empty() && ctx.is_param && ctx.is_param(name)) {
+        out += "${" + std::string(name) + "}";
+        return true;
+    }
     err = "unknown keyword [" + std::string(kw) + "]";
     return false;
 }

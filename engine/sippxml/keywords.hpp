@@ -11,6 +11,8 @@ namespace sipstorm::sippxml {
 struct KeywordContext {
     // Whether a name is a call variable of the scenario ([$name]).
     std::function<bool(std::string_view)> is_variable;
+    // Whether [name] is a keyword given on the command line (SIPp's -key, sipstorm's --set).
+    std::function<bool(std::string_view)> is_param;
     std::string pid;  // [pid]
     // What [last_X:] becomes: "last_", or "invite_" for a response to an INVITE, whose retransmissions
     // (Timer G, the 2xx's) must keep the INVITE's headers when other requests came in since.

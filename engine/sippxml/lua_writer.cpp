@@ -258,6 +258,9 @@ class Writer {
                             (op.kind == ua::VarOpKind::kUrlEncode ? "urlencode" : "urldecode") + "(v." +
                             var(op.src >= 0 ? op.src : op.dest) + ")";
                     break;
+                case ua::VarOpKind::kSetText:
+                    body += "v." + var(op.dest) + " = " + quote(op.text);
+                    break;
                 case ua::VarOpKind::kCopy:
                     body += "v." + var(op.dest) + " = v." + var(op.src);
                     break;

@@ -41,6 +41,7 @@ enum class VarOpKind : uint8_t {
     kUrlEncode,     // dest = URL-encoded dest
     kUrlDecode,     // dest = URL-decoded dest
     kCopy,          // dest = the text of src (SIPp's assign from a string variable)
+    kSetText,       // dest = text (SIPp's -set NAME VALUE)
     kJump,          // go to step `target`, or to the step numbered by variable src
     kFail,          // end the call as failed with `text`
     kStop,          // end the call as succeeded (exec int_cmd="stop_call")

@@ -141,6 +141,9 @@ OpsOutcome run_var_ops(const std::vector<VarOp>& ops, VarAccess& vars) {
             case VarOpKind::kCopy:
                 ok = vars.set(op.dest, std::string(vars.get(op.src)));
                 break;
+            case VarOpKind::kSetText:
+                ok = vars.set(op.dest, op.text);
+                break;
             case VarOpKind::kJump: {
                 int target = op.target;
                 if (op.src >= 0) {

@@ -19,5 +19,6 @@ int cmd_run(const Args& args);
 int cmd_serve(const Args& args);
 int cmd_compare(const Args& args);
 int cmd_import(const Args& args);  // SIPp XML -> Lua
+int cmd_sipp(const Args& args);    // SIPp's command line
 
 }  // namespace sipstorm::cli

@@ -21,6 +21,7 @@ Usage:
   sipstorm bench parse FILE...              measure parser throughput on your own messages
   sipstorm report RESULT.json [-o FILE]     a self-contained HTML page with plots of a result file
   sipstorm import SCENARIO.xml [-o F.lua]   a SIPp XML scenario as the equivalent Lua scenario
+  sipstorm sipp [SIPp options] HOST:PORT    SIPp's command line (-sn uac -r 100 -m 500 -trace_stat ...)
   sipstorm version
 
 Run 'sipstorm COMMAND --help' for the options of a command.
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
         if (cmd == "compare") return cmd_compare(args);
         if (cmd == "report") return cmd_report(args);
         if (cmd == "import") return cmd_import(args);
+        if (cmd == "sipp") return cmd_sipp(args);
         if (cmd == "version" || cmd == "--version") {
             fmt::print("sipstorm {}\n", SIPSTORM_VERSION);
             return 0;
