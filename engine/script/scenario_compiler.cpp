@@ -378,7 +378,10 @@ class ScenarioCompiler {
         const auto& s = out_.steps;
         size_t first = 0;
         if (out_.role == ua::Role::kUac) {
-            while (first < s.size() && s[first].kind == ua::StepKind::kPause) ++first;
+            // Pauses and labels (a label may carry a hook that sets variables) may come first.
+            while (first < s.size() &&
+                   (s[first].kind == ua::StepKind::kPause || s[first].kind == ua::StepKind::kNop))
+                ++first;
             if (first == s.size() || s[first].kind != ua::StepKind::kSend ||
                 !out_.templates[s[first].template_index].is_request)
                 return step_fail(std::min(first, s.size() - 1),
