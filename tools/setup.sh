@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
   libfmt-dev libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
   liblua5.4-dev nlohmann-json3-dev libssl-dev libpcap-dev dpdk-dev libdpdk-dev
-  libsofia-sip-ua-dev libosip2-dev
+  libsofia-sip-ua-dev libosip2-dev libexpat1-dev
   sip-tester kamailio sipsak tshark iproute2 ethtool procps python3 shfmt
   chromium
 )

@@ -19,7 +19,7 @@
 namespace sipstorm::script {
 namespace {
 
-constexpr const char* kTopKeys = "name, role, params, auth, gates, peer, steps";
+constexpr const char* kTopKeys = "name, role, params, auth, gates, peer, vars, steps";
 
 std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -54,7 +54,7 @@ class ScenarioCompiler {
             return fail(0, std::string("the scenario must return a table, got a ") + luaL_typename(L, -1));
         const int top = lua_gettop(L);
         return keys(L, top) && name(L, top) && role(L, top) && params(L, top) && auth(L, top) &&
-               gates(L, top) && peer(L, top) && steps(L, top) && order_checks();
+               gates(L, top) && peer(L, top) && vars(L, top) && steps(L, top) && order_checks();
     }
 
   private:
@@ -69,7 +69,7 @@ class ScenarioCompiler {
             lua_pop(L, 1);
             std::string_view k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
             if (k != "name" && k != "role" && k != "params" && k != "steps" && k != "gates" && k != "auth" &&
-                k != "peer") {
+                k != "peer" && k != "vars") {
                 std::string shown = k.empty() ? "a positional value" : "key '" + std::string(k) + "'";
                 lua_pop(L, 1);
                 return fail(k.empty() ? 0 : key_line(source_, k),
@@ -292,6 +292,35 @@ class ScenarioCompiler {
         return ok || fail(key_line(source_, "peer"), "peer must be the file name of a UAS scenario");
     }
 
+    // vars = { "count", "seen" }: call variables that hooks set (call.vars.count), beside the captures.
+    bool vars(lua_State* L, int t) {
+        const int line = key_line(source_, "vars");
+        raw_field(L, t, "vars");
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            return true;
+        }
+        if (!lua_istable(L, -1)) {
+            lua_pop(L, 1);
+            return fail(line, "vars must be a list of names, e.g. vars = { \"count\" }");
+        }
+        const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, -1));
+        for (lua_Integer i = 1; i <= n; ++i) {
+            lua_rawgeti(L, -1, i);
+            std::string name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+            lua_pop(L, 1);
+            if (!is_identifier(name) || sip::is_builtin_slot_name(name) || out_.params.count(name)) {
+                lua_pop(L, 1);
+                return fail(line, "vars: entry " + std::to_string(i) +
+                                      " must be a name that is no slot or parameter, got '" + name + "'");
+            }
+            if (std::find(out_.variables.begin(), out_.variables.end(), name) == out_.variables.end())
+                out_.variables.push_back(name);
+        }
+        lua_pop(L, 1);
+        return true;
+    }
+
     std::string declared() const {
         std::string s;
         for (const auto& [k, v] : out_.params) s += (s.empty() ? "" : ", ") + k;
@@ -351,7 +380,10 @@ class ScenarioCompiler {
         const auto& s = out_.steps;
         size_t first = 0;
         if (out_.role == ua::Role::kUac) {
-            while (first < s.size() && s[first].kind == ua::StepKind::kPause) ++first;
+            // Pauses and labels (a label may carry a hook that sets variables) may come first.
+            while (first < s.size() &&
+                   (s[first].kind == ua::StepKind::kPause || s[first].kind == ua::StepKind::kNop))
+                ++first;
             if (first == s.size() || s[first].kind != ua::StepKind::kSend ||
                 !out_.templates[s[first].template_index].is_request)
                 return step_fail(std::min(first, s.size() - 1),

@@ -3,6 +3,7 @@
 
 #include <lua.hpp>
 
+#include "script/lua_call.hpp"
 #include "script/lua_message.hpp"
 #include "script/sandbox.hpp"
 
@@ -43,11 +44,14 @@ bool ScenarioState::load(const ua::Program& program, CompileError& err) {
     }
     push_message_box(L);
     message_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+    push_call_box(L);
+    call_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+    variables_ = &program.variables;
     return true;
 }
 
 bool ScenarioState::run_hook(int hook, const sip::MessageView* msg, std::string* error,
-                             std::string_view* jump) {
+                             std::string_view* jump, ua::VarAccess* vars) {
     if (jump) *jump = {};
     if (!sandbox_ || hook < 0 || static_cast<size_t>(hook) >= hooks_.size()) {
         if (error) *error = "no hook " + std::to_string(hook);
@@ -61,11 +65,20 @@ bool ScenarioState::run_hook(int hook, const sip::MessageView* msg, std::string*
         lua_pop(L, 1);
         lua_pushnil(L);
     }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, call_ref_);
+    set_call(L, -1, vars, variables_);
+    if (vars == nullptr) {
+        lua_pop(L, 1);
+        lua_pushnil(L);
+    }
     CompileError e;
-    bool ok = sandbox_->pcall(1, 1, kHookInstructionBudget, e);
-    // Drop the view so a message kept in a Lua variable can't be read after its buffer is reused.
+    bool ok = sandbox_->pcall(2, 1, kHookInstructionBudget, e);
+    // Drop the views so a message or call kept in a Lua variable can't be read after the hook.
     lua_rawgeti(L, LUA_REGISTRYINDEX, message_ref_);
     set_message(L, -1, nullptr);
+    lua_pop(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, call_ref_);
+    set_call(L, -1, nullptr, nullptr);
     lua_pop(L, 1);
     if (!ok) {
         if (error) *error = to_string(e);

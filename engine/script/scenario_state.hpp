@@ -10,6 +10,7 @@
 #include "script/compile_error.hpp"
 #include "sip/message.hpp"
 #include "ua/program.hpp"
+#include "ua/var_ops.hpp"
 
 namespace sipstorm::script {
 
@@ -26,18 +27,21 @@ class ScenarioState {
     // match the program's (the file changed since it was compiled).
     bool load(const ua::Program& program, CompileError& err);
 
-    // Runs hook number `hook` with `msg` (nil in Lua when nullptr, e.g. after a send or pause).
+    // Runs hook number `hook` with `msg` (nil in Lua when nullptr, e.g. after a send or pause) and the
+    // call (its variables through `vars`, see lua_call.hpp; nil when nullptr).
     // False with "file:line: message" in *error if the hook raised an error or returned false.
     // A hook that returns a string names the label to go to next: *jump views it (until the next call).
-    bool run_hook(int hook, const sip::MessageView* msg, std::string* error,
-                  std::string_view* jump = nullptr);
+    bool run_hook(int hook, const sip::MessageView* msg, std::string* error, std::string_view* jump = nullptr,
+                  ua::VarAccess* vars = nullptr);
 
     size_t hook_count() const { return hooks_.size(); }
 
   private:
     std::unique_ptr<Sandbox> sandbox_;
-    std::vector<int> hooks_;  // registry references
-    int message_ref_ = -1;    // the reused msg userdata
+    std::vector<int> hooks_;                               // registry references
+    int message_ref_ = -1;                                 // the reused msg userdata
+    int call_ref_ = -1;                                    // the reused call userdata
+    const std::vector<std::string>* variables_ = nullptr;  // the program's, for call.vars
     std::string jump_;
 };
 

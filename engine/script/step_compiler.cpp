@@ -390,6 +390,7 @@ bool StepCompiler::capture(lua_State* L, int index, const std::string& name, ua:
     index = lua_absindex(L, index);
     c.var = static_cast<uint16_t>(variable(name));
     std::string header, regex;
+    bool icase = false;
     if (lua_type(L, index) == LUA_TSTRING) {
         header = lua_tostring(L, index);
     } else if (lua_istable(L, index)) {
@@ -397,9 +398,10 @@ bool StepCompiler::capture(lua_State* L, int index, const std::string& name, ua:
         while (lua_next(L, index) != 0) {
             lua_pop(L, 1);
             std::string k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
-            if (k != "header" && k != "regex" && k != "group" && k != "body" && k != "required") {
+            if (k != "header" && k != "regex" && k != "group" && k != "body" && k != "required" &&
+                k != "icase" && k != "occurrence" && k != "start_line") {
                 error = "capture " + name + ": unknown key '" + k +
-                        "' (expected header, regex, group, body, required)";
+                        "' (expected header, regex, group, body, required, icase, occurrence, start_line)";
                 lua_pop(L, 1);
                 return false;
             }
@@ -412,6 +414,22 @@ bool StepCompiler::capture(lua_State* L, int index, const std::string& name, ua:
         lua_pop(L, 1);
         c.required = raw_field(L, index, "required") == LUA_TBOOLEAN && lua_toboolean(L, -1);
         lua_pop(L, 1);
+        icase = raw_field(L, index, "icase") == LUA_TBOOLEAN && lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        c.start_line = raw_field(L, index, "start_line") == LUA_TBOOLEAN && lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        if (raw_field(L, index, "occurrence") != LUA_TNIL) {
+            lua_Integer o = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
+            lua_pop(L, 1);
+            if (o < 1 || o > 255) {
+                error =
+                    "capture " + name + ": occurrence must be an integer 1-255 (which line of the header)";
+                return false;
+            }
+            c.occurrence = static_cast<uint8_t>(o);
+        } else {
+            lua_pop(L, 1);
+        }
         if (raw_field(L, index, "group") != LUA_TNIL) {
             lua_Integer g = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
             lua_pop(L, 1);
@@ -440,7 +458,7 @@ bool StepCompiler::capture(lua_State* L, int index, const std::string& name, ua:
         if (c.header == sip::HeaderId::kOther) c.header_name = header;
     }
     if (!regex.empty()) {
-        c.regex = add_regex(regex, error);
+        c.regex = add_regex(regex, error, icase);
         if (c.regex < 0) {
             error = "capture " + name + ": " + error;
             return false;
@@ -451,9 +469,9 @@ bool StepCompiler::capture(lua_State* L, int index, const std::string& name, ua:
     return true;
 }
 
-int StepCompiler::add_regex(const std::string& re, std::string& error) {
+int StepCompiler::add_regex(const std::string& re, std::string& error, bool icase) {
     regex_t r;
-    int rc = regcomp(&r, re.c_str(), REG_EXTENDED);
+    int rc = regcomp(&r, re.c_str(), REG_EXTENDED | (icase ? REG_ICASE : 0));
     if (rc != 0) {
         char buf[160];
         regerror(rc, &r, buf, sizeof(buf));
@@ -462,6 +480,8 @@ int StepCompiler::add_regex(const std::string& re, std::string& error) {
     }
     regfree(&r);
     program_.regexes.push_back(re);
+    program_.regex_icase.resize(program_.regexes.size() - 1, 0);
+    program_.regex_icase.push_back(icase ? 1 : 0);
     return static_cast<int>(program_.regexes.size() - 1);
 }
 

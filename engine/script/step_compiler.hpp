@@ -5,7 +5,8 @@
 //     timeout = ms | "5s"                        0 or absent: the call's default
 //     on_timeout = "label"                       go there instead of failing when the timeout fires
 //     on_unexpected = "label"                    go there instead of failing on a message no recv matches
-//     capture = { name = "Header-Name" | { header = .., regex = .., body = true, group = N, required = true }
+//     capture = { name = "Header-Name" | { header = .., regex = .., body = true, group = N, required = true,
+//                 icase = true, occurrence = N, start_line = true }
 //     } check_auth = true                          verify the request's Digest credentials
 //   pause = ms | "1.5s" | "${hold}s" | { dist = "uniform", min = .., max = .. }
 //           dist: fixed (value), uniform (min, max), exponential (mean), normal / lognormal (mean, stddev)
@@ -62,7 +63,7 @@ class StepCompiler {
     bool pause_table(lua_State* L, int index, ua::PauseSpec& spec, std::string& error);
     bool duration(lua_State* L, int index, const char* what, double& ms, std::string& error);
     bool label_ref(lua_State* L, int index, const char* key, int ua::Step::*target, std::string& error);
-    int add_regex(const std::string& re, std::string& error);
+    int add_regex(const std::string& re, std::string& error, bool icase = false);
     int variable(std::string_view name) const;
 
     const std::map<std::string, std::string>& params_;

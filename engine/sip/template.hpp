@@ -42,6 +42,8 @@ enum class Slot : uint8_t {
     kChallenge,      // ${challenge} (UAS): a Digest challenge value with a nonce of this call
     kMediaPt,        // ${media_pt}   the RTP payload type of the call's stream (the peer's offer decides)
     kMediaCodec,     // ${media_codec} its encoding name, PCMU or PCMA
+    kPeerTagParam,   // ${peer_tag_param} ";tag=" and the remote tag, or nothing without one (SIPp's)
+    kLocalIpType,    // ${local_ip_type}  4 or 6: the family of ${local_ip} (SDP "IN IP4")
 };
 
 struct Segment {

@@ -14,7 +14,7 @@ struct SlotName {
     std::string_view name;
     Slot slot;
 };
-constexpr std::array<SlotName, 21> kSlots{{
+constexpr std::array<SlotName, 23> kSlots{{
     {"call_id", Slot::kCallId},
     {"branch", Slot::kBranch},
     {"local_tag", Slot::kLocalTag},
@@ -36,6 +36,8 @@ constexpr std::array<SlotName, 21> kSlots{{
     {"challenge", Slot::kChallenge},
     {"media_pt", Slot::kMediaPt},
     {"media_codec", Slot::kMediaCodec},
+    {"peer_tag_param", Slot::kPeerTagParam},
+    {"local_ip_type", Slot::kLocalIpType},
 }};
 
 constexpr std::string_view kLastPrefix = "last_";

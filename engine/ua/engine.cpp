@@ -20,6 +20,7 @@
 #include "sip/scalars.hpp"
 #include "sip/template_render.hpp"
 #include "ua/call_id.hpp"
+#include "ua/call_vars.hpp"
 #include "ua/slots.hpp"
 #include "ua/stateless.hpp"
 
@@ -138,7 +139,8 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
             cursors_.emplace_back(program.injection->file(i), config.shard, config.shards, config.seed);
     regexes_.resize(program.regexes.size());
     for (size_t i = 0; i < program.regexes.size(); ++i)
-        regcomp(&regexes_[i], program.regexes[i].c_str(), REG_EXTENDED);  // checked by the compiler
+        regcomp(&regexes_[i], program.regexes[i].c_str(),  // checked by the compiler
+                REG_EXTENDED | (i < program.regex_icase.size() && program.regex_icase[i] ? REG_ICASE : 0));
     if (program.has_media()) {
         media::MediaConfig mc = config.media;
         mc.shard = config.shard;
@@ -228,7 +230,10 @@ void Engine::run(Call& call, uint64_t now_ns) {
                 return rearm(call);
             }
             case StepKind::kPause: {
-                const uint64_t pause = sample_pause_ns(s.pause);
+                const uint64_t pause =
+                    s.pause.var >= 0 ? static_cast<uint64_t>(std::max(
+                                           0.0, parse_number(call.field(var_base_ + s.pause.var)) * 1e6))
+                                     : sample_pause_ns(s.pause);
                 if (pause == 0) {  // nothing to wait for: don't pay a timer tick
                     if (!step_done(call, call.pc, nullptr)) return;
                     break;
@@ -258,10 +263,31 @@ void Engine::run(Call& call, uint64_t now_ns) {
 bool Engine::step_done(Call& call, size_t at, const sip::MessageView* msg) {
     const Step& s = program_.steps[at];
     int next = s.next >= 0 ? s.next : static_cast<int>(at + 1);
+    bool jumped = false;
+    if (!s.ops.empty()) {  // before test=, which may read what they set (as in SIPp)
+        CallVars vars(*this, call);
+        const OpsOutcome o = run_var_ops(s.ops, vars);
+        if (o.kind == OpsOutcome::kJump) {
+            next = o.target;
+            jumped = true;
+        }
+        if (o.kind == OpsOutcome::kFail) fail(call, FailReason::kScenario, o.reason);
+        if (o.kind == OpsOutcome::kArenaFull) fail_arena_full(call);
+        if (o.kind == OpsOutcome::kStop) {
+            call.pc = static_cast<uint16_t>(program_.steps.size());  // run() then finishes the call
+            return true;
+        }
+        if (o.kind == OpsOutcome::kFail || o.kind == OpsOutcome::kArenaFull) return false;
+    }
+    if (!jumped && s.next >= 0 &&
+        ((s.next_test >= 0 && !var_is_set(call.field(var_base_ + s.next_test))) ||
+         (s.next_chance < 1.0f && rng_.uniform() >= s.next_chance)))
+        next = static_cast<int>(at + 1);
     if (s.hook >= 0 && lua_) {
         std::string error;
         std::string_view jump;
-        if (!lua_->run_hook(s.hook, msg, &error, &jump)) {
+        CallVars vars(*this, call);
+        if (!lua_->run_hook(s.hook, msg, &error, &jump, &vars)) {
             fail(call, FailReason::kScriptError, error);
             return false;
         }
@@ -794,20 +820,26 @@ void Engine::deliver(Call& call, const sip::MessageView& msg, uint64_t now_ns) {
 bool Engine::capture(Call& call, const Step& s, const sip::MessageView& msg) {
     for (const Capture& c : s.captures) {
         std::string_view src;
+        std::string held;  // a variable searched and stored into: its view moves with the arena
         bool present = true;
-        if (c.header != sip::HeaderId::kOther) {
-            const sip::Header* h = msg.find(c.header);
-            present = h != nullptr;
-            if (h) src = h->value;
-        } else if (!c.header_name.empty()) {
+        if (c.from_var >= 0) {
+            held = call.field(var_base_ + c.from_var);
+            src = held;
+        } else if (c.header != sip::HeaderId::kOther || !c.header_name.empty()) {
             present = false;
-            for (uint16_t i = 0; i < msg.header_count && !present; ++i)
-                if (sip::lex::iequals(msg.headers[i].name, c.header_name)) {
+            unsigned seen = 0;
+            for (uint16_t i = 0; i < msg.header_count && !present; ++i) {
+                const bool named = c.header != sip::HeaderId::kOther
+                                       ? msg.headers[i].id == c.header
+                                       : sip::lex::iequals(msg.headers[i].name, c.header_name);
+                if (named && ++seen == c.occurrence) {
                     present = true;
                     src = msg.headers[i].value;
                 }
+            }
         } else {
             src = c.body ? msg.body : raw_of(msg);
+            if (c.start_line) src = src.substr(0, src.find("\r\n"));
         }
         std::string_view value = src;
         if (present && c.regex >= 0) {
@@ -1066,14 +1098,27 @@ bool Engine::store_field(Call& call, unsigned field, std::string_view value) {
         f = {};
         return true;
     }
-    // Dialog fields sit before the "last" region, which is rewritten for every message anyway, so a
-    // dialog field is appended where that region starts and the region is dropped.
+    // Dialog fields and variables sit before the "last" region: a new one is appended where that
+    // region starts, and the region moves up to make room (a variable set by an action or a hook
+    // keeps the [last_*] headers); without room for both, the region (rewritten for every message
+    // anyway) is dropped.
     const size_t at = call.last_start;
     if (at + value.size() > call.arena_cap) return false;
-    std::memcpy(call.arena_data() + at, value.data(), value.size());
+    char* arena = call.arena_data();
+    const size_t tail = call.arena_used > call.last_start ? call.arena_used - call.last_start : 0;
+    const bool keep = at + value.size() + tail <= call.arena_cap;
+    if (keep) {
+        std::memmove(arena + at + value.size(), arena + at, tail);
+        for (size_t i = last_base_; i < kMaxFields; ++i)
+            if (call.fields[i].length)
+                call.fields[i].offset = static_cast<uint16_t>(call.fields[i].offset + value.size());
+    } else {
+        for (size_t i = last_base_; i < kMaxFields; ++i) call.fields[i] = {};
+    }
+    std::memcpy(arena + at, value.data(), value.size());
     call.fields[field] = {static_cast<uint16_t>(at), static_cast<uint16_t>(value.size())};
-    call.last_start = call.arena_used = static_cast<uint16_t>(at + value.size());
-    for (size_t i = last_base_; i < kMaxFields; ++i) call.fields[i] = {};
+    call.last_start = static_cast<uint16_t>(at + value.size());
+    call.arena_used = static_cast<uint16_t>(call.last_start + (keep ? tail : 0));
     return true;
 }
 

@@ -77,6 +77,7 @@ class Engine {
 
   private:
     friend struct CallSlots;
+    friend class CallVars;
 
     static size_t arena_extra_for(const Program& program);
     void run(Call& call, uint64_t now_ns);
@@ -180,6 +181,7 @@ class Engine {
     sip::MessageView scratch_msg_;
     char scratch_[net::kMaxDatagram];
     char describe_buf_[64];
+    mutable char peer_tag_buf_[256];  // ${peer_tag_param} being rendered
 };
 
 }  // namespace sipstorm::ua

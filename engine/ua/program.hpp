@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "data/injection_set.hpp"
@@ -22,6 +23,43 @@ struct PauseSpec {
     Distribution dist = Distribution::kFixed;
     double a_ms = 0;  // fixed: value; uniform: min; exponential: mean; normal/lognormal: mean
     double b_ms = 0;  // uniform: max; normal/lognormal: standard deviation
+    int var = -1;     // >= 0: pause for the value of this call variable, in ms (SIPp's variable=)
+};
+
+// An operation on call variables (SIPp's assign, add, test, strcmp ... actions), run in order after
+// its step, before the step's hook. Numbers are kept as text the way SIPp prints them ("%f").
+enum class VarOpKind : uint8_t {
+    kAssign,        // dest = operand
+    kAdd,           // dest += operand
+    kSubtract,      // dest -= operand
+    kMultiply,      // dest *= operand
+    kDivide,        // dest /= operand
+    kTest,          // dest = src <compare> operand ("true" / "false")
+    kStrcmp,        // dest = strcmp(src, operand text)
+    kToDouble,      // dest = src as a number
+    kSample,        // dest = a draw from `dist`
+    kGettimeofday,  // dest = seconds, dest2 = microseconds
+    kUrlEncode,     // dest = URL-encoded dest
+    kUrlDecode,     // dest = URL-decoded dest
+    kCopy,          // dest = the text of src (SIPp's assign from a string variable)
+    kSetText,       // dest = text (SIPp's -set NAME VALUE)
+    kJump,          // go to step `target`, or to the step numbered by variable src
+    kFail,          // end the call as failed with `text`
+    kStop,          // end the call as succeeded (exec int_cmd="stop_call")
+};
+enum class Compare : uint8_t { kEqual, kNotEqual, kGreater, kLess, kGreaterEqual, kLessEqual };
+
+struct VarOp {
+    VarOpKind kind = VarOpKind::kAssign;
+    Compare compare = Compare::kEqual;
+    int dest = -1, dest2 = -1;  // variables written
+    int src = -1;               // variable read
+    int operand_var = -1;       // the operand's variable; -1: `value` / `text`
+    double value = 0;
+    std::string text;             // kStrcmp: the string operand; kFail: the reason
+    int target = -1;              // kJump: a step index
+    PauseSpec dist;               // kSample
+    std::vector<int> jump_steps;  // kJump by variable: step index for each value (SIPp's msg_index)
 };
 
 enum class StepKind : uint8_t {
@@ -51,10 +89,18 @@ struct Capture {
     int regex = -1;                                // index into Program::regexes, or -1: the whole value
     uint8_t group = 1;                             // regex group to keep (0: the whole match)
     bool required = false;                         // no match fails the call (else the variable is emptied)
+    uint8_t occurrence = 1;                        // which line of a repeated header (SIPp's occurence)
+    bool start_line = false;                       // search the start line only
+    int from_var = -1;                             // search this call variable instead of the message
 };
 
 // A kJump step's condition on a call variable.
 enum class Condition : uint8_t { kAlways, kEquals, kNotEquals, kMatches, kEmpty, kNotEmpty };
+
+// A variable "is set" (SIPp's test=) when it is not empty and not "false".
+inline bool var_is_set(std::string_view v) {
+    return !v.empty() && v != "false";
+}
 
 struct Step {
     StepKind kind = StepKind::kEnd;
@@ -85,6 +131,12 @@ struct Step {
 
     // kMedia: index into Program::media
     int media = -1;
+    // Variable operations run after the step (before its hook); see VarOp.
+    std::vector<VarOp> ops;
+    // `next` taken only when this variable is set (SIPp's test=), and only with this probability
+    // (SIPp's chance=); otherwise the call goes on with the following step.
+    int next_test = -1;
+    float next_chance = 1.0f;
 
     // A Lua hook to run after this step, or -1: an index, in step order, into the hooks of each shard's
     // script::ScenarioState (which re-runs the file in its own lua_State and calls run_hook(hook, msg)).
@@ -100,6 +152,7 @@ struct Program {
     std::vector<std::string> variables;  // names of per-call variables (captures), index = Slot kVar arg
     std::vector<std::string> regexes;    // POSIX extended regexes of captures and conditions (each shard
                                          // compiles its own: regexec is not lock-free across threads)
+    std::vector<uint8_t> regex_icase;    // 1: that regex ignores case (missing entries: 0)
     std::map<std::string, int, std::less<>> labels;  // label -> step index (hooks may return one)
 
     // ${field0}, ${users.name}: (file, field) of an --inf file for each Slot::kField arg.

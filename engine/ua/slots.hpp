@@ -101,6 +101,16 @@ struct CallSlots {
                 return auth;
             case Slot::kChallenge:
                 return challenge;
+            case Slot::kPeerTagParam: {
+                const std::string_view tag = field(Field::kRemoteTag);
+                char* out = engine.peer_tag_buf_;
+                if (tag.empty() || tag.size() + 5 > sizeof(engine.peer_tag_buf_)) return {};
+                std::memcpy(out, ";tag=", 5);
+                std::memcpy(out + 5, tag.data(), tag.size());
+                return std::string_view(out, tag.size() + 5);
+            }
+            case Slot::kLocalIpType:
+                return engine.local_.family == AF_INET6 ? "6" : "4";
             case Slot::kMediaPort:
                 return number(engine.media_port(call));
             case Slot::kMediaPt:

@@ -18,5 +18,7 @@ int cmd_bench(const Args& args);
 int cmd_run(const Args& args);
 int cmd_serve(const Args& args);
 int cmd_compare(const Args& args);
+int cmd_import(const Args& args);  // SIPp XML -> Lua
+int cmd_sipp(const Args& args);    // SIPp's command line
 
 }  // namespace sipstorm::cli

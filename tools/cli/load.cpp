@@ -1,4 +1,5 @@
 #include "load.hpp"
+#include "sippxml/compiler.hpp"
 
 #include <arpa/inet.h>
 #include <fmt/core.h>
@@ -278,7 +279,10 @@ std::unique_ptr<ua::Program> load_scenario(const std::string& path,
             options.auth_password = common->auth.substr(colon + 1);
         }
     }
-    if (!script::compile_scenario(path, params, options, *program, err)) {
+    const bool ok = sippxml::is_xml_scenario(path)
+                        ? sippxml::compile_sipp_xml(path, params, options, *program, err)
+                        : script::compile_scenario(path, params, options, *program, err);
+    if (!ok) {
         if (err.line > 0) throw UsageError(fmt::format("{}:{}: {}", err.file, err.line, err.message));
         throw UsageError(fmt::format("{}: {}", err.file.empty() ? path : err.file, err.message));
     }

@@ -15,10 +15,13 @@ constexpr const char* kUsage = R"(sipstorm - a high-throughput SIP load generato
 Usage:
   sipstorm run SCENARIO.lua [options]       run a scenario as UAC against --target (default: a built-in UAS)
   sipstorm serve SCENARIO.lua [options]     answer as UAS, e.g. scenarios/answer.lua
+                                            (SCENARIO.xml: a SIPp XML scenario, for either)
   sipstorm compare BASE.json RESULT.json    judge a result against a baseline (exit 3: a regression)
   sipstorm lint FILE...                     parse SIP messages and print a verdict for each
   sipstorm bench parse FILE...              measure parser throughput on your own messages
   sipstorm report RESULT.json [-o FILE]     a self-contained HTML page with plots of a result file
+  sipstorm import SCENARIO.xml [-o F.lua]   a SIPp XML scenario as the equivalent Lua scenario
+  sipstorm sipp [SIPp options] HOST:PORT    SIPp's command line (-sn uac -r 100 -m 500 -trace_stat ...)
   sipstorm version
 
 Run 'sipstorm COMMAND --help' for the options of a command.
@@ -42,6 +45,8 @@ int main(int argc, char** argv) {
         if (cmd == "serve") return cmd_serve(args);
         if (cmd == "compare") return cmd_compare(args);
         if (cmd == "report") return cmd_report(args);
+        if (cmd == "import") return cmd_import(args);
+        if (cmd == "sipp") return cmd_sipp(args);
         if (cmd == "version" || cmd == "--version") {
             fmt::print("sipstorm {}\n", SIPSTORM_VERSION);
             return 0;

@@ -168,7 +168,7 @@ TEST(CompileErrors, ScenarioShape) {
     EXPECT_EQ(compile_error("extra.lua", "return {\n role = 'uas',\n stpes = {},\n}\n"),
               path_of("extra.lua") +
                   ":3: unexpected key 'stpes' in the scenario table (expected name, role, params, auth, "
-                  "gates, peer, steps)");
+                  "gates, peer, vars, steps)");
     EXPECT_EQ(
         compile_error("gates.lua", "return {\n role = 'uas',\n gates = 'x',\n steps = {},\n}\n"),
         path_of("gates.lua") + ":3: gates must be a list of strings, e.g. gates = { \"failed_calls == 0\" }");
@@ -266,7 +266,9 @@ TEST(CompileErrorsCaptures, BadCaptures) {
         compile_error("k4.lua",
                       with_steps("    { recv = 200, capture = { x = { header = 'To', colour = 1 } } },\n")),
         at("k4.lua") +
-            ":5: step 2: capture x: unknown key 'colour' (expected header, regex, group, body, required)");
+            ":5: step 2: capture x: unknown key 'colour' (expected header, regex, group, body, required, "
+            "icase, occurrence, "
+            "start_line)");
     EXPECT_EQ(compile_error("k5.lua", with_steps("    { send = 'BYE sip:${tag} SIP/2.0\\n\\n' },\n")),
               at("k5.lua") +
                   ":5: step 2: message line 1: unknown name '${tag}' (neither a built-in slot, a scenario "

@@ -652,5 +652,61 @@ return {
     }
 }
 
+TEST(EngineBranching, HooksReadAndSetCallVariables) {
+    Program p = compile_text("vars.lua", R"lua(
+local sip = require "sipstorm"
+return {
+  role = "uac",
+  vars = { "tries", "note" },
+  steps = {
+    { send = sip.invite{ to = "sip:x@${remote_ip}" },
+      hook = function(msg, call) call.vars.tries = (tonumber(call.vars.tries) or 0) + 1 end },
+    { recv = 200, capture = { who = { header = "Contact", regex = "sip:([a-z]+)@", group = 1 } },
+      hook = function(msg, call)
+        if call.vars.note ~= nil then error("note should start empty") end
+        call.vars.note = call.vars.who .. "/" .. call.vars.tries
+        if call.vars.who == "busy" then return "busy" end
+      end },
+    { send = sip.ack_2xx():gsub("Content%-Length", "X-Note: ${note}\nContent-Length") },
+    { send = sip.bye(), next = "done" },
+    { label = "busy", fail = "the callee said busy" },
+    { label = "done", hook = function(msg, call) local ok = pcall(function() call.vars.nope = 1 end)
+        if ok then error("an undeclared variable was set") end end },
+  },
+}
+)lua");
+    script::ScenarioState lua;
+    script::CompileError err;
+    ASSERT_TRUE(lua.load(p, err)) << err.message;
+    for (bool busy : {false, true}) {
+        SCOPED_TRACE(busy);
+        test::FakeTransport transport;
+        TestRecorder rec;
+        EngineConfig config;
+        config.run_id = 0x0badcafe;
+        config.max_calls = 4;
+        net::Address::parse("127.0.0.1:5090", 5060, config.remote);
+        Engine engine(config, p, transport, rec, &lua, 0);
+        ASSERT_TRUE(engine.start_call(0, 0));
+        transport.flush();
+        std::string ok = response(transport.sent.at(0), 200, "OK");
+        if (busy) ok.replace(ok.find("sip:uas@"), 8, "sip:busy@");
+        net::RxPacket pkt{ok.data(), static_cast<uint32_t>(ok.size()), config.remote};
+        engine.on_packet(pkt, kMs);
+        transport.flush();
+        if (busy) {
+            EXPECT_EQ(rec.last_failure, "the callee said busy");
+        } else {
+            ASSERT_EQ(transport.sent.size(), 3u) << rec.last_failure;
+            EXPECT_EQ(header(transport.sent[1], "X-Note"), "uas/1");
+            const std::string bye = transport.sent[2];
+            std::string bye_ok = response(bye, 200, "OK");
+            net::RxPacket b{bye_ok.data(), static_cast<uint32_t>(bye_ok.size()), config.remote};
+            engine.on_packet(b, 2 * kMs);
+            EXPECT_EQ(rec.succeeded, 1) << rec.last_failure;
+        }
+    }
+}
+
 }  // namespace
 }  // namespace sipstorm::ua

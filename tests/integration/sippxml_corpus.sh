@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SIPp XML scenarios written the way users write them (tests/sippxml/), run by sipstorm: REGISTER
+# with [authentication] from an injection file against the Kamailio registrar, an OPTIONS loop on
+# variables (assign/add/test/next) with ereg check_it, CANCEL through the proxy, INVITE answering the
+# proxy's 407, re-INVITEs with [fieldN], [routes] and [next_url]. Every call must succeed, and so must
+# every call of the Lua scenario `sipstorm import` writes for each.
+source "$(dirname "$0")/kamailio_lib.sh"
+C=$ROOT/tests/sippxml
+K1=25470 UAS1=25471 K2=25472 UAS2=25473 UAS3=25474 N=30
+
+# both XML JSON [run options...]: runs the XML, then its imported Lua (import takes the same --set,
+# --inf and --auth), each must have every call succeed.
+both() {
+  local xml=$1 out=$2 what=$3; shift 3
+  local imp=() a
+  local args=("$@")
+  for ((a = 0; a < ${#args[@]}; a++)); do
+    case "${args[a]}" in --set|--inf|--auth) imp+=("${args[a]}" "${args[a + 1]}") ;; esac
+  done
+  "$SIPSTORM" run "$C/$xml" "$@" --rate 30 --calls $N -q --out "$WORK/$out.json" || fail "$xml: exit code $?"
+  check "$xml $what" "$WORK/$out.json"
+  "$SIPSTORM" import "$C/$xml" "${imp[@]}" -o "$WORK/$out.lua" || fail "import $xml: exit code $?"
+  "$SIPSTORM" run "$WORK/$out.lua" "$@" --rate 30 --calls $N -q --out "$WORK/$out.lua.json" || fail "$out.lua: exit code $?"
+  check "imported $out.lua" "$WORK/$out.lua.json"
+}
+
+# check NAME JSON: every call succeeded.
+check() {
+  local ok failed
+  ok=$(json "$2" 'r["calls"]["succeeded"]')
+  failed=$(json "$2" 'r["calls"]["failed"]')
+  [ "$ok" = $N ] && [ "$failed" = 0 ] || fail "$1: $ok succeeded, $failed failed ($(json "$2" 'r["calls"]["failed_by_detail"]'))"
+  echo "ok: $1: $ok/$N"
+}
+
+start_kamailio $K1 $UAS1
+{ echo SEQUENTIAL; for i in $(seq 0 99); do echo "user$i;pw$i"; done; } >"$WORK/users.csv"
+both register_auth.xml register "([authentication] from -inf, ereg check_it, test) via kamailio" \
+  --target 127.0.0.1:$K1 --inf "$WORK/users.csv" --set domain=sipstorm.test
+both options_loop.xml options "(assign/add/test/strcmp, next back) to kamailio" --target 127.0.0.1:$K1
+[ "$(json "$WORK/options.json" 'r["messages"]["out"]["requests"]["OPTIONS"]')" = $((3 * N)) ] ||
+  fail "options_loop.xml: not 3 OPTIONS a call"
+
+"$SIPSTORM" serve "$ROOT/scenarios/answer_ring.lua" --listen 127.0.0.1:$UAS1 --set ring=30 --calls $((2 * N)) --duration 90 -q &
+PIDS+=("$!")
+wait_udp $UAS1
+both cancel.xml cancel "via kamailio to answer_ring.lua" --target 127.0.0.1:$K1
+
+start_kamailio $K2 $UAS2 with_invite_auth
+"$SIPSTORM" serve "$ROOT/scenarios/answer.lua" --listen 127.0.0.1:$UAS2 --calls $((2 * N)) --duration 90 -q &
+PIDS+=("$!")
+wait_udp $UAS2
+both invite_auth.xml auth "(407, [authentication], [routes]) via kamailio to answer.lua" --target 127.0.0.1:$K2 \
+  --auth user7:pw7
+
+{ echo SEQUENTIAL; for i in $(seq 0 9); do echo "caller$i"; done; } >"$WORK/names.csv"
+"$SIPSTORM" serve "$ROOT/scenarios/answer_dialog.lua" --listen 127.0.0.1:$UAS3 --calls $((2 * N)) --duration 90 -q &
+PIDS+=("$!")
+wait_udp $UAS3
+both reinvite.xml reinvite "([field0], two re-INVITEs in a loop) to answer_dialog.lua" --target 127.0.0.1:$UAS3 \
+  --inf "$WORK/names.csv"
+[ "$(json "$WORK/reinvite.json" 'r["messages"]["out"]["requests"]["INVITE"]')" = $((3 * N)) ] ||
+  fail "reinvite.xml: not 3 INVITEs a call"
+echo "PASS SIPp XML corpus"

@@ -1,0 +1,387 @@
+// SIPp XML scenarios: keyword translation, the compiled program, and a compiled scenario driven
+// through the call engine (captures, variable actions, conditional next) with a fake transport.
+#include "sippxml/compiler.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "../ua/fake_transport.hpp"
+#include "sip/parser.hpp"
+#include "sippxml/keywords.hpp"
+#include "ua/engine.hpp"
+#include "ua/var_ops.hpp"
+
+namespace sipstorm::sippxml {
+namespace {
+
+constexpr uint64_t kMs = 1'000'000;
+
+std::string write_temp(const std::string& text) {
+    char path[] = "/tmp/sippxml_testXXXXXX.xml";
+    int fd = mkstemps(path, 4);
+    EXPECT_GE(fd, 0);
+    close(fd);
+    std::ofstream(path) << text;
+    return path;
+}
+
+bool compile_text(const std::string& xml, ua::Program& p, script::CompileError& err,
+                  std::map<std::string, std::string> params = {}) {
+    const std::string path = write_temp(xml);
+    bool ok = compile_sipp_xml(path, params, script::CompileOptions{}, p, err);
+    std::remove(path.c_str());
+    return ok;
+}
+
+TEST(SippKeywords, TranslatesToSlots) {
+    KeywordContext kc;
+    kc.is_variable = [](std::string_view v) { return v == "1" || v == "user"; };
+    kc.pid = "42";
+    std::string out;
+    KeywordError err;
+    ASSERT_TRUE(translate_message(R"(
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[field0 file="users.csv"]@[local_ip]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[$user]@[remote_ip]>[peer_tag_param]
+      CSeq: 7 INVITE
+      [authentication username=joe password=[field1]]
+      X: [$1] [last_Via:] [media_ip] IP[media_ip_type]
+      Content-Length: [len]
+    )",
+                                  kc, out, err))
+        << err.message;
+    EXPECT_NE(out.find("INVITE sip:${service}@${remote_ip}:${remote_port} SIP/2.0\n"), std::string::npos);
+    EXPECT_NE(out.find("\nFrom: <sip:${users.field0}@${local_ip}>;tag=42SIPpTag00${call_number}\n"),
+              std::string::npos);
+    EXPECT_NE(out.find("\nTo: <sip:${user}@${remote_ip}>${peer_tag_param}\n"), std::string::npos);
+    EXPECT_NE(out.find("\nCSeq: ${cseq} INVITE\n"), std::string::npos);  // the engine numbers requests
+    EXPECT_NE(out.find("\n${auth}\n"), std::string::npos);
+    EXPECT_NE(out.find("\nX: ${1} ${last_Via} ${local_ip} IP${local_ip_type}\n"), std::string::npos);
+    EXPECT_TRUE(kc.auth_seen);
+    EXPECT_EQ(kc.auth_user, "joe");
+    EXPECT_EQ(kc.auth_password, "${field1}");
+}
+
+TEST(SippKeywords, ErrorsNameTheLine) {
+    KeywordContext kc;
+    kc.is_variable = [](std::string_view) { return false; };
+    std::string out;
+    KeywordError err;
+    EXPECT_FALSE(translate_message("\nOPTIONS sip:x SIP/2.0\nX: [bogus]\n", kc, out, err));
+    EXPECT_EQ(err.line, 2);
+    EXPECT_EQ(err.message, "unknown keyword [bogus]");
+    EXPECT_FALSE(translate_message("OPTIONS sip:x SIP/2.0\nX: [$v]\n", kc, out, err));
+    EXPECT_EQ(err.line, 1);
+    EXPECT_FALSE(translate_message("OPTIONS sip:x SIP/2.0\nX: [clock_tick]\n", kc, out, err));
+    EXPECT_EQ(err.message, "keyword [clock_tick] is not supported yet");
+}
+
+TEST(VarOps, ArithmeticTestsAndStrcmpAsSippPrintsThem) {
+    struct Vars final : ua::VarAccess {
+        std::vector<std::string> v = std::vector<std::string>(4);
+        std::string_view get(int i) const override { return v[static_cast<size_t>(i)]; }
+        bool set(int i, std::string_view s) override {
+            v[static_cast<size_t>(i)] = std::string(s);
+            return true;
+        }
+        double sample_ms(const ua::PauseSpec& d) override { return d.a_ms; }
+        double now_seconds() const override { return 1000.25; }
+    } vars;
+    auto op = [](ua::VarOpKind k, int dest, int src, double value) {
+        ua::VarOp o;
+        o.kind = k;
+        o.dest = dest;
+        o.src = src;
+        o.value = value;
+        return o;
+    };
+    std::vector<ua::VarOp> ops(7);
+    ops[0] = op(ua::VarOpKind::kAssign, 0, -1, 3);
+    ops[1] = op(ua::VarOpKind::kAdd, 0, -1, 2);
+    ops[2] = op(ua::VarOpKind::kDivide, 0, -1, 4);
+    ops[3] = op(ua::VarOpKind::kTest, 1, 0, 1);
+    ops[3].compare = ua::Compare::kGreater;
+    ops[4].kind = ua::VarOpKind::kStrcmp;
+    ops[4].dest = 2;
+    ops[4].src = 0;
+    ops[4].text = "1.250000";
+    ops[5] = op(ua::VarOpKind::kGettimeofday, 3, -1, 0);
+    ops[6].kind = ua::VarOpKind::kFail;
+    ops[6].text = "stop here";
+    ua::OpsOutcome o = ua::run_var_ops(ops, vars);
+    EXPECT_EQ(vars.v[0], "1.250000");  // SIPp prints doubles with %f
+    EXPECT_EQ(vars.v[1], "true");
+    EXPECT_EQ(vars.v[2], "0.000000");
+    EXPECT_EQ(vars.v[3], "1000.000000");
+    EXPECT_EQ(o.kind, ua::OpsOutcome::kFail);
+    EXPECT_EQ(o.reason, "stop here");
+}
+
+constexpr const char* kUac = R"X(<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="regexp-like">
+  <send retrans="500">
+    <![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: [service] <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="200">
+    <action>
+      <ereg regexp="o=([[:alnum:]]*) ([[:alnum:]]*)" search_in="body" check_it="true" assign_to="all,user,sess"/>
+      <ereg regexp="PROXY" search_in="hdr" header="X-Who:" case_indep="true" assign_to="proxied"/>
+      <assign assign_to="n" value="2"/>
+      <multiply assign_to="n" value="3"/>
+      <test assign_to="big" variable="n" compare="greater_than_equal" value="6"/>
+    </action>
+  </recv>
+  <send next="skip" test="proxied">
+    <![CDATA[
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: [service] <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      X-Got: [$user] [$sess] [$n] [$big] [$all]
+      Content-Length: 0
+    ]]>
+  </send>
+  <pause milliseconds="1000"/>
+  <label id="skip"/>
+  <send>
+    <![CDATA[
+      BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: [service] <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="200"/>
+  <ResponseTimeRepartition value="10, 20"/>
+</scenario>
+)X";
+
+TEST(SippXml, CompilesIntoTheProgram) {
+    ua::Program p;
+    script::CompileError err;
+    ASSERT_TRUE(compile_text(kUac, p, err)) << to_string(err);
+    EXPECT_EQ(p.name, "regexp-like");
+    EXPECT_EQ(p.role, ua::Role::kUac);
+    ASSERT_EQ(p.steps.size(), 7u);  // the label is no step
+    EXPECT_EQ(p.steps[0].source_line, 4u);
+    EXPECT_TRUE(p.steps[1].optional);
+    EXPECT_EQ(p.steps[2].captures.size(), 4u);
+    EXPECT_EQ(p.steps[2].captures[2].group, 2);
+    EXPECT_TRUE(p.steps[2].captures[0].required);
+    EXPECT_TRUE(p.steps[2].captures[0].body);
+    EXPECT_EQ(p.steps[2].ops.size(), 3u);
+    EXPECT_EQ(p.steps[3].next, 5);
+    EXPECT_GE(p.steps[3].next_test, 0);
+    EXPECT_EQ(p.labels.at("skip"), 5);
+    EXPECT_EQ(p.regex_icase.at(1), 1);
+}
+
+std::string header(const std::string& msg, const std::string& name) {
+    sip::MessageView v;
+    EXPECT_TRUE(sip::parse(msg, v).ok());
+    for (uint16_t i = 0; i < v.header_count; ++i)
+        if (v.headers[i].name == name) return std::string(v.headers[i].value);
+    return {};
+}
+
+struct NullRecorder final : ua::Recorder {
+    int succeeded = 0, failed = 0;
+    std::string last_failure;
+    void call_started(uint64_t, uint64_t) override {}
+    void call_succeeded(uint64_t, uint64_t) override { ++succeeded; }
+    void call_failed(ua::FailReason, std::string_view d, uint16_t) override {
+        ++failed;
+        last_failure = d;
+    }
+    void call_setup(uint64_t) override {}
+    void response_time(sip::Method, uint64_t) override {}
+    void message_out(bool, sip::Method, uint16_t, bool) override {}
+    void message_in(bool, sip::Method, uint16_t) override {}
+    void retransmission_in() override {}
+    void parse_error() override {}
+    void unknown_call() override {}
+};
+
+std::string ok_with_sdp(const std::string& invite, const std::string& extra) {
+    const std::string body = "v=0\r\no=alice 2890844526 2890842807 IN IP4 10.0.0.1\r\n";
+    return "SIP/2.0 200 OK\r\nVia: " + header(invite, "Via") + "\r\nFrom: " + header(invite, "From") +
+           "\r\nTo: " + header(invite, "To") + ";tag=t9\r\nCall-ID: " + header(invite, "Call-ID") +
+           "\r\nCSeq: " + header(invite, "CSeq") + "\r\nContact: <sip:uas@127.0.0.1:5090>\r\n" + extra +
+           "Content-Type: application/sdp\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+           body;
+}
+
+struct Harness {
+    ua::Program program;
+    ua::test::FakeTransport transport;
+    NullRecorder rec;
+    ua::EngineConfig config = [] {
+        ua::EngineConfig c;
+        c.run_id = 0xabcdef01;
+        c.max_calls = 4;
+        net::Address::parse("127.0.0.1:5090", 5060, c.remote);
+        return c;
+    }();
+    void inject(ua::Engine& e, const std::string& m, uint64_t now) {
+        net::RxPacket pk{m.data(), static_cast<uint32_t>(m.size()), config.remote};
+        e.on_packet(pk, now);
+        transport.flush();
+    }
+};
+
+TEST(SippXml, CapturesActionsAndConditionalNextInTheEngine) {
+    for (bool proxied : {false, true}) {
+        Harness r;
+        script::CompileError err;
+        ASSERT_TRUE(compile_text(kUac, r.program, err)) << to_string(err);
+        ua::Engine engine{r.config, r.program, r.transport, r.rec, nullptr, 0};
+        ASSERT_TRUE(engine.start_call(0, 0));
+        r.transport.flush();
+        const std::string invite = r.transport.sent.at(0);
+        EXPECT_EQ(header(invite, "CSeq"), "1 INVITE");
+        r.inject(engine, ok_with_sdp(invite, proxied ? "X-Who: a proxy\r\n" : ""), kMs);
+        ASSERT_EQ(r.transport.sent.size(), proxied ? 3u : 2u);
+        const std::string ack = r.transport.sent[1];
+        EXPECT_EQ(header(ack, "X-Got"), "alice 2890844526 6.000000 true o=alice 2890844526");
+        EXPECT_NE(header(ack, "To").find(";tag=t9"), std::string::npos);
+        if (!proxied) {  // the pause, then the BYE
+            engine.advance(1200 * kMs);
+            r.transport.flush();
+            ASSERT_EQ(r.transport.sent.size(), 3u);
+        }
+        const std::string bye = r.transport.sent[2];
+        EXPECT_EQ(header(bye, "CSeq"), "2 BYE");
+        r.inject(engine,
+                 "SIP/2.0 200 OK\r\nVia: " + header(bye, "Via") + "\r\nFrom: " + header(bye, "From") +
+                     "\r\nTo: " + header(bye, "To") + "\r\nCall-ID: " + header(bye, "Call-ID") +
+                     "\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n",
+                 1300 * kMs);
+        EXPECT_EQ(r.rec.succeeded, 1) << r.rec.last_failure;
+    }
+}
+
+TEST(SippXml, CheckItFailsTheCallWhenNothingMatches) {
+    Harness r;
+    script::CompileError err;
+    ASSERT_TRUE(compile_text(kUac, r.program, err)) << to_string(err);
+    ua::Engine engine{r.config, r.program, r.transport, r.rec, nullptr, 0};
+    ASSERT_TRUE(engine.start_call(0, 0));
+    r.transport.flush();
+    std::string ok = ok_with_sdp(r.transport.sent.at(0), "");
+    ok.replace(ok.find("o=alice"), 7, "x=alice");
+    r.inject(engine, ok, kMs);
+    EXPECT_EQ(r.rec.failed, 1);
+    EXPECT_EQ(r.rec.last_failure, "a required capture found nothing");
+}
+
+TEST(SippXml, UasResponsesToTheInviteKeepItsHeaders) {
+    ua::Program p;
+    script::CompileError err;
+    ASSERT_TRUE(compile_text(R"(<scenario>
+  <recv request="INVITE"/>
+  <send><![CDATA[
+    SIP/2.0 200 OK
+    [last_Via:]
+    [last_To:];tag=[pid]
+    Content-Length: 0
+  ]]></send>
+  <recv request="BYE"/>
+  <send><![CDATA[
+    SIP/2.0 200 OK
+    [last_Via:]
+    Content-Length: 0
+  ]]></send>
+</scenario>)",
+                             p, err))
+        << to_string(err);
+    EXPECT_EQ(p.role, ua::Role::kUas);
+    ASSERT_EQ(p.templates.size(), 2u);
+    auto uses = [](const sip::Template& t, sip::Slot s) {
+        for (const sip::Segment& seg : t.segments)
+            if (seg.slot == s) return true;
+        return false;
+    };
+    EXPECT_TRUE(uses(p.templates[0], sip::Slot::kInviteHeader));
+    EXPECT_FALSE(uses(p.templates[0], sip::Slot::kLastHeader));
+    EXPECT_TRUE(uses(p.templates[1], sip::Slot::kLastHeader));
+}
+
+TEST(SippXml, ErrorsCarryTheLine) {
+    struct Case {
+        const char* xml;
+        int line;
+        const char* message;
+    };
+    const Case cases[] = {
+        {"<scenario>\n<send><![CDATA[\nOPTIONS sip:x SIP/2.0\nX: [nope]\n]]></send>\n</scenario>", 4,
+         "unknown keyword [nope]"},
+        {"<scenario>\n<recv request=\"INVITE\"/>\n<recvCmd/>\n</scenario>", 3,
+         "<recvCmd> (3PCC) is not supported"},
+        {"<scenario>\n<recv request=\"INVITE\" lost=\"10\"/>\n</scenario>", 2,
+         "<recv>: lost is not supported yet"},
+        {"<scenario>\n<recv request=\"INVITE\">\n<action><ereg regexp=\"(\" "
+         "assign_to=\"a\"/></action></recv>\n</scenario>",
+         3, "<ereg>: bad regexp '('"},
+        {"<scenario>\n<recv request=\"INVITE\"/>\n<pause distribution=\"weibull\" lambda=\"1\" "
+         "k=\"2\"/>\n</scenario>",
+         3, "<pause>: distribution 'weibull' is not supported"},
+        {"<scenario>\n<recv request=\"INVITE\">\n</scenario>", 3, "malformed XML: mismatched tag"},
+        {"<scenario>\n<send><![CDATA[\nOPTIONS sip:x SIP/2.0\n[authentication]\n]]></send>\n</scenario>", 4,
+         "[authentication] needs credentials"},
+    };
+    for (const Case& c : cases) {
+        ua::Program p;
+        script::CompileError err;
+        EXPECT_FALSE(compile_text(c.xml, p, err)) << c.xml;
+        EXPECT_EQ(err.line, c.line) << err.message << " in " << c.xml;
+        EXPECT_EQ(err.message.rfind(c.message, 0), 0u) << err.message;
+    }
+}
+
+TEST(SippXml, PauseForms) {
+    ua::Program p;
+    script::CompileError err;
+    ASSERT_TRUE(compile_text(R"(<scenario>
+<recv request="INVITE"><action><assign assign_to="d" value="250"/></action></recv>
+<pause/>
+<pause min="10" max="20"/>
+<pause distribution="normal" mean="100" stdev="10"/>
+<pause distribution="lognormal" mean="0" stdev="0"/>
+<pause distribution="exponential" mean="30"/>
+<pause variable="d"/>
+<timewait milliseconds="40"/>
+</scenario>)",
+                             p, err, {{"duration", "1500"}}))
+        << to_string(err);
+    ASSERT_EQ(p.steps.size(), 8u);
+    EXPECT_EQ(p.steps[1].pause.a_ms, 1500);  // SIPp's -d
+    EXPECT_EQ(p.steps[2].pause.dist, ua::Distribution::kUniform);
+    EXPECT_EQ(p.steps[3].pause.b_ms, 10);
+    EXPECT_DOUBLE_EQ(p.steps[4].pause.a_ms, 1.0);  // exp(mu + sigma^2/2)
+    EXPECT_EQ(p.steps[5].pause.dist, ua::Distribution::kExponential);
+    EXPECT_EQ(p.steps[6].pause.var, 0);
+    EXPECT_EQ(p.steps[7].pause.a_ms, 40);
+}
+
+}  // namespace
+}  // namespace sipstorm::sippxml
