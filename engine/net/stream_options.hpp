@@ -71,6 +71,7 @@ struct StreamStats {
     uint64_t reconnects = 0;
     uint64_t pings_sent = 0, pongs_received = 0, pings_answered = 0;
     std::array<uint64_t, kConnErrors> failed{};
+    uint64_t tls_resumed = 0;  // handshakes that resumed a session (--tls-resume)
     // TLS: the protocol version and cipher of the first handshake (static strings from OpenSSL)
     const char* tls_version = nullptr;
     const char* tls_cipher = nullptr;

@@ -213,13 +213,17 @@ void StreamTransport::drive_handshake(uint32_t id, uint64_t now_ns) {
             return set_events(id, false);
         case TlsSession::Step::kWantWrite:
             return set_events(id, true);
-        case TlsSession::Step::kFailed:
+        case TlsSession::Step::kFailed: {
+            char text[192];
+            snprintf(text, sizeof(text), "TLS: %s (%s)", c.tls->error(), c.peer.to_string().c_str());
             return fail(id, c.tls->certificate_error() ? ConnError::kCertificate : ConnError::kTlsHandshake,
-                        c.tls->error(), now_ns);
+                        text, now_ns);
+        }
         case TlsSession::Step::kDone:
             break;
     }
     handshake_samples_.push_back(now_ns - c.opened_ns);
+    if (c.tls->resumed()) ++sstats_.tls_resumed;
     if (!sstats_.tls_version) {
         sstats_.tls_version = c.tls->version();
         sstats_.tls_cipher = c.tls->cipher();
@@ -400,7 +404,7 @@ void StreamTransport::housekeeping(uint64_t now_ns) {
         if (id == kNone) {
             ++ps.failures;
             ps.retry_ns = now_ns + (kHousekeepingNs << std::min<uint32_t>(ps.failures - 1, 6));
-            std::memcpy(ps.last_error, err, sizeof(ps.last_error));
+            snprintf(ps.last_error, sizeof(ps.last_error), "%.111s", err);
             continue;
         }
         ps.conn = id;

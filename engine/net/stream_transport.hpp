@@ -79,7 +79,7 @@ class StreamTransport final : public Transport {
         uint32_t refs = 0;      // live calls mapped here
         uint32_t failures = 0;  // consecutive failed attempts
         uint64_t retry_ns = 0;  // reconnect after this (0: connect on demand)
-        char last_error[80] = {};
+        char last_error[112] = {};
     };
     struct FlowSlot {  // per-call: a call's flow and its connection, indexed by the flow's low bits
         uint64_t flow = 0;

@@ -48,21 +48,19 @@ uint32_t StreamTransport::route(const TxPacket& p, uint64_t now_ns) {
     if (ps.conn != kNone) return ps.conn;
     remote_ = p.to;
     if (ps.failures > opt_.reconnect) {
-        snprintf(err, sizeof(err), "%.60s (gave up after %u reconnects)", ps.last_error, opt_.reconnect);
+        snprintf(err, sizeof(err), "%.80s (gave up after %u reconnects)", ps.last_error, opt_.reconnect);
         add_fault(p.flow, 0, err);
         return kNone;
     }
-    if (ps.retry_ns && now_ns < ps.retry_ns) {
-        snprintf(err, sizeof(err), "%.70s (reconnecting)", ps.last_error);
-        add_fault(p.flow, 0, err);
+    if (ps.retry_ns && now_ns < ps.retry_ns) {  // the failure that is being retried
+        add_fault(p.flow, 0, ps.last_error);
         return kNone;
     }
     const uint32_t id = connect_to(p.to, now_ns, err, sizeof(err));
     if (id == kNone) {
         ++ps.failures;
         ps.retry_ns = now_ns + (kHousekeepingNs << std::min<uint32_t>(ps.failures - 1, 6));
-        std::memcpy(ps.last_error, err, sizeof(ps.last_error));
-        ps.last_error[sizeof(ps.last_error) - 1] = 0;
+        snprintf(ps.last_error, sizeof(ps.last_error), "%.111s", err);
         add_fault(p.flow, 0, err);
         return kNone;
     }
@@ -191,7 +189,8 @@ bool StreamTransport::drain_output(uint32_t id, uint64_t now_ns) {
             char text[192];
             snprintf(text, sizeof(text), "%s: %s (%s)", opt_.tls ? "TLS" : "TCP",
                      c.tls ? c.tls->error() : text_of(err), c.peer.to_string().c_str());
-            fail(id, error_of(err), text, now_ns);
+            fail(id, c.tls && c.tls->certificate_error() ? ConnError::kCertificate : error_of(err), text,
+                 now_ns);
             return false;
         }
         if (w <= 0) {

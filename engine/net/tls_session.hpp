@@ -73,6 +73,7 @@ class TlsSession {
     const char* error() const { return error_; }
     bool certificate_error() const { return certificate_; }
     const char* version() const;
+    bool resumed() const;
     const char* cipher() const;
 
   private:

@@ -103,6 +103,7 @@ struct CountersT {
     T conn_current{};  // gauge
     T conn_peak{};     // max
     T conn_reconnects{};
+    T tls_resumed{};
     std::array<T, kConnFailReasons> conn_failed{};
 };
 
@@ -142,6 +143,7 @@ void for_each_field(A& a, B& b, F&& f) {
     f(a.conn_current, b.conn_current, Combine::kGauge);
     f(a.conn_peak, b.conn_peak, Combine::kSum);  // each shard's own peak: their sum bounds the whole's
     f(a.conn_reconnects, b.conn_reconnects, Combine::kSum);
+    f(a.tls_resumed, b.tls_resumed, Combine::kSum);
     each(a.conn_failed, b.conn_failed, Combine::kSum);
 }
 
