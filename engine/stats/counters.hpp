@@ -104,6 +104,7 @@ struct CountersT {
     T conn_peak{};     // max
     T conn_reconnects{};
     T tls_resumed{};
+    T keepalives_sent{}, keepalive_pongs{}, keepalives_answered{};  // RFC 5626 CRLF pings / pongs
     std::array<T, kConnFailReasons> conn_failed{};
 };
 
@@ -144,6 +145,9 @@ void for_each_field(A& a, B& b, F&& f) {
     f(a.conn_peak, b.conn_peak, Combine::kSum);  // each shard's own peak: their sum bounds the whole's
     f(a.conn_reconnects, b.conn_reconnects, Combine::kSum);
     f(a.tls_resumed, b.tls_resumed, Combine::kSum);
+    f(a.keepalives_sent, b.keepalives_sent, Combine::kSum);
+    f(a.keepalive_pongs, b.keepalive_pongs, Combine::kSum);
+    f(a.keepalives_answered, b.keepalives_answered, Combine::kSum);
     each(a.conn_failed, b.conn_failed, Combine::kSum);
 }
 
