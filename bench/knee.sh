@@ -3,6 +3,8 @@
 # side by side in one run on the same machine, read against the kernel's own loopback ceiling.
 #
 #   bench/knee.sh [--quick] [--out knee.json] [--build-dir DIR]      (bench/knee.sh --help for all)
+#   bench/knee.sh --transport tcp           the same over TCP, one shared connection (SIPp -t t1)
+#   bench/knee.sh --transport tcp-per-call  a new TCP connection per call (SIPp -t tn)
 #
 # Knee = the highest rate (calls/s) at which a run of --duration seconds (default 5) has
 #   * zero failed calls, on the UAC and on the UAS side, and no call still unfinished --grace seconds
@@ -52,12 +54,15 @@ usage: bench/knee.sh [options]
   --only sipp|sipstorm measure one tool only (development)
   --base-port P        first UDP port; each step uses a block of 20 above it (default 42000)
   --keep DIR           keep the per-step logs, CSVs and result files in DIR (default: a temp dir, removed)
+  --transport T        udp (default); tcp: one shared connection each way (SIPp -t t1, sipstorm
+                       --connections shared); tcp-per-call: a connection per call (SIPp -t tn, sipstorm
+                       --connections per-call). Over TCP the UDP ceiling is not measured.
 EOF
 }
 
 QUICK=0 OUT="" BUILD="" DURATION="" BISECT="" GRACE="" SHARDS=2
 SIPP_START=1000 SIPP_FACTOR=1.5 STORM_START=5000 STORM_FACTOR=2 MAX_STEPS=8
-CEIL_S="" ONLY="" BASE_PORT=42000 KEEP=""
+CEIL_S="" ONLY="" BASE_PORT=42000 KEEP="" TRANSPORT=udp
 while (( $# )); do
     case $1 in
         --quick) QUICK=1 ;;
@@ -76,6 +81,7 @@ while (( $# )); do
         --only) ONLY=$2; shift ;;
         --base-port) BASE_PORT=$2; shift ;;
         --keep) KEEP=$2; shift ;;
+        --transport) TRANSPORT=$2; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
     esac
@@ -87,6 +93,24 @@ else
     : "${DURATION:=5}" "${BISECT:=3}" "${GRACE:=4}" "${CEIL_S:=2}"
 fi
 
+case $TRANSPORT in
+    udp) SIPP_T=(); STORM_RUN_T=(); STORM_SERVE_T=() ;;
+    tcp) SIPP_T=(-t t1 -max_socket 5000); STORM_RUN_T=(--transport tcp --connections shared); STORM_SERVE_T=(--transport tcp) ;;
+    tcp-per-call) SIPP_T=(-t tn -max_socket 15000); STORM_RUN_T=(--transport tcp --connections per-call)
+        STORM_SERVE_T=(--transport tcp) ;;
+    *) die "--transport must be udp, tcp or tcp-per-call" ;;
+esac
+# wait_sip_port PORT SECONDS: the SIP listener of a step is up (UDP, or TCP).
+wait_sip_port() {
+    [[ $TRANSPORT == udp ]] && { wait_udp_port "$@"; return; }
+    local tries=$(( $2 * 20 ))
+    while (( tries-- > 0 )); do
+        ss -Htln "sport = :$1" 2>/dev/null | grep -q . && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
 if ! [[ $DURATION =~ ^[0-9]+$ ]] || (( DURATION < 2 )); then
     die "--duration must be a whole number of seconds >= 2"
 fi
@@ -94,7 +118,7 @@ fi
 BUILD=$(find_build_dir "$REPO" "$BUILD") || die "no sipstorm binary: build first or pass --build-dir"
 SIPSTORM=$BUILD/sipstorm
 CEILING=$BUILD/bench/udp_ceiling
-[[ -x $CEILING ]] || die "$CEILING missing: cmake --build $BUILD --target udp_ceiling"
+[[ $TRANSPORT != udp || -x $CEILING ]] || die "$CEILING missing: cmake --build $BUILD --target udp_ceiling"
 command -v sipp >/dev/null || die "sipp not found"
 SCEN=$REPO/scenarios
 
@@ -121,7 +145,7 @@ next_port_block() {
         p=$NEXT_PORT
         NEXT_PORT=$(( NEXT_PORT + 20 ))
         udp_port_free "$p" && udp_port_free $((p + 1)) && udp_port_free $((p + 4)) &&
-            udp_port_free $((p + 12)) && { PORT=$p; return; }
+            udp_port_free $((p + 12)) && ! ss -Htan "sport = :$p" 2>/dev/null | grep -q . && { PORT=$p; return; }
     done
 }
 
@@ -260,12 +284,12 @@ sipp_step() {
     d=$WORK/sipp_${rate}_$PORT
     mkdir -p "$d"
     calls=$(( rate * DURATION ))
-    sipp -sn uas -i 127.0.0.1 -p "$PORT" -mp $((PORT + 4)) -bind_local -nostdin \
+    sipp -sn uas -i 127.0.0.1 -p "$PORT" -mp $((PORT + 4)) -bind_local -nostdin "${SIPP_T[@]}" \
         -trace_stat -stf "$d/uas.csv" -fd 1 >"$d/uas.log" 2>&1 &
     uas=$!; PIDS=("$uas")
-    wait_udp_port "$PORT" 5 || log "SIPp UAS not listening on $PORT (see $d/uas.log)"
+    wait_sip_port "$PORT" 5 || log "SIPp UAS not listening on $PORT (see $d/uas.log)"
     # Fixed -r (calls per -rp 1000 ms), no -rate_increase, -l left to its default (3 x rate x 1 s).
-    sipp -sn uac "127.0.0.1:$PORT" -i 127.0.0.1 -p $((PORT + 1)) -mp $((PORT + 12)) -bind_local -nostdin \
+    sipp -sn uac "127.0.0.1:$PORT" -i 127.0.0.1 -p $((PORT + 1)) -mp $((PORT + 12)) -bind_local -nostdin "${SIPP_T[@]}" \
         -r "$rate" -rp 1000 -m "$calls" -timeout "$((DURATION + GRACE))s" \
         -trace_stat -stf "$d/uac.csv" -fd 1 >"$d/uac.log" 2>&1 &
     uac=$!; PIDS+=("$uac")
@@ -284,11 +308,11 @@ sipstorm_step() {
     next_port_block
     d=$WORK/sipstorm_${rate}_$PORT
     mkdir -p "$d"
-    "$SIPSTORM" serve "$SCEN/answer.lua" --listen "127.0.0.1:$PORT" --shards "$SHARDS" -q \
+    "$SIPSTORM" serve "$SCEN/answer.lua" --listen "127.0.0.1:$PORT" --shards "$SHARDS" -q "${STORM_SERVE_T[@]}" \
         --out "$d/serve.json" >"$d/serve.log" 2>&1 &
     serve=$!; PIDS=("$serve")
-    wait_udp_port "$PORT" 5 || log "sipstorm serve not listening on $PORT (see $d/serve.log)"
-    "$SIPSTORM" run "$SCEN/basic_call.lua" --target "127.0.0.1:$PORT" --rate "$rate" \
+    wait_sip_port "$PORT" 5 || log "sipstorm serve not listening on $PORT (see $d/serve.log)"
+    "$SIPSTORM" run "$SCEN/basic_call.lua" --target "127.0.0.1:$PORT" --rate "$rate" "${STORM_RUN_T[@]}" \
         --duration "${DURATION}s" --shards "$SHARDS" -q --out "$d/run.json" >"$d/run.log" 2>&1 &
     run=$!; PIDS+=("$run")
     # run stops starting calls at DURATION; calls still live GRACE s later count as unfinished
@@ -364,16 +388,22 @@ while [[ ${PHASE[sipp]} != finished || ${PHASE[sipstorm]} != finished ]]; do
 done
 SIPP_LO=${LO[sipp]} SIPP_HI=${HI[sipp]} STORM_LO=${LO[sipstorm]} STORM_HI=${HI[sipstorm]}
 
-log "udp_ceiling: ${CEIL_S} s per mode"
-"$CEILING" --seconds "$CEIL_S" | tee "$WORK/ceiling.txt"
+if [[ $TRANSPORT == udp ]]; then
+    log "udp_ceiling: ${CEIL_S} s per mode"
+    "$CEILING" --seconds "$CEIL_S" | tee "$WORK/ceiling.txt"
+else
+    : > "$WORK/ceiling.txt"
+fi
 MACHINE_END=$(machine_json)
 ELAPSED=$(( $(date +%s) - START_TS ))
 
 python3 - "$STEPS" "$WORK/ceiling.txt" "$SIPP_LO" "$SIPP_HI" "$STORM_LO" "$STORM_HI" "$MACHINE_START" \
-    "$MACHINE_END" "$ELAPSED" "$DURATION" "$SHARDS" "$QUICK" "${OUT:-}" <<'EOF'
+    "$MACHINE_END" "$ELAPSED" "$DURATION" "$SHARDS" "$QUICK" "${OUT:-}" "$TRANSPORT" <<'EOF'
 import json, sys
 (steps_path, ceil_path, sipp_lo, sipp_hi, storm_lo, storm_hi, m0, m1, elapsed, duration, shards, quick,
- out) = sys.argv[1:]
+ out, transport) = sys.argv[1:]
+wire = {"udp": "UDP", "tcp": "TCP, one shared connection (SIPp -t t1)",
+        "tcp-per-call": "TCP, a new connection per call (SIPp -t tn)"}[transport]
 steps = [json.loads(l) for l in open(steps_path) if l.strip()]
 ceiling = {}
 for line in open(ceil_path):
@@ -388,7 +418,8 @@ def first_fail(tool, hi):
             return s
     return None
 res = {
-    "benchmark": "basic call (INVITE/100/180/200/ACK/BYE/200), UDP over 127.0.0.1, no hold",
+    "benchmark": f"basic call (INVITE/100/180/200/ACK/BYE/200), {wire} over 127.0.0.1, no hold",
+    "transport": transport,
     "criterion": "zero failed (UAC and UAS) and zero unfinished calls, achieved >= 99% of target, "
                  f"{duration} s per step",
     "quick": quick == "1", "elapsed_s": int(elapsed), "step_s": float(duration),
@@ -419,7 +450,7 @@ for s in steps:
     print(f"  {s['tool']:8s} {s['rate']:8.0f} {'pass' if s['pass'] else 'FAIL':6s} {s['achieved']:9.0f} "
           f"{s['failed']:7d} {s['unfinished']:7d} {s['retransmissions']:8d}  {s['why']}")
 print()
-print(f"knee of the basic call, {duration} s steps, loopback UDP, same machine, one run "
+print(f"knee of the basic call, {duration} s steps, loopback {wire}, same machine, one run "
       f"(load average at start {json.loads(m0)['loadavg'][0]}, at end {json.loads(m1)['loadavg'][0]}):")
 rows = [("SIPp -> SIPp knee (calls/s)", k("sipp", sipp_lo, sipp_hi)),
         (f"sipstorm -> sipstorm knee (calls/s, {shards}+{shards} shards)", k("sipstorm", storm_lo, storm_hi)),
