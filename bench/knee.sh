@@ -56,7 +56,9 @@ usage: bench/knee.sh [options]
   --keep DIR           keep the per-step logs, CSVs and result files in DIR (default: a temp dir, removed)
   --transport T        udp (default); tcp: one shared connection each way (SIPp -t t1, sipstorm
                        --connections shared); tcp-per-call: a connection per call (SIPp -t tn, sipstorm
-                       --connections per-call). Over TCP the UDP ceiling is not measured.
+                       --connections per-call); tls-per-call, tls-resume: sipstorm only (no TLS in
+                       SIPp), a connection and handshake per call. Over TCP/TLS the UDP ceiling is not
+                       measured (bench/tls_bench.sh adds the OpenSSL handshake ceiling).
 EOF
 }
 
@@ -98,7 +100,19 @@ case $TRANSPORT in
     tcp) SIPP_T=(-t t1 -max_socket 5000); STORM_RUN_T=(--transport tcp --connections shared); STORM_SERVE_T=(--transport tcp) ;;
     tcp-per-call) SIPP_T=(-t tn -max_socket 15000); STORM_RUN_T=(--transport tcp --connections per-call)
         STORM_SERVE_T=(--transport tcp) ;;
-    *) die "--transport must be udp, tcp or tcp-per-call" ;;
+    tls-per-call|tls-resume)  # SIPp has no TLS here: sipstorm only, certificates made with openssl
+        ONLY=sipstorm
+        CERTS=$(mktemp -d /tmp/knee-certs.XXXXXX)
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout "$CERTS/ca.key" -out "$CERTS/ca.pem" -days 2 \
+            -subj "/CN=knee CA" -addext "basicConstraints=critical,CA:TRUE" >/dev/null 2>&1 &&
+            openssl req -newkey rsa:2048 -nodes -keyout "$CERTS/server.key" -out "$CERTS/server.csr" -subj "/CN=knee" \
+                >/dev/null 2>&1 && printf "subjectAltName=IP:127.0.0.1\n" >"$CERTS/ext" &&
+            openssl x509 -req -in "$CERTS/server.csr" -CA "$CERTS/ca.pem" -CAkey "$CERTS/ca.key" -CAcreateserial \
+                -out "$CERTS/server.pem" -days 2 -extfile "$CERTS/ext" >/dev/null 2>&1 || die "openssl failed"
+        STORM_RUN_T=(--transport tls --connections per-call --tls-ca "$CERTS/ca.pem")
+        [[ $TRANSPORT == tls-resume ]] && STORM_RUN_T+=(--tls-resume)
+        STORM_SERVE_T=(--transport tls --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key") ;;
+    *) die "--transport must be udp, tcp, tcp-per-call, tls-per-call or tls-resume" ;;
 esac
 # wait_sip_port PORT SECONDS: the SIP listener of a step is up (UDP, or TCP).
 wait_sip_port() {
@@ -133,6 +147,7 @@ cleanup() {
     for p in "${PIDS[@]}"; do stop_pid "$p" 1 || true; done
     PIDS=()
     if [[ -z $KEEP ]]; then rm -rf "$WORK"; fi
+    if [[ -n ${CERTS:-} ]]; then rm -rf "$CERTS"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -403,7 +418,9 @@ import json, sys
 (steps_path, ceil_path, sipp_lo, sipp_hi, storm_lo, storm_hi, m0, m1, elapsed, duration, shards, quick,
  out, transport) = sys.argv[1:]
 wire = {"udp": "UDP", "tcp": "TCP, one shared connection (SIPp -t t1)",
-        "tcp-per-call": "TCP, a new connection per call (SIPp -t tn)"}[transport]
+        "tcp-per-call": "TCP, a new connection per call (SIPp -t tn)",
+        "tls-per-call": "TLS, a new connection and full handshake per call",
+        "tls-resume": "TLS, a new connection per call, sessions resumed"}[transport]
 steps = [json.loads(l) for l in open(steps_path) if l.strip()]
 ceiling = {}
 for line in open(ceil_path):
