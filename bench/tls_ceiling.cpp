@@ -62,14 +62,22 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-        if (a == "--cert") so.cert_file = next();
-        else if (a == "--key") so.key_file = next();
-        else if (a == "--ca") co.ca_file = next();
-        else if (a == "--seconds") seconds = std::stod(next());
-        else if (a == "--resume") co.resume = true;
-        else if (a == "--version") co.version = so.version = next();
+        if (a == "--cert")
+            so.cert_file = next();
+        else if (a == "--key")
+            so.key_file = next();
+        else if (a == "--ca")
+            co.ca_file = next();
+        else if (a == "--seconds")
+            seconds = std::stod(next());
+        else if (a == "--resume")
+            co.resume = true;
+        else if (a == "--version")
+            co.version = so.version = next();
         else {
-            std::fprintf(stderr, "usage: tls_ceiling --cert PEM --key PEM --ca PEM [--seconds S] [--resume] [--version 1.2|1.3]\n");
+            std::fprintf(stderr,
+                         "usage: tls_ceiling --cert PEM --key PEM --ca PEM [--seconds S] [--resume] "
+                         "[--version 1.2|1.3]\n");
             return 2;
         }
     }
@@ -79,13 +87,15 @@ int main(int argc, char** argv) {
     if (!server) return std::fprintf(stderr, "server context: %s\n", error.c_str()), 2;
     auto client = TlsContext::create(co, &error);
     if (!client) return std::fprintf(stderr, "client context: %s\n", error.c_str()), 2;
-    if (!handshake_once(*client, *server, &error)) return std::fprintf(stderr, "handshake: %s\n", error.c_str()), 1;
+    if (!handshake_once(*client, *server, &error))
+        return std::fprintf(stderr, "handshake: %s\n", error.c_str()), 1;
     const auto start = std::chrono::steady_clock::now();
     uint64_t n = 0;
     double elapsed = 0;
     while (elapsed < seconds) {
         for (int k = 0; k < 50; ++k, ++n)
-            if (!handshake_once(*client, *server, &error)) return std::fprintf(stderr, "handshake: %s\n", error.c_str()), 1;
+            if (!handshake_once(*client, *server, &error))
+                return std::fprintf(stderr, "handshake: %s\n", error.c_str()), 1;
         elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
     std::printf("mode=%s handshakes=%llu seconds=%.2f handshakes_per_s=%.0f resumed=%llu\n",

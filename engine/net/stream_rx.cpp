@@ -139,6 +139,10 @@ void StreamTransport::service(uint32_t id, bool readable, uint64_t now_ns) {
     scratch_used_ += len;
     frame(id, base, len, now_ns);
     if (conns_[id].state == State::kFree) return;
+    if (c.tls && c.tls->pending() && !c.in_backlog) {  // more plaintext than this read took
+        c.in_backlog = true;
+        backlog_.push_back(id);
+    }
     if (err) {
         char text[192];
         snprintf(text, sizeof(text), "%s: %s (%s)", opt_.tls ? "TLS" : "TCP",

@@ -165,8 +165,13 @@ void StreamTransport::accept_all(uint64_t now_ns) {
         socklen_t len = sizeof(ss);
         const int fd = accept4(listen_, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno == EMFILE || errno == ENFILE)
+            if (errno == EMFILE || errno == ENFILE) {
+                // Out of descriptors: the backlog stays readable, so stop listening until the next
+                // housekeeping instead of spinning on it.
                 ++sstats_.failed[static_cast<size_t>(ConnError::kNoFiles)];
+                epoll_ctl(epoll_, EPOLL_CTL_DEL, listen_, nullptr);
+                listen_paused_ = true;
+            }
             return;
         }
         if (opt_.max_connections && sstats_.current >= opt_.max_connections) {
@@ -392,6 +397,13 @@ void StreamTransport::housekeeping(uint64_t now_ns) {
                 }
                 break;
         }
+    }
+    if (listen_paused_) {
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.u64 = kListenTag;
+        epoll_ctl(epoll_, EPOLL_CTL_ADD, listen_, &ev);
+        listen_paused_ = false;
     }
     // Shared and pool connections that failed come back after their back-off.
     for (uint32_t k = 0; k < pool_.size(); ++k) {

@@ -129,6 +129,7 @@ class StreamTransport final : public Transport {
     std::vector<PoolSlot> pool_;
     std::vector<FlowSlot> flows_;
     uint32_t next_source_ = 0;
+    bool listen_paused_ = false;  // out of descriptors: accepting again at the next housekeeping
     uint64_t next_housekeeping_ns_ = 0;
 
     std::vector<char> scratch_;

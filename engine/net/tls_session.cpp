@@ -239,6 +239,10 @@ const char* TlsSession::version() const {
     return SSL_get_version(ssl_);
 }
 
+bool TlsSession::pending() const {
+    return SSL_pending(ssl_) > 0;
+}
+
 bool TlsSession::resumed() const {
     return SSL_session_reused(ssl_) == 1;
 }

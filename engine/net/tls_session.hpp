@@ -74,6 +74,7 @@ class TlsSession {
     bool certificate_error() const { return certificate_; }
     const char* version() const;
     bool resumed() const;
+    bool pending() const;  // decrypted bytes wait inside OpenSSL (the socket may not signal them)
     const char* cipher() const;
 
   private:
