@@ -29,9 +29,9 @@ std::span<const RxPacket> StreamTransport::poll(int timeout_us) {
     }
     // Messages left over from a full batch come before anything new.
     if (!backlog_.empty()) {
-        std::vector<uint32_t> pending;
-        pending.swap(backlog_);
-        for (uint32_t id : pending) {
+        backlog_work_.clear();
+        backlog_work_.swap(backlog_);  // both keep their capacity: no allocation per poll
+        for (uint32_t id : backlog_work_) {
             Conn& c = conns_[id];
             c.in_backlog = false;
             if (c.state == State::kFree) continue;

@@ -126,6 +126,7 @@ class StreamTransport final : public Transport {
     std::deque<Conn> conns_;                // stable references when it grows
     std::vector<uint32_t> free_, freeing_;  // free slots; slots closed during this poll
     std::vector<uint32_t> backlog_;         // connections with complete messages still in `in`
+    std::vector<uint32_t> backlog_work_;    // the backlog being served by this poll
     std::vector<PoolSlot> pool_;
     std::vector<FlowSlot> flows_;
     uint32_t next_source_ = 0;

@@ -17,7 +17,7 @@ count() {
 
 for conns in shared per-call; do
   "$SIPSTORM" run "$ROOT/scenarios/basic_call.lua" --transport tcp --connections $conns --calls 30 --rate 100 \
-    --shards 2 -q --pcap "$WORK/tcp.pcap" >"$WORK/tcp.log" 2>&1 || { cat "$WORK/tcp.log"; fail "tcp run: exit $?"; }
+    --shards 2 -q --pcap "$WORK/tcp.pcap" >"$WORK/tcp.log" 2>&1 || { code=$?; cat "$WORK/tcp.log"; fail "tcp run: exit $code"; }
   got=$(count "$WORK/tcp.pcap")
   [ "$got" = "30 30 30 30 60 " ] || fail "TCP ($conns) trace: INVITE ACK BYE 180 200 = $got"
   echo "PASS pcap over TCP ($conns): $got"
@@ -31,8 +31,9 @@ PORT=25491
 SERVE=$!
 PIDS+=("$SERVE")
 for _ in $(seq 50); do ss -H -tln "sport = :$PORT" | grep -q . && break; sleep 0.1; done
+ss -H -tln "sport = :$PORT" | grep -q . || { cat "$WORK/serve.log"; fail "serve does not listen on $PORT"; }
 "$SIPSTORM" run "$ROOT/scenarios/basic_call.lua" --target "sips:127.0.0.1:$PORT" --tls-ca "$WORK/certs/ca.pem" \
-  --calls 30 --rate 100 --shards 1 -q --pcap "$WORK/tls.pcap" >"$WORK/tls.log" 2>&1 || { cat "$WORK/tls.log"; fail "tls run: exit $?"; }
+  --calls 30 --rate 100 --shards 1 -q --pcap "$WORK/tls.pcap" >"$WORK/tls.log" 2>&1 || { code=$?; cat "$WORK/tls.log"; fail "tls run: exit $code"; }
 wait "$SERVE" || true
 for side in tls serve; do
   got=$(count "$WORK/$side.pcap" -d "tcp.port==$PORT,sip")
