@@ -36,7 +36,10 @@ struct StreamOptions {
     uint32_t reconnect = 3;          // shared / pool connections: reconnect attempts after a failure
     uint32_t batch = 64;             // messages per poll() and TX slots per flush()
     uint32_t max_output = 4u << 20;  // bytes queued for a slow peer before its connection is closed
-    TlsContext* tls = nullptr;       // TLS over every connection (nullptr: plain TCP)
+    // ... on a shared or pooled connection of ours, which carries a whole shard's calls: a peer
+    // that stalls for a moment under load must not lose them all.
+    uint32_t max_output_shared = 64u << 20;
+    TlsContext* tls = nullptr;  // TLS over every connection (nullptr: plain TCP)
 };
 
 // Why connections ended badly (the result file's connections.failed_by_reason).

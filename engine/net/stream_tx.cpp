@@ -138,7 +138,7 @@ void StreamTransport::send_chain(uint32_t id, uint64_t now_ns) {
         queue_output(c, tx_[i].data, tx_[i].len);
         ++stats_.tx_packets;
     }
-    if (c.out.size() - c.out_off > opt_.max_output) {
+    if (c.out.size() - c.out_off > (c.pool_slot != kNone ? opt_.max_output_shared : opt_.max_output)) {
         char text[192];
         snprintf(text, sizeof(text), "%s: the peer does not read (%s queued for %s)",
                  opt_.tls ? "TLS" : "TCP", std::to_string(c.out.size() - c.out_off).c_str(),
