@@ -33,12 +33,13 @@ struct StreamOptions {
     uint64_t keepalive_ns = 0;  // outgoing connections: CRLFCRLF ping after this much silence
     uint64_t keepalive_timeout_ns = 10'000'000'000ull;  // no pong in this time: the connection failed
     uint64_t connect_timeout_ns = 5'000'000'000ull;
-    uint32_t reconnect = 3;          // shared / pool connections: reconnect attempts after a failure
-    uint32_t batch = 64;             // messages per poll() and TX slots per flush()
-    uint32_t max_output = 4u << 20;  // bytes queued for a slow peer before its connection is closed
-    // ... on a shared or pooled connection of ours, which carries a whole shard's calls: a peer
-    // that stalls for a moment under load must not lose them all.
-    uint32_t max_output_shared = 64u << 20;
+    uint32_t reconnect = 3;  // shared / pool connections: reconnect attempts after a failure
+    uint32_t batch = 64;     // messages per poll() and TX slots per flush()
+    // A peer that reads slowly gets its output queued. Its connection closes when it has taken no
+    // byte of it for output_stall_ns, or when more than max_output bytes wait: a shared connection
+    // carries a whole shard's calls, so a peer that stalls for a moment under load must not lose them.
+    uint32_t max_output = 64u << 20;
+    uint64_t output_stall_ns = 10'000'000'000ull;
     TlsContext* tls = nullptr;  // TLS over every connection (nullptr: plain TCP)
 };
 

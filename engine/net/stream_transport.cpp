@@ -361,6 +361,16 @@ void StreamTransport::flow_end(uint64_t flow) {
 void StreamTransport::housekeeping(uint64_t now_ns) {
     for (uint32_t id = 0; id < conns_.size(); ++id) {
         Conn& c = conns_[id];
+        if (c.state != State::kFree && c.out.size() != c.out_off &&
+            now_ns - c.out_since_ns > opt_.output_stall_ns) {
+            char text[192];
+            snprintf(text, sizeof(text), "%s: the peer has read nothing for %llu s (%zu bytes queued for %s)",
+                     opt_.tls ? "TLS" : "TCP",
+                     static_cast<unsigned long long>(opt_.output_stall_ns / 1'000'000'000),
+                     c.out.size() - c.out_off, c.peer.to_string().c_str());
+            fail(id, ConnError::kSlowPeer, text, now_ns);
+            continue;
+        }
         switch (c.state) {
             case State::kFree:
             case State::kClosing:

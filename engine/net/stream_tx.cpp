@@ -128,17 +128,18 @@ void StreamTransport::send_chain(uint32_t id, uint64_t now_ns) {
                     done -= iov[k].iov_len;
                     continue;
                 }
-                queue_output(c, static_cast<const char*>(iov[k].iov_base) + done, iov[k].iov_len - done);
+                queue_output(c, static_cast<const char*>(iov[k].iov_base) + done, iov[k].iov_len - done,
+                             now_ns);
                 done = 0;
             }
             if (static_cast<size_t>(w) < total) break;
         }
     }
     for (; i != kNone; i = tx_next_[i]) {
-        queue_output(c, tx_[i].data, tx_[i].len);
+        queue_output(c, tx_[i].data, tx_[i].len, now_ns);
         ++stats_.tx_packets;
     }
-    if (c.out.size() - c.out_off > (c.pool_slot != kNone ? opt_.max_output_shared : opt_.max_output)) {
+    if (c.out.size() - c.out_off > opt_.max_output) {
         char text[192];
         snprintf(text, sizeof(text), "%s: the peer does not read (%s queued for %s)",
                  opt_.tls ? "TLS" : "TCP", std::to_string(c.out.size() - c.out_off).c_str(),
@@ -148,10 +149,11 @@ void StreamTransport::send_chain(uint32_t id, uint64_t now_ns) {
     if (c.state == State::kOpen && c.out.size() != c.out_off) drain_output(id, now_ns);
 }
 
-void StreamTransport::queue_output(Conn& c, const char* data, size_t len) {
+void StreamTransport::queue_output(Conn& c, const char* data, size_t len, uint64_t now_ns) {
     if (c.out_off == c.out.size()) {
         c.out.clear();
         c.out_off = 0;
+        c.out_since_ns = now_ns;
     } else if (c.out_off > 64 * 1024 && c.out_off > c.out.size() / 2) {
         c.out.erase(c.out.begin(), c.out.begin() + static_cast<long>(c.out_off));
         c.out_off = 0;
@@ -198,6 +200,7 @@ bool StreamTransport::drain_output(uint32_t id, uint64_t now_ns) {
             return true;
         }
         c.out_off += static_cast<size_t>(w);
+        c.out_since_ns = now_ns;
         stats_.tx_bytes += static_cast<uint64_t>(w);
     }
     c.out.clear();
@@ -210,7 +213,7 @@ bool StreamTransport::drain_output(uint32_t id, uint64_t now_ns) {
 
 void StreamTransport::send_raw(uint32_t id, std::string_view bytes, uint64_t now_ns) {
     Conn& c = conns_[id];
-    queue_output(c, bytes.data(), bytes.size());
+    queue_output(c, bytes.data(), bytes.size(), now_ns);
     c.active_ns = now_ns;
     if (c.state == State::kOpen) drain_output(id, now_ns);
 }
