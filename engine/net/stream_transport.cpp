@@ -1,6 +1,7 @@
 #include "net/stream_transport.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -53,6 +54,9 @@ std::unique_ptr<StreamTransport> open_stream(const StreamOptions& opt, std::stri
         if (error) *error = std::string(opt.tls ? "tls: " : "tcp: ") + step + ": " + strerror(err);
         return nullptr;
     };
+    // OpenSSL writes to its socket without MSG_NOSIGNAL: a peer that closed must be an EPIPE on
+    // that connection, not a SIGPIPE that ends the run.
+    signal(SIGPIPE, SIG_IGN);
     std::unique_ptr<StreamTransport> t(new StreamTransport(opt));
     t->local_ = opt.local;
     if ((t->epoll_ = epoll_create1(EPOLL_CLOEXEC)) < 0) return say("epoll_create1", errno);
