@@ -1,8 +1,8 @@
 #include "net/stream_transport.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
