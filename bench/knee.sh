@@ -3,6 +3,8 @@
 # side by side in one run on the same machine, read against the kernel's own loopback ceiling.
 #
 #   bench/knee.sh [--quick] [--out knee.json] [--build-dir DIR]      (bench/knee.sh --help for all)
+#   bench/knee.sh --transport tcp           the same over TCP, one shared connection (SIPp -t t1)
+#   bench/knee.sh --transport tcp-per-call  a new TCP connection per call (SIPp -t tn)
 #
 # Knee = the highest rate (calls/s) at which a run of --duration seconds (default 5) has
 #   * zero failed calls, on the UAC and on the UAS side, and no call still unfinished --grace seconds
@@ -52,12 +54,17 @@ usage: bench/knee.sh [options]
   --only sipp|sipstorm measure one tool only (development)
   --base-port P        first UDP port; each step uses a block of 20 above it (default 42000)
   --keep DIR           keep the per-step logs, CSVs and result files in DIR (default: a temp dir, removed)
+  --transport T        udp (default); tcp: one shared connection each way (SIPp -t t1, sipstorm
+                       --connections shared); tcp-per-call: a connection per call (SIPp -t tn, sipstorm
+                       --connections per-call); tls-per-call, tls-resume: sipstorm only (no TLS in
+                       SIPp), a connection and handshake per call. Over TCP/TLS the UDP ceiling is not
+                       measured (bench/tls_bench.sh adds the OpenSSL handshake ceiling).
 EOF
 }
 
 QUICK=0 OUT="" BUILD="" DURATION="" BISECT="" GRACE="" SHARDS=2
 SIPP_START=1000 SIPP_FACTOR=1.5 STORM_START=5000 STORM_FACTOR=2 MAX_STEPS=8
-CEIL_S="" ONLY="" BASE_PORT=42000 KEEP=""
+CEIL_S="" ONLY="" BASE_PORT=42000 KEEP="" TRANSPORT=udp
 while (( $# )); do
     case $1 in
         --quick) QUICK=1 ;;
@@ -76,6 +83,7 @@ while (( $# )); do
         --only) ONLY=$2; shift ;;
         --base-port) BASE_PORT=$2; shift ;;
         --keep) KEEP=$2; shift ;;
+        --transport) TRANSPORT=$2; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
     esac
@@ -87,6 +95,37 @@ else
     : "${DURATION:=5}" "${BISECT:=3}" "${GRACE:=4}" "${CEIL_S:=2}"
 fi
 
+case $TRANSPORT in
+    udp) SIPP_T=(); STORM_RUN_T=(); STORM_SERVE_T=() ;;
+    tcp) SIPP_T=(-t t1 -max_socket 5000); STORM_RUN_T=(--transport tcp --connections shared); STORM_SERVE_T=(--transport tcp) ;;
+    tcp-per-call) SIPP_T=(-t tn -max_socket 15000); STORM_RUN_T=(--transport tcp --connections per-call)
+        export KNEE_TRANSPORT=tcp-per-call
+        STORM_SERVE_T=(--transport tcp) ;;
+    tls-per-call|tls-resume)  # SIPp has no TLS here: sipstorm only, certificates made with openssl
+        ONLY=sipstorm
+        CERTS=$(mktemp -d /tmp/knee-certs.XXXXXX)
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout "$CERTS/ca.key" -out "$CERTS/ca.pem" -days 2 \
+            -subj "/CN=knee CA" -addext "basicConstraints=critical,CA:TRUE" >/dev/null 2>&1 &&
+            openssl req -newkey rsa:2048 -nodes -keyout "$CERTS/server.key" -out "$CERTS/server.csr" -subj "/CN=knee" \
+                >/dev/null 2>&1 && printf "subjectAltName=IP:127.0.0.1\n" >"$CERTS/ext" &&
+            openssl x509 -req -in "$CERTS/server.csr" -CA "$CERTS/ca.pem" -CAkey "$CERTS/ca.key" -CAcreateserial \
+                -out "$CERTS/server.pem" -days 2 -extfile "$CERTS/ext" >/dev/null 2>&1 || die "openssl failed"
+        STORM_RUN_T=(--transport tls --connections per-call --tls-ca "$CERTS/ca.pem")
+        [[ $TRANSPORT == tls-resume ]] && STORM_RUN_T+=(--tls-resume)
+        STORM_SERVE_T=(--transport tls --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key") ;;
+    *) die "--transport must be udp, tcp, tcp-per-call, tls-per-call or tls-resume" ;;
+esac
+# wait_sip_port PORT SECONDS: the SIP listener of a step is up (UDP, or TCP).
+wait_sip_port() {
+    [[ $TRANSPORT == udp ]] && { wait_udp_port "$@"; return; }
+    local tries=$(( $2 * 20 ))
+    while (( tries-- > 0 )); do
+        ss -Htln "sport = :$1" 2>/dev/null | grep -q . && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
 if ! [[ $DURATION =~ ^[0-9]+$ ]] || (( DURATION < 2 )); then
     die "--duration must be a whole number of seconds >= 2"
 fi
@@ -94,7 +133,7 @@ fi
 BUILD=$(find_build_dir "$REPO" "$BUILD") || die "no sipstorm binary: build first or pass --build-dir"
 SIPSTORM=$BUILD/sipstorm
 CEILING=$BUILD/bench/udp_ceiling
-[[ -x $CEILING ]] || die "$CEILING missing: cmake --build $BUILD --target udp_ceiling"
+[[ $TRANSPORT != udp || -x $CEILING ]] || die "$CEILING missing: cmake --build $BUILD --target udp_ceiling"
 need sipp sip-tester
 SCEN=$REPO/scenarios
 
@@ -109,6 +148,7 @@ cleanup() {
     for p in "${PIDS[@]}"; do stop_pid "$p" 1 || true; done
     PIDS=()
     if [[ -z $KEEP ]]; then rm -rf "$WORK"; fi
+    if [[ -n ${CERTS:-} ]]; then rm -rf "$CERTS"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -121,7 +161,7 @@ next_port_block() {
         p=$NEXT_PORT
         NEXT_PORT=$(( NEXT_PORT + 20 ))
         udp_port_free "$p" && udp_port_free $((p + 1)) && udp_port_free $((p + 4)) &&
-            udp_port_free $((p + 12)) && { PORT=$p; return; }
+            udp_port_free $((p + 12)) && ! ss -Htan "sport = :$p" 2>/dev/null | grep -q . && { PORT=$p; return; }
     done
 }
 
@@ -129,7 +169,7 @@ next_port_block() {
 # on stderr; exit status 0 when the step passes.
 analyse() {
     python3 - "$@" "$DURATION" "$STEPS" <<'EOF'
-import csv, json, sys
+import csv, json, os, sys
 tool, rate, d, duration, steps_path = sys.argv[1], float(sys.argv[2]), sys.argv[3], float(sys.argv[4]), sys.argv[5]
 
 def sipp_rows(path):
@@ -174,7 +214,14 @@ if tool == "sipp":
     achieved = steady([(r["_elapsed"], num(r, "OutgoingCall(C)")) for r in uac])
     whole = attempted / last["_elapsed"] if last and last["_elapsed"] > 0 else 0.0
     uas_last = uas[-1] if uas else {}
-    step.update(uas_failed=num(uas_last, "FailedCall(C)"), uas_retransmissions=num(uas_last, "Retransmissions(C)"))
+    uas_failed = num(uas_last, "FailedCall(C)")
+    if os.environ.get("KNEE_TRANSPORT") == "tcp-per-call":
+        # SIPp's built-in UAS ends each call with a 4 s pause (for a lost 200 to the BYE); the UAC's
+        # close of its per-call connection during it counts as a UAS failure, "TcpClosed", even
+        # though the call is complete. Those are not failures of the load.
+        step["uas_tcp_closed_after_call"] = num(uas_last, "FailedTcpClosed(C)")
+        uas_failed -= step["uas_tcp_closed_after_call"]
+    step.update(uas_failed=uas_failed, uas_retransmissions=num(uas_last, "Retransmissions(C)"))
     reasons = {k[6:-3]: num(last, k) for k in last if k.startswith("Failed") and k.endswith("(C)")
                and k != "FailedCall(C)" and num(last, k)}
     step.update(failed_by=reasons, uac_exit=open(f"{d}/uac.rc").read().strip())
@@ -260,12 +307,12 @@ sipp_step() {
     d=$WORK/sipp_${rate}_$PORT
     mkdir -p "$d"
     calls=$(( rate * DURATION ))
-    sipp -sn uas -i 127.0.0.1 -p "$PORT" -mp $((PORT + 4)) -bind_local -nostdin \
+    sipp -sn uas -i 127.0.0.1 -p "$PORT" -mp $((PORT + 4)) -bind_local -nostdin "${SIPP_T[@]}" \
         -trace_stat -stf "$d/uas.csv" -fd 1 >"$d/uas.log" 2>&1 &
     uas=$!; PIDS=("$uas")
-    wait_udp_port "$PORT" 5 || log "SIPp UAS not listening on $PORT (see $d/uas.log)"
+    wait_sip_port "$PORT" 5 || log "SIPp UAS not listening on $PORT (see $d/uas.log)"
     # Fixed -r (calls per -rp 1000 ms), no -rate_increase, -l left to its default (3 x rate x 1 s).
-    sipp -sn uac "127.0.0.1:$PORT" -i 127.0.0.1 -p $((PORT + 1)) -mp $((PORT + 12)) -bind_local -nostdin \
+    sipp -sn uac "127.0.0.1:$PORT" -i 127.0.0.1 -p $((PORT + 1)) -mp $((PORT + 12)) -bind_local -nostdin "${SIPP_T[@]}" \
         -r "$rate" -rp 1000 -m "$calls" -timeout "$((DURATION + GRACE))s" \
         -trace_stat -stf "$d/uac.csv" -fd 1 >"$d/uac.log" 2>&1 &
     uac=$!; PIDS+=("$uac")
@@ -284,11 +331,11 @@ sipstorm_step() {
     next_port_block
     d=$WORK/sipstorm_${rate}_$PORT
     mkdir -p "$d"
-    "$SIPSTORM" serve "$SCEN/answer.lua" --listen "127.0.0.1:$PORT" --shards "$SHARDS" -q \
+    "$SIPSTORM" serve "$SCEN/answer.lua" --listen "127.0.0.1:$PORT" --shards "$SHARDS" -q "${STORM_SERVE_T[@]}" \
         --out "$d/serve.json" >"$d/serve.log" 2>&1 &
     serve=$!; PIDS=("$serve")
-    wait_udp_port "$PORT" 5 || log "sipstorm serve not listening on $PORT (see $d/serve.log)"
-    "$SIPSTORM" run "$SCEN/basic_call.lua" --target "127.0.0.1:$PORT" --rate "$rate" \
+    wait_sip_port "$PORT" 5 || log "sipstorm serve not listening on $PORT (see $d/serve.log)"
+    "$SIPSTORM" run "$SCEN/basic_call.lua" --target "127.0.0.1:$PORT" --rate "$rate" "${STORM_RUN_T[@]}" \
         --duration "${DURATION}s" --shards "$SHARDS" -q --out "$d/run.json" >"$d/run.log" 2>&1 &
     run=$!; PIDS+=("$run")
     # run stops starting calls at DURATION; calls still live GRACE s later count as unfinished
@@ -364,16 +411,24 @@ while [[ ${PHASE[sipp]} != finished || ${PHASE[sipstorm]} != finished ]]; do
 done
 SIPP_LO=${LO[sipp]} SIPP_HI=${HI[sipp]} STORM_LO=${LO[sipstorm]} STORM_HI=${HI[sipstorm]}
 
-log "udp_ceiling: ${CEIL_S} s per mode"
-"$CEILING" --seconds "$CEIL_S" | tee "$WORK/ceiling.txt"
+if [[ $TRANSPORT == udp ]]; then
+    log "udp_ceiling: ${CEIL_S} s per mode"
+    "$CEILING" --seconds "$CEIL_S" | tee "$WORK/ceiling.txt"
+else
+    : > "$WORK/ceiling.txt"
+fi
 MACHINE_END=$(machine_json)
 ELAPSED=$(( $(date +%s) - START_TS ))
 
 python3 - "$STEPS" "$WORK/ceiling.txt" "$SIPP_LO" "$SIPP_HI" "$STORM_LO" "$STORM_HI" "$MACHINE_START" \
-    "$MACHINE_END" "$ELAPSED" "$DURATION" "$SHARDS" "$QUICK" "${OUT:-}" <<'EOF'
+    "$MACHINE_END" "$ELAPSED" "$DURATION" "$SHARDS" "$QUICK" "${OUT:-}" "$TRANSPORT" <<'EOF'
 import json, sys
 (steps_path, ceil_path, sipp_lo, sipp_hi, storm_lo, storm_hi, m0, m1, elapsed, duration, shards, quick,
- out) = sys.argv[1:]
+ out, transport) = sys.argv[1:]
+wire = {"udp": "UDP", "tcp": "TCP, one shared connection (SIPp -t t1)",
+        "tcp-per-call": "TCP, a new connection per call (SIPp -t tn)",
+        "tls-per-call": "TLS, a new connection and full handshake per call",
+        "tls-resume": "TLS, a new connection per call, sessions resumed"}[transport]
 steps = [json.loads(l) for l in open(steps_path) if l.strip()]
 ceiling = {}
 for line in open(ceil_path):
@@ -388,7 +443,8 @@ def first_fail(tool, hi):
             return s
     return None
 res = {
-    "benchmark": "basic call (INVITE/100/180/200/ACK/BYE/200), UDP over 127.0.0.1, no hold",
+    "benchmark": f"basic call (INVITE/100/180/200/ACK/BYE/200), {wire} over 127.0.0.1, no hold",
+    "transport": transport,
     "criterion": "zero failed (UAC and UAS) and zero unfinished calls, achieved >= 99% of target, "
                  f"{duration} s per step",
     "quick": quick == "1", "elapsed_s": int(elapsed), "step_s": float(duration),
@@ -419,7 +475,7 @@ for s in steps:
     print(f"  {s['tool']:8s} {s['rate']:8.0f} {'pass' if s['pass'] else 'FAIL':6s} {s['achieved']:9.0f} "
           f"{s['failed']:7d} {s['unfinished']:7d} {s['retransmissions']:8d}  {s['why']}")
 print()
-print(f"knee of the basic call, {duration} s steps, loopback UDP, same machine, one run "
+print(f"knee of the basic call, {duration} s steps, loopback {wire}, same machine, one run "
       f"(load average at start {json.loads(m0)['loadavg'][0]}, at end {json.loads(m1)['loadavg'][0]}):")
 rows = [("SIPp -> SIPp knee (calls/s)", k("sipp", sipp_lo, sipp_hi)),
         (f"sipstorm -> sipstorm knee (calls/s, {shards}+{shards} shards)", k("sipstorm", storm_lo, storm_hi)),

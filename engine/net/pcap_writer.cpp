@@ -24,8 +24,9 @@ void put16(unsigned char* p, uint16_t v) {
 
 }  // namespace
 
-std::unique_ptr<PcapWriter> PcapWriter::open(const std::string& path, std::string* error) {
+std::unique_ptr<PcapWriter> PcapWriter::open(const std::string& path, std::string* error, bool tcp) {
     std::unique_ptr<PcapWriter> w(new PcapWriter());
+    w->tcp_ = tcp;
     pcap_t* p = pcap_open_dead(DLT_RAW, 65535);
     pcap_dumper_t* d = p ? pcap_dump_open(p, path.c_str()) : nullptr;
     if (!d) {
@@ -49,18 +50,26 @@ void PcapWriter::close() {
     dumper_ = pcap_ = nullptr;
 }
 
+uint32_t& PcapWriter::seq_of(const Address& from, const Address& to) {
+    std::string key(reinterpret_cast<const char*>(&from), sizeof(Address));
+    key.append(reinterpret_cast<const char*>(&to), sizeof(Address));
+    return seq_.try_emplace(std::move(key), 1u).first->second;
+}
+
 void PcapWriter::write(const Address& from, const Address& to, std::string_view payload) {
     if (!dumper_) return;
     const bool v6 = from.family == AF_INET6;
     const size_t ip_len = v6 ? 40 : 20;
-    const size_t total = ip_len + 8 + payload.size();
+    const size_t l4_len = tcp_ ? 20 : 8;
+    const size_t total = ip_len + l4_len + payload.size();
     if (total > frame_.size()) return;
     unsigned char* f = frame_.data();
-    std::memset(f, 0, ip_len + 8);
+    std::memset(f, 0, ip_len + l4_len);
+    const unsigned char proto = tcp_ ? 6 : 17;
     if (v6) {
         f[0] = 0x60;
-        put16(f + 4, static_cast<uint16_t>(8 + payload.size()));
-        f[6] = 17;  // UDP
+        put16(f + 4, static_cast<uint16_t>(l4_len + payload.size()));
+        f[6] = proto;
         f[7] = 64;
         std::memcpy(f + 8, from.ip, 16);
         std::memcpy(f + 24, to.ip, 16);
@@ -69,10 +78,31 @@ void PcapWriter::write(const Address& from, const Address& to, std::string_view 
         put16(f + 2, static_cast<uint16_t>(total));
         put16(f + 4, ip_id_++);
         f[8] = 64;
-        f[9] = 17;
+        f[9] = proto;
         std::memcpy(f + 12, from.ip, 4);
         std::memcpy(f + 16, to.ip, 4);
         put16(f + 10, ipv4_checksum(f, 20));
+    }
+    if (tcp_) {
+        unsigned char* t = f + ip_len;
+        put16(t, from.port);
+        put16(t + 2, to.port);
+        uint32_t& seq = seq_of(from, to);
+        const uint32_t ack = seq_of(to, from);
+        for (int i = 0; i < 4; ++i) {
+            t[4 + i] = static_cast<unsigned char>(seq >> (24 - 8 * i));
+            t[8 + i] = static_cast<unsigned char>(ack >> (24 - 8 * i));
+        }
+        seq += static_cast<uint32_t>(payload.size());
+        t[12] = 5 << 4;  // 20-byte header
+        t[13] = 0x18;    // PSH, ACK
+        put16(t + 14, 65535);
+        std::memcpy(t + 20, payload.data(), payload.size());
+        pcap_pkthdr h{};
+        gettimeofday(&h.ts, nullptr);
+        h.caplen = h.len = static_cast<bpf_u_int32>(total);
+        pcap_dump(static_cast<u_char*>(dumper_), &h, f);
+        return;
     }
     unsigned char* udp = f + ip_len;
     put16(udp, from.port);

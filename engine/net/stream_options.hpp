@@ -33,10 +33,14 @@ struct StreamOptions {
     uint64_t keepalive_ns = 0;  // outgoing connections: CRLFCRLF ping after this much silence
     uint64_t keepalive_timeout_ns = 10'000'000'000ull;  // no pong in this time: the connection failed
     uint64_t connect_timeout_ns = 5'000'000'000ull;
-    uint32_t reconnect = 3;          // shared / pool connections: reconnect attempts after a failure
-    uint32_t batch = 64;             // messages per poll() and TX slots per flush()
-    uint32_t max_output = 4u << 20;  // bytes queued for a slow peer before its connection is closed
-    TlsContext* tls = nullptr;       // TLS over every connection (nullptr: plain TCP)
+    uint32_t reconnect = 3;  // shared / pool connections: reconnect attempts after a failure
+    uint32_t batch = 64;     // messages per poll() and TX slots per flush()
+    // A peer that reads slowly gets its output queued. Its connection closes when it has taken no
+    // byte of it for output_stall_ns, or when more than max_output bytes wait: a shared connection
+    // carries a whole shard's calls, so a peer that stalls for a moment under load must not lose them.
+    uint32_t max_output = 64u << 20;
+    uint64_t output_stall_ns = 10'000'000'000ull;
+    TlsContext* tls = nullptr;  // TLS over every connection (nullptr: plain TCP)
 };
 
 // Why connections ended badly (the result file's connections.failed_by_reason).
@@ -71,6 +75,7 @@ struct StreamStats {
     uint64_t reconnects = 0;
     uint64_t pings_sent = 0, pongs_received = 0, pings_answered = 0;
     std::array<uint64_t, kConnErrors> failed{};
+    uint64_t tls_resumed = 0;  // handshakes that resumed a session (--tls-resume)
     // TLS: the protocol version and cipher of the first handshake (static strings from OpenSSL)
     const char* tls_version = nullptr;
     const char* tls_cipher = nullptr;

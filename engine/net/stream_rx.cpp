@@ -29,9 +29,9 @@ std::span<const RxPacket> StreamTransport::poll(int timeout_us) {
     }
     // Messages left over from a full batch come before anything new.
     if (!backlog_.empty()) {
-        std::vector<uint32_t> pending;
-        pending.swap(backlog_);
-        for (uint32_t id : pending) {
+        backlog_work_.clear();
+        backlog_work_.swap(backlog_);  // both keep their capacity: no allocation per poll
+        for (uint32_t id : backlog_work_) {
             Conn& c = conns_[id];
             c.in_backlog = false;
             if (c.state == State::kFree) continue;
@@ -139,6 +139,10 @@ void StreamTransport::service(uint32_t id, bool readable, uint64_t now_ns) {
     scratch_used_ += len;
     frame(id, base, len, now_ns);
     if (conns_[id].state == State::kFree) return;
+    if (c.tls && c.tls->pending() && !c.in_backlog) {  // more plaintext than this read took
+        c.in_backlog = true;
+        backlog_.push_back(id);
+    }
     if (err) {
         char text[192];
         snprintf(text, sizeof(text), "%s: %s (%s)", opt_.tls ? "TLS" : "TCP",

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -53,6 +54,9 @@ std::unique_ptr<StreamTransport> open_stream(const StreamOptions& opt, std::stri
         if (error) *error = std::string(opt.tls ? "tls: " : "tcp: ") + step + ": " + strerror(err);
         return nullptr;
     };
+    // OpenSSL writes to its socket without MSG_NOSIGNAL: a peer that closed must be an EPIPE on
+    // that connection, not a SIGPIPE that ends the run.
+    signal(SIGPIPE, SIG_IGN);
     std::unique_ptr<StreamTransport> t(new StreamTransport(opt));
     t->local_ = opt.local;
     if ((t->epoll_ = epoll_create1(EPOLL_CLOEXEC)) < 0) return say("epoll_create1", errno);
@@ -165,8 +169,13 @@ void StreamTransport::accept_all(uint64_t now_ns) {
         socklen_t len = sizeof(ss);
         const int fd = accept4(listen_, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno == EMFILE || errno == ENFILE)
+            if (errno == EMFILE || errno == ENFILE) {
+                // Out of descriptors: the backlog stays readable, so stop listening until the next
+                // housekeeping instead of spinning on it.
                 ++sstats_.failed[static_cast<size_t>(ConnError::kNoFiles)];
+                epoll_ctl(epoll_, EPOLL_CTL_DEL, listen_, nullptr);
+                listen_paused_ = true;
+            }
             return;
         }
         if (opt_.max_connections && sstats_.current >= opt_.max_connections) {
@@ -213,13 +222,17 @@ void StreamTransport::drive_handshake(uint32_t id, uint64_t now_ns) {
             return set_events(id, false);
         case TlsSession::Step::kWantWrite:
             return set_events(id, true);
-        case TlsSession::Step::kFailed:
+        case TlsSession::Step::kFailed: {
+            char text[192];
+            snprintf(text, sizeof(text), "TLS: %s (%s)", c.tls->error(), c.peer.to_string().c_str());
             return fail(id, c.tls->certificate_error() ? ConnError::kCertificate : ConnError::kTlsHandshake,
-                        c.tls->error(), now_ns);
+                        text, now_ns);
+        }
         case TlsSession::Step::kDone:
             break;
     }
     handshake_samples_.push_back(now_ns - c.opened_ns);
+    if (c.tls->resumed()) ++sstats_.tls_resumed;
     if (!sstats_.tls_version) {
         sstats_.tls_version = c.tls->version();
         sstats_.tls_cipher = c.tls->cipher();
@@ -352,6 +365,16 @@ void StreamTransport::flow_end(uint64_t flow) {
 void StreamTransport::housekeeping(uint64_t now_ns) {
     for (uint32_t id = 0; id < conns_.size(); ++id) {
         Conn& c = conns_[id];
+        if (c.state != State::kFree && c.out.size() != c.out_off &&
+            now_ns - c.out_since_ns > opt_.output_stall_ns) {
+            char text[192];
+            snprintf(text, sizeof(text), "%s: the peer has read nothing for %llu s (%zu bytes queued for %s)",
+                     opt_.tls ? "TLS" : "TCP",
+                     static_cast<unsigned long long>(opt_.output_stall_ns / 1'000'000'000),
+                     c.out.size() - c.out_off, c.peer.to_string().c_str());
+            fail(id, ConnError::kSlowPeer, text, now_ns);
+            continue;
+        }
         switch (c.state) {
             case State::kFree:
             case State::kClosing:
@@ -389,6 +412,13 @@ void StreamTransport::housekeeping(uint64_t now_ns) {
                 break;
         }
     }
+    if (listen_paused_) {
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.u64 = kListenTag;
+        epoll_ctl(epoll_, EPOLL_CTL_ADD, listen_, &ev);
+        listen_paused_ = false;
+    }
     // Shared and pool connections that failed come back after their back-off.
     for (uint32_t k = 0; k < pool_.size(); ++k) {
         PoolSlot& ps = pool_[k];
@@ -400,7 +430,7 @@ void StreamTransport::housekeeping(uint64_t now_ns) {
         if (id == kNone) {
             ++ps.failures;
             ps.retry_ns = now_ns + (kHousekeepingNs << std::min<uint32_t>(ps.failures - 1, 6));
-            std::memcpy(ps.last_error, err, sizeof(ps.last_error));
+            snprintf(ps.last_error, sizeof(ps.last_error), "%.111s", err);
             continue;
         }
         ps.conn = id;

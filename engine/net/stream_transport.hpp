@@ -6,7 +6,8 @@
 // framed there (stream_framer.hpp) and handed out as views; only the unfinished tail of a read is
 // copied into the connection's own buffer, so an idle connection holds no receive memory.
 // Send: flush() gathers each connection's messages into one sendmsg; what the kernel does not take
-// waits in the connection's output buffer (EPOLLOUT) up to max_output, past which the slow peer's
+// waits in the connection's output buffer (EPOLLOUT); a peer that takes none of it for a while, or
+// lets more than max_output pile up, has its connection closed. The slow peer's
 // connection is closed. Faults (refused, reset, closed, timeouts, framing errors, TLS) close only that
 // connection and are reported to the calls that use it (take_faults), never to the others.
 #pragma once
@@ -71,6 +72,7 @@ class StreamTransport final : public Transport {
         uint32_t in_scan = 0;   // the framer's scan position in `in`
         std::vector<char> out;  // bytes the kernel has not taken yet
         size_t out_off = 0;
+        uint64_t out_since_ns = 0;  // output waiting: when the peer last took some (or it began)
         uint32_t tx_head = kNone, tx_tail = kNone;  // this flush's packets (TxSlot::next chain)
         std::unique_ptr<TlsSession> tls;
     };
@@ -79,7 +81,7 @@ class StreamTransport final : public Transport {
         uint32_t refs = 0;      // live calls mapped here
         uint32_t failures = 0;  // consecutive failed attempts
         uint64_t retry_ns = 0;  // reconnect after this (0: connect on demand)
-        char last_error[80] = {};
+        char last_error[112] = {};
     };
     struct FlowSlot {  // per-call: a call's flow and its connection, indexed by the flow's low bits
         uint64_t flow = 0;
@@ -112,7 +114,7 @@ class StreamTransport final : public Transport {
     // TX
     uint32_t route(const TxPacket& p, uint64_t now_ns);
     void send_chain(uint32_t id, uint64_t now_ns);
-    void queue_output(Conn& c, const char* data, size_t len);
+    void queue_output(Conn& c, const char* data, size_t len, uint64_t now_ns);
     bool drain_output(uint32_t id, uint64_t now_ns);  // false: the connection failed
     long write_some(Conn& c, const iovec* iov, int n, int& err);
     void send_raw(uint32_t id, std::string_view bytes, uint64_t now_ns);  // pongs and pings
@@ -126,9 +128,11 @@ class StreamTransport final : public Transport {
     std::deque<Conn> conns_;                // stable references when it grows
     std::vector<uint32_t> free_, freeing_;  // free slots; slots closed during this poll
     std::vector<uint32_t> backlog_;         // connections with complete messages still in `in`
+    std::vector<uint32_t> backlog_work_;    // the backlog being served by this poll
     std::vector<PoolSlot> pool_;
     std::vector<FlowSlot> flows_;
     uint32_t next_source_ = 0;
+    bool listen_paused_ = false;  // out of descriptors: accepting again at the next housekeeping
     uint64_t next_housekeeping_ns_ = 0;
 
     std::vector<char> scratch_;

@@ -48,21 +48,19 @@ uint32_t StreamTransport::route(const TxPacket& p, uint64_t now_ns) {
     if (ps.conn != kNone) return ps.conn;
     remote_ = p.to;
     if (ps.failures > opt_.reconnect) {
-        snprintf(err, sizeof(err), "%.60s (gave up after %u reconnects)", ps.last_error, opt_.reconnect);
+        snprintf(err, sizeof(err), "%.80s (gave up after %u reconnects)", ps.last_error, opt_.reconnect);
         add_fault(p.flow, 0, err);
         return kNone;
     }
-    if (ps.retry_ns && now_ns < ps.retry_ns) {
-        snprintf(err, sizeof(err), "%.70s (reconnecting)", ps.last_error);
-        add_fault(p.flow, 0, err);
+    if (ps.retry_ns && now_ns < ps.retry_ns) {  // the failure that is being retried
+        add_fault(p.flow, 0, ps.last_error);
         return kNone;
     }
     const uint32_t id = connect_to(p.to, now_ns, err, sizeof(err));
     if (id == kNone) {
         ++ps.failures;
         ps.retry_ns = now_ns + (kHousekeepingNs << std::min<uint32_t>(ps.failures - 1, 6));
-        std::memcpy(ps.last_error, err, sizeof(ps.last_error));
-        ps.last_error[sizeof(ps.last_error) - 1] = 0;
+        snprintf(ps.last_error, sizeof(ps.last_error), "%.111s", err);
         add_fault(p.flow, 0, err);
         return kNone;
     }
@@ -130,14 +128,15 @@ void StreamTransport::send_chain(uint32_t id, uint64_t now_ns) {
                     done -= iov[k].iov_len;
                     continue;
                 }
-                queue_output(c, static_cast<const char*>(iov[k].iov_base) + done, iov[k].iov_len - done);
+                queue_output(c, static_cast<const char*>(iov[k].iov_base) + done, iov[k].iov_len - done,
+                             now_ns);
                 done = 0;
             }
             if (static_cast<size_t>(w) < total) break;
         }
     }
     for (; i != kNone; i = tx_next_[i]) {
-        queue_output(c, tx_[i].data, tx_[i].len);
+        queue_output(c, tx_[i].data, tx_[i].len, now_ns);
         ++stats_.tx_packets;
     }
     if (c.out.size() - c.out_off > opt_.max_output) {
@@ -150,10 +149,11 @@ void StreamTransport::send_chain(uint32_t id, uint64_t now_ns) {
     if (c.state == State::kOpen && c.out.size() != c.out_off) drain_output(id, now_ns);
 }
 
-void StreamTransport::queue_output(Conn& c, const char* data, size_t len) {
+void StreamTransport::queue_output(Conn& c, const char* data, size_t len, uint64_t now_ns) {
     if (c.out_off == c.out.size()) {
         c.out.clear();
         c.out_off = 0;
+        c.out_since_ns = now_ns;
     } else if (c.out_off > 64 * 1024 && c.out_off > c.out.size() / 2) {
         c.out.erase(c.out.begin(), c.out.begin() + static_cast<long>(c.out_off));
         c.out_off = 0;
@@ -191,7 +191,8 @@ bool StreamTransport::drain_output(uint32_t id, uint64_t now_ns) {
             char text[192];
             snprintf(text, sizeof(text), "%s: %s (%s)", opt_.tls ? "TLS" : "TCP",
                      c.tls ? c.tls->error() : text_of(err), c.peer.to_string().c_str());
-            fail(id, error_of(err), text, now_ns);
+            fail(id, c.tls && c.tls->certificate_error() ? ConnError::kCertificate : error_of(err), text,
+                 now_ns);
             return false;
         }
         if (w <= 0) {
@@ -199,6 +200,7 @@ bool StreamTransport::drain_output(uint32_t id, uint64_t now_ns) {
             return true;
         }
         c.out_off += static_cast<size_t>(w);
+        c.out_since_ns = now_ns;
         stats_.tx_bytes += static_cast<uint64_t>(w);
     }
     c.out.clear();
@@ -211,7 +213,7 @@ bool StreamTransport::drain_output(uint32_t id, uint64_t now_ns) {
 
 void StreamTransport::send_raw(uint32_t id, std::string_view bytes, uint64_t now_ns) {
     Conn& c = conns_[id];
-    queue_output(c, bytes.data(), bytes.size());
+    queue_output(c, bytes.data(), bytes.size(), now_ns);
     c.active_ns = now_ns;
     if (c.state == State::kOpen) drain_output(id, now_ns);
 }

@@ -211,6 +211,19 @@ long TlsSession::write(const char* data, size_t len, int& err) {
         case SSL_ERROR_WANT_WRITE:
             return 0;
         default:
+            // A peer that refused us (an alert: "certificate required") and closed makes our write
+            // fail with a reset; its alert, still unread, says why.
+            if (SSL_get_error(ssl_, r) == SSL_ERROR_SYSCALL) {
+                ERR_clear_error();
+                char sink[512];
+                size_t n = 0;
+                const int rr = SSL_read_ex(ssl_, sink, sizeof(sink), &n);
+                if (rr != 1 && SSL_get_error(ssl_, rr) == SSL_ERROR_SSL) {
+                    record_error(rr);
+                    err = EPROTO;
+                    return 0;
+                }
+            }
             record_error(r);
             err = EPROTO;
             return 0;
@@ -224,6 +237,14 @@ void TlsSession::shutdown() {
 
 const char* TlsSession::version() const {
     return SSL_get_version(ssl_);
+}
+
+bool TlsSession::pending() const {
+    return SSL_pending(ssl_) > 0;
+}
+
+bool TlsSession::resumed() const {
+    return SSL_session_reused(ssl_) == 1;
 }
 
 const char* TlsSession::cipher() const {

@@ -73,6 +73,8 @@ class TlsSession {
     const char* error() const { return error_; }
     bool certificate_error() const { return certificate_; }
     const char* version() const;
+    bool resumed() const;
+    bool pending() const;  // decrypted bytes wait inside OpenSSL (the socket may not signal them)
     const char* cipher() const;
 
   private:

@@ -45,7 +45,7 @@ struct FlowFault {
     uint64_t flow = 0;
     // 0: the calls whose flow is `flow`; N: the client flows f with f % N == flow (a pool slot of N).
     uint32_t modulo = 0;
-    char detail[96] = {};
+    char detail[112] = {};
 };
 
 struct TransportStats {

@@ -104,6 +104,8 @@ struct CountersT {
     T conn_current{};  // gauge
     T conn_peak{};     // max
     T conn_reconnects{};
+    T tls_resumed{};
+    T keepalives_sent{}, keepalive_pongs{}, keepalives_answered{};  // RFC 5626 CRLF pings / pongs
     std::array<T, kConnFailReasons> conn_failed{};
     // RTP media (engine/media): packets as they are sent and received, streams when their call ends.
     T media_streams{};  // streams ended
@@ -156,6 +158,10 @@ void for_each_field(A& a, B& b, F&& f) {
     f(a.conn_current, b.conn_current, Combine::kGauge);
     f(a.conn_peak, b.conn_peak, Combine::kSum);  // each shard's own peak: their sum bounds the whole's
     f(a.conn_reconnects, b.conn_reconnects, Combine::kSum);
+    f(a.tls_resumed, b.tls_resumed, Combine::kSum);
+    f(a.keepalives_sent, b.keepalives_sent, Combine::kSum);
+    f(a.keepalive_pongs, b.keepalive_pongs, Combine::kSum);
+    f(a.keepalives_answered, b.keepalives_answered, Combine::kSum);
     each(a.conn_failed, b.conn_failed, Combine::kSum);
     f(a.media_streams, b.media_streams, Combine::kSum);
     f(a.media_live, b.media_live, Combine::kGauge);

@@ -266,6 +266,10 @@ json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snap
           {"open_at_end", c.conn_current},
           {"peak", c.conn_peak},
           {"reconnects", c.conn_reconnects},
+          {"tls_resumed", c.tls_resumed},
+          {"keepalives_sent", c.keepalives_sent},
+          {"keepalive_pongs", c.keepalive_pongs},
+          {"keepalives_answered", c.keepalives_answered},
           {"failed",
            [&] {
                uint64_t n = 0;
@@ -338,6 +342,10 @@ void snapshot_from_result(const json& result, const RunInfo& names, Snapshot& ou
         c.conn_current = cj.value("open_at_end", uint64_t{0});
         c.conn_peak = cj.value("peak", uint64_t{0});
         c.conn_reconnects = cj.value("reconnects", uint64_t{0});
+        c.tls_resumed = cj.value("tls_resumed", uint64_t{0});
+        c.keepalives_sent = cj.value("keepalives_sent", uint64_t{0});
+        c.keepalive_pongs = cj.value("keepalive_pongs", uint64_t{0});
+        c.keepalives_answered = cj.value("keepalives_answered", uint64_t{0});
         c.bytes_in = cj.value("bytes_in", uint64_t{0});
         c.bytes_out = cj.value("bytes_out", uint64_t{0});
         if (auto f = cj.find("failed_by_reason"); f != cj.end())

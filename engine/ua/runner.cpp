@@ -168,7 +168,9 @@ bool Runner::open(std::string* error) {
                                                  start_ns_);
             if (!spec.pcap.empty()) {
                 ep.trace_path = spec.pcap + ".shard" + std::to_string(i) + ".tmp";
-                if (!(ep.trace = net::PcapWriter::open(ep.trace_path, error))) return false;
+                if (!(ep.trace = net::PcapWriter::open(ep.trace_path, error,
+                                                       spec.stream.kind != StreamSpec::Kind::kUdp)))
+                    return false;
                 ep.engine->set_trace(ep.trace.get());
             }
             if (spec.generates_load) {

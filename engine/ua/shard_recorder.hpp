@@ -14,7 +14,7 @@ namespace sipstorm::ua {
 class FailureTable {
   public:
     struct Entry {
-        char text[64] = {};
+        char text[112] = {};  // room for "TLS: certificate verify failed: unable to get local issuer ..."
         uint64_t count = 0;
     };
     void add(std::string_view text);

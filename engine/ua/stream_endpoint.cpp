@@ -43,6 +43,10 @@ void publish_stream_stats(net::StreamTransport& t, stats::ShardStats& s) {
     c.conn_current.set(ss.current);
     c.conn_peak.set(ss.peak);
     c.conn_reconnects.set(ss.reconnects);
+    c.tls_resumed.set(ss.tls_resumed);
+    c.keepalives_sent.set(ss.pings_sent);
+    c.keepalive_pongs.set(ss.pongs_received);
+    c.keepalives_answered.set(ss.pings_answered);
     for (size_t i = 0; i < net::kConnErrors; ++i) c.conn_failed[i].set(ss.failed[i]);
     for (uint64_t ns : t.take_connect_samples()) s.hist().connect_us.record_ns(ns);
     for (uint64_t ns : t.take_handshake_samples()) s.hist().handshake_us.record_ns(ns);

@@ -114,7 +114,18 @@ expect_dom "$TMP/minimal.dom" "<title>sipstorm report: ok" "minimal result: titl
 expect_dom "$TMP/minimal.dom" 'data-plots="0"'
 expect_dom "$TMP/minimal.dom" "no per-second series"
 
-# 4. The check can fail: a page whose embedded data is corrupt must say so in its title.
+# 4. A TCP run with a connection per call: the Connections table and the connections chart.
+timeout -s INT 60 "$SIPSTORM" run "$SRC/scenarios/basic_call.lua" --transport tcp --connections per-call --rate 100 \
+    --duration 2s --shards 1 -q --out "$TMP/tcp.json" >"$TMP/tcp.out" 2>&1
+run report "$TMP/tcp.json" -o "$TMP/tcp.html"
+expect_status 0
+dom "$TMP/tcp.html" "$TMP/tcp.dom"
+expect_dom "$TMP/tcp.dom" "<title>sipstorm report: ok" "TCP result: title not ok"
+expect_dom "$TMP/tcp.dom" "<caption>Connections" "TCP result: no Connections table"
+expect_dom "$TMP/tcp.dom" "connect time p50" "TCP result: no connect times"
+expect_dom "$TMP/tcp.dom" 'data-plots="8"' "TCP result: no connections chart"
+
+# 5. The check can fail: a page whose embedded data is corrupt must say so in its title.
 sed 's|"calls":{|"calls":{{|' "$TMP/r.html" >"$TMP/broken.html"
 cmp -s "$TMP/r.html" "$TMP/broken.html" && fail "could not corrupt the page for the negative check"
 dom "$TMP/broken.html" "$TMP/broken.dom"

@@ -20,15 +20,15 @@ run_expect() {
   shift 4
   set +e
   timeout 60 "$SIPSTORM" run "$ROOT/scenarios/basic_call.lua" --target 127.0.0.1:$port --transport tcp \
-    --calls 5 --rate 20 --shards 1 --t1 50 -q --out "$WORK/$name.json" "$@" > "$WORK/$name.log" 2>&1
+    --calls ${RUN_CALLS:-5} --rate 20 --shards 1 --t1 ${RUN_T1:-50} -q --out "$WORK/$name.json" "$@" > "$WORK/$name.log" 2>&1
   local code=$?
   set -e
   [ $code = 1 ] || { cat "$WORK/$name.log"; fail "$name: exit code $code, expected 1"; }
-  [ "$(json "$WORK/$name.json" "r['calls']['failed_by_reason']['$reason']")" = 5 ] \
+  [ "$(json "$WORK/$name.json" "r['calls']['failed_by_reason']['$reason']")" = ${RUN_CALLS:-5} ] \
     || { cat "$WORK/$name.log"; fail "$name: not every call failed with $reason"; }
   json "$WORK/$name.json" 'r["calls"]["failed_by_detail"]' | grep -q "$detail" \
     || { cat "$WORK/$name.log"; fail "$name: no failure says '$detail'"; }
-  echo "PASS $name: 5 calls failed with $reason ($detail), exit 1"
+  echo "PASS $name: ${RUN_CALLS:-5} calls failed with $reason ($detail), exit 1"
 }
 
 # Refused: nothing listens.
@@ -63,3 +63,17 @@ python3 "$PEER" client 25394 || fail "serve framing checks failed"
 kill -INT "$SERVE"
 wait "$SERVE" || true
 echo "PASS serve framing and slow client"
+
+# --keepalive: pings on an idle shared connection are answered (serve), the calls succeed ...
+"$SIPSTORM" serve "$ROOT/scenarios/answer.lua" --listen 127.0.0.1:25395 --transport tcp --shards 1 --duration 30 \
+  -q > "$WORK/serve_ka.log" 2>&1 &
+PIDS+=($!)
+wait_tcp 25395
+"$SIPSTORM" run "$ROOT/scenarios/basic_call.lua" --target 127.0.0.1:25395 --transport tcp --keepalive 300ms \
+  --set hold=1.5 --calls 2 --rate 10 --shards 1 -q --out "$WORK/ka.json" > "$WORK/ka.log" 2>&1 \
+  || { cat "$WORK/ka.log"; fail "keepalive run: exit $?"; }
+[ "$(json "$WORK/ka.json" 'r["connections"]["keepalive_pongs"] >= 2 and r["connections"]["keepalive_pongs"] == r["connections"]["keepalives_sent"]')" = True ] \
+  || fail "keep-alive pings unanswered: $(json "$WORK/ka.json" 'r["connections"]')"
+echo "PASS --keepalive: $(json "$WORK/ka.json" 'r["connections"]["keepalive_pongs"]') pings answered, calls succeeded"
+# ... and a peer that never answers one fails the connection 10 s later, its call with it.
+RUN_CALLS=1 RUN_T1=500 run_expect keepalive_silent 25393 transport_error "keep-alive" --keepalive 1s

@@ -678,10 +678,12 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
             if (c.conn_failed[i])
                 failed += fmt::format("{}{} {}", failed.empty() ? "" : ", ", stats::kConnFailReasonNames[i],
                                       c.conn_failed[i]);
-        fmt::print("connections: {} opened, {} accepted, {} closed, peak {}{}; failed: {}\n", c.conn_opened,
-                   c.conn_accepted, c.conn_closed, c.conn_peak,
-                   c.conn_reconnects ? fmt::format(", {} reconnects", c.conn_reconnects) : std::string(),
-                   failed.empty() ? "none" : failed);
+        fmt::print(
+            "connections: {} opened, {} accepted, {} closed, peak {}{}; failed: {}\n", c.conn_opened,
+            c.conn_accepted, c.conn_closed, c.conn_peak,
+            (c.conn_reconnects ? fmt::format(", {} reconnects", c.conn_reconnects) : std::string()) +
+                (c.tls_resumed ? fmt::format(", {} TLS sessions resumed", c.tls_resumed) : std::string()),
+            failed.empty() ? "none" : failed);
         const auto& ct = total.hist.connect_us;
         const auto& hs = total.hist.handshake_us;
         if (ct.count())

@@ -189,6 +189,8 @@ int cmd_run(const Args& args) {
         raise_file_limit(needed, so.model == net::ConnectionModel::kPerCall
                                      ? "--connections per-call at --concurrent"
                                      : "this run");
+    } else {
+        raise_file_limit(0, "");  // the soft limit up to the hard one, whatever the transport
     }
     rc.endpoints.push_back(uac);
     const size_t uac_index = rc.endpoints.size() - 1;

@@ -59,9 +59,9 @@ int cmd_serve(const Args& args) {
     apply_media_options(common, uas);
     uas.engine.timers = {common.t1_ms, common.t2_ms, common.t4_ms, false};
     apply_transport_options(topt, kind, false, nullptr, uas);
-    if (kind != ua::StreamSpec::Kind::kUdp)
-        raise_file_limit(64 + uint64_t{rc.shards} * (4 + topt.max_connections),
-                         topt.max_connections ? "--max-connections" : "serve");
+    raise_file_limit(
+        kind == ua::StreamSpec::Kind::kUdp ? 0 : 64 + uint64_t{rc.shards} * (4 + topt.max_connections),
+        topt.max_connections ? "--max-connections" : "serve");
     rc.endpoints.push_back(uas);
 
     ua::Runner runner(rc);

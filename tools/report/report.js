@@ -229,6 +229,31 @@
     grows.push(["shards", fmt(result.shards)]);
     box.appendChild(kvTable("Generator health", grows));
 
+    // TCP/TLS: the connections and their faults (nothing on UDP runs).
+    var conns = obj(result.connections);
+    var cfail = obj(conns.failed_by_reason);
+    if (num(conns.opened) + num(conns.accepted) + num(conns.failed) > 0) {
+      var crows = [["transport", result.transport || "", ""]];
+      if (result.tls_insecure === true) crows.push(["certificates", "NOT verified (--tls-insecure)", "fail"]);
+      if (conns.tls) crows.push(["TLS", conns.tls, ""]);
+      crows.push(["opened / accepted", fmt(conns.opened) + " / " + fmt(conns.accepted), "num"]);
+      crows.push(["closed", fmt(conns.closed), "num"]);
+      crows.push(["most open at once", fmt(conns.peak), "num"]);
+      if (num(conns.reconnects)) crows.push(["reconnects", fmt(conns.reconnects), "num warn"]);
+      if (num(conns.tls_resumed)) crows.push(["TLS sessions resumed", fmt(conns.tls_resumed), "num"]);
+      crows.push(["failed", fmt(conns.failed), num(conns.failed) ? "num fail" : "num"]);
+      Object.keys(cfail).forEach(function (k) {
+        if (num(cfail[k])) crows.push(["\u2003" + k, fmt(cfail[k]), "num fail"]);
+      });
+      var clat = obj(result.latency_ms);
+      ["connect", "handshake"].forEach(function (k) {
+        var l = obj(clat[k]);
+        if (num(l.count)) crows.push([k + " time p50 / p99 / max (ms)", fmt(l.p50, 3) + " / " + fmt(l.p99, 3) + " / " + fmt(l.max, 3), "num"]);
+      });
+      crows.push(["bytes in / out", fmt(conns.bytes_in) + " / " + fmt(conns.bytes_out), "num"]);
+      box.appendChild(kvTable("Connections", crows));
+    }
+
     var tool = obj(result.tool);
     box.appendChild(kvTable("Run", [
       ["scenario", result.scenario || "", ""],
@@ -331,6 +356,14 @@
     plot(chartBox(box, "chart-concurrent", "Concurrent calls"),
          { series: [line("live calls", PALETTE[3], { width: 2, fill: "rgba(130,80,223,0.12)" })],
            data: [t, series.map(function (r) { return num(r.concurrent); })], y: "calls" });
+
+    // TCP/TLS: connections open and opened per second.
+    if (series.some(function (r) { return num(r.connections) > 0 || num(r.connections_opened) > 0; })) {
+      plot(chartBox(box, "chart-connections", "Connections (TCP/TLS): open, and opened per second"),
+           { series: [line("open", PALETTE[0], { width: 2 }), line("opened/s", PALETTE[1])],
+             data: [t, series.map(function (r) { return num(r.connections); }),
+                    series.map(function (r) { return per(r, "connections_opened"); })], y: "connections" });
+    }
 
     // 3. Failures by reason, stacked bars. Each series holds the running sum up to its reason and
     //    the tallest is drawn first, so that the bars stack; the legend shows the reason's own count.

@@ -385,5 +385,24 @@ TEST(StreamTransport, SlowReaderBeyondTheCapIsClosed) {
     close(fd);
 }
 
+TEST(StreamTransport, PeerThatReadsNothingIsClosedAfterTheStallTime) {
+    StreamOptions o;
+    o.output_stall_ns = 300'000'000;
+    auto t = open_server(o);
+    const int fd = connect_raw(t->local_address());
+    send_all(fd, kMsg);
+    Got g = poll_for(*t, 1);
+    ASSERT_EQ(g.messages.size(), 1u);
+    const std::string big(4000, 'x');
+    for (int i = 0; i < 6000; ++i) reply(*t, g.flows[0], big);  // more than the kernel holds
+    EXPECT_EQ(t->stream_stats().failed[static_cast<size_t>(ConnError::kSlowPeer)], 0u);  // not yet
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (t->stream_stats().failed[static_cast<size_t>(ConnError::kSlowPeer)] == 0 &&
+           std::chrono::steady_clock::now() < end)
+        t->poll(10'000);
+    EXPECT_EQ(t->stream_stats().failed[static_cast<size_t>(ConnError::kSlowPeer)], 1u);
+    close(fd);
+}
+
 }  // namespace
 }  // namespace sipstorm::net
