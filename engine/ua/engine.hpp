@@ -34,6 +34,10 @@ namespace sipstorm::ua {
 struct EngineConfig {
     uint32_t shard = 0;
     uint32_t shards = 1;
+    // This shard's place among the shards of every process of the run (RunConfig::node): --inf rows
+    // and USER call numbers are split by it. slices 0: the same as shard/shards.
+    uint32_t slice = 0;
+    uint32_t slices = 0;
     uint32_t run_id = 0;            // in every Call-ID, tag and branch we make: tells ours from others
     uint32_t max_calls = 1u << 20;  // call table capacity
     net::Address remote;            // UAC: the target

@@ -153,6 +153,8 @@ bool Runner::open(std::string* error) {
             EngineConfig ec = spec.engine;
             ec.shard = i;
             ec.shards = k;
+            ec.slice = config_.node + config_.nodes * i;
+            ec.slices = config_.nodes * k;
             ep.engine = std::make_unique<Engine>(ec, *spec.program, *ep.transport, *ep.recorder, ep.lua.get(),
                                                  start_ns_);
             if (!spec.pcap.empty()) {
@@ -262,8 +264,8 @@ void Runner::start() {
             ep.stats->restart(start_ns_);  // every shard's seconds are the reporter's seconds
             if (!ep.spec->generates_load || !ep.spec->load.by_rate) continue;
             runtime::ArrivalConfig ac = ep.spec->load.arrival;
-            ac.shard = i;
-            ac.shards = config_.shards;
+            ac.shard = config_.node + config_.nodes * i;
+            ac.shards = config_.nodes * config_.shards;
             ep.schedule = std::make_unique<runtime::ArrivalSchedule>(ac, start_ns_);
         }
     group_.start(config_.shards, [this](unsigned shard) { shard_main(shard); });

@@ -538,6 +538,7 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
     result["rate"]["achieved"] = achieved;
     result["rate"]["load_duration_s"] = load_s;
     result["interrupted"] = interrupted;
+    if (opt.shard_of) result["shard_of"] = {{"index", opt.shard_of->first}, {"total", opt.shard_of->second}};
     const std::vector<ua::StackWarning> warnings = runner.stack_warnings(opt.main_endpoint);
     if (const auto stack = runner.stack_counters(opt.main_endpoint); !stack.empty()) {
         nlohmann::json& j = result["dpdk"];

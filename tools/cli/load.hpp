@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,7 @@ struct ReportOptions {
     OutputOptions outputs;
     std::vector<report::Gate> gates;  // parsed before the run (parse_gates_or_throw)
     std::string scenario, target, command_line;
+    std::optional<std::pair<uint32_t, uint32_t>> shard_of;  // run --shard-of I/N: written as shard_of
 };
 
 // Runs to the end (load done, a stop condition, or SIGINT/SIGTERM), prints the summary, writes the

@@ -2,8 +2,11 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include "load.hpp"
 #include "runtime/clock.hpp"
+#include "shard_of.hpp"
 
 namespace sipstorm::cli {
 
@@ -39,6 +42,8 @@ int cmd_run(const Args& args) {
     double rate = 0;
     uint64_t concurrent = 0;
     std::vector<std::string> uas_set;
+    std::string shard_of_text;
+    uint32_t shards_total = 0;
     po::options_description d("Options");
     d.add_options()("target", po::value(&target), "HOST:PORT to call (default: a built-in UAS on 127.0.0.1)")(
         "rate", po::value(&rate), "calls per second to start (default 10, or none with --concurrent alone)")(
@@ -50,7 +55,13 @@ int cmd_run(const Args& args) {
         "recv-timeout", po::value(&recv_timeout), "fail a call that waits longer than this at a recv step")(
         "uas", po::value(&uas_path),
         "scenario of the built-in UAS (default: the scenario's peer, else answer.lua)")(
-        "uas-set", po::value(&uas_set)->composing(), "parameter NAME=VALUE of the built-in UAS scenario");
+        "uas-set", po::value(&uas_set)->composing(), "parameter NAME=VALUE of the built-in UAS scenario")(
+        "shard-of", po::value(&shard_of_text),
+        "I/N: this is shard I (0-based) of N processes or machines running one test: it takes its share "
+        "of --rate, --concurrent and --calls, its slice of the --inf rows and of a --dpdk-ip range, and "
+        "its own part of the Call-ID space; merge the results with 'sipstorm merge'")(
+        "shards-total", po::value(&shards_total),
+        "N: as --shard-of I/N with I from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)");
     add_common_options(d, common);
     std::string scenario;
     po::variables_map vm;
@@ -66,6 +77,17 @@ int cmd_run(const Args& args) {
     if (by_rate && !vm.count("rate")) rate = 10;
     if (vm.count("rate-ramp") && !by_rate) throw UsageError("--rate-ramp needs --rate");
 
+    const ShardOf shard_of = parse_shard_of(shard_of_text, shards_total, std::getenv("JOB_COMPLETION_INDEX"));
+    if (shard_of.set) {
+        // Whole-run amounts become this shard's part (the rate is split by the arrival schedule).
+        if (concurrent) concurrent = share_of(concurrent, shard_of);
+        if (vm.count("concurrent") && concurrent == 0)
+            throw UsageError("--concurrent is below the number of shards (--shard-of): shard " +
+                             std::to_string(shard_of.index) + " would get no calls");
+        if (!by_rate && common.calls && share_of(common.calls, shard_of) == 0)
+            throw UsageError("--calls is below the number of shards (--shard-of)");
+        common.dpdk.local_ips = range_part(common.dpdk.local_ips, shard_of, "dpdk-ip");
+    }
     check_engine_options(common);
     if (common.dpdk.enabled && target.empty())
         throw UsageError("--engine dpdk needs --target (the built-in UAS runs on kernel sockets only)");
@@ -78,9 +100,11 @@ int cmd_run(const Args& args) {
     rc.shards = common.shards ? common.shards : default_shards();
     rc.shards_follow_port = common.shards == 0;
     rc.busy_poll = common.busy_poll;
+    rc.node = shard_of.index;
+    rc.nodes = shard_of.total;
     txn::TimerConfig timers{common.t1_ms, common.t2_ms, common.t4_ms, false};
-    const uint32_t run_id =
-        static_cast<uint32_t>(runtime::now_ns() ^ (static_cast<uint64_t>(getpid()) << 20));
+    const uint32_t run_id = run_id_for(
+        static_cast<uint32_t>(runtime::now_ns() ^ (static_cast<uint64_t>(getpid()) << 20)), shard_of);
 
     std::unique_ptr<ua::Program> uas_program;
     if (target.empty()) {
@@ -135,7 +159,7 @@ int cmd_run(const Args& args) {
     ua::LoadPlan& load = uac.load;
     load.by_rate = by_rate;
     load.concurrent = concurrent;
-    load.max_calls = common.calls;
+    load.max_calls = by_rate ? common.calls : share_of(common.calls, shard_of);
     load.duration_ns = common.duration.empty() ? 0 : parse_duration_ns(common.duration, "duration");
     if (by_rate) {
         load.arrival.rate_cps = rate;
@@ -164,8 +188,9 @@ int cmd_run(const Args& args) {
 
     ReportOptions ro;
     ro.main_endpoint = uac_index;
-    ro.target_cps = by_rate ? rate : 0;
-    ro.calls_goal = common.calls;
+    ro.target_cps = by_rate ? rate / shard_of.total : 0;
+    ro.calls_goal = share_of(common.calls, shard_of);
+    if (shard_of.set) ro.shard_of = {shard_of.index, shard_of.total};
     ro.duration_goal_ns = load.duration_ns;
     ro.quiet = common.quiet;
     ro.drain_ns = drain_ns_for(common, *program);
@@ -179,8 +204,9 @@ int cmd_run(const Args& args) {
                                                : target + " (" + remote.to_string() + ")";
     ro.command_line = command_line_of("run", args);
     if (!common.quiet)
-        fmt::print("sipstorm run {} -> {} | {} | {}\n", scenario, ro.target, shards_text(runner),
-                   by_rate ? fmt::format("{} calls/s{}", rate,
+        fmt::print("sipstorm run {} -> {} | {}{} | {}\n", scenario, ro.target, shards_text(runner),
+                   shard_of.set ? fmt::format(" | shard {}/{}", shard_of.index, shard_of.total) : "",
+                   by_rate ? fmt::format("{} calls/s{}", ro.target_cps,
                                          concurrent ? fmt::format(", at most {} live", concurrent) : "")
                            : fmt::format("{} concurrent calls", concurrent));
     return run_and_report(runner, ro);
