@@ -43,6 +43,8 @@ struct CommonOptions {
     std::vector<std::string> inf_names;  // --inf-names [FILE=]NAME,NAME
     std::string auth;                    // --auth USER:PASSWORD
     std::string prefer = "ipv4";         // --prefer: the address family taken for a name with both
+    std::string metrics;                 // --metrics HOST:PORT: serve /metrics (Prometheus)
+    std::string metrics_linger;          // --metrics-linger T: after the run, wait for a last scrape
 };
 
 void add_common_options(po::options_description& d, CommonOptions& o);
@@ -87,6 +89,9 @@ struct ReportOptions {
     std::vector<report::Gate> gates;  // parsed before the run (parse_gates_or_throw)
     std::string scenario, target, command_line;
     std::optional<std::pair<uint32_t, uint32_t>> shard_of;  // run --shard-of I/N: written as shard_of
+    std::string metrics;                                    // --metrics HOST:PORT (empty: none)
+    uint64_t metrics_linger_ns = 0;  // after the run, serve the final figures until one scrape or this
+    const char* command = "run";     // for sipstorm_info
 };
 
 // Runs to the end (load done, a stop condition, or SIGINT/SIGTERM), prints the summary, writes the

@@ -203,6 +203,9 @@ int cmd_run(const Args& args) {
                 : target == remote.to_string() ? target
                                                : target + " (" + remote.to_string() + ")";
     ro.command_line = command_line_of("run", args);
+    ro.metrics = common.metrics;
+    if (!common.metrics_linger.empty())
+        ro.metrics_linger_ns = parse_duration_ns(common.metrics_linger, "metrics-linger");
     if (!common.quiet)
         fmt::print("sipstorm run {} -> {} | {}{} | {}\n", scenario, ro.target, shards_text(runner),
                    shard_of.set ? fmt::format(" | shard {}/{}", shard_of.index, shard_of.total) : "",

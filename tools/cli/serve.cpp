@@ -66,6 +66,10 @@ int cmd_serve(const Args& args) {
     ro.scenario = scenario;
     ro.target = runner.local_address(0).to_string();
     ro.command_line = command_line_of("serve", args);
+    ro.metrics = common.metrics;
+    if (!common.metrics_linger.empty())
+        ro.metrics_linger_ns = parse_duration_ns(common.metrics_linger, "metrics-linger");
+    ro.command = "serve";
     ro.stop_after_calls = common.calls;
     ro.stop_after_ns = common.duration.empty() ? 0 : parse_duration_ns(common.duration, "duration");
     ro.calls_goal = common.calls;
