@@ -19,5 +19,6 @@ int cmd_run(const Args& args);
 int cmd_serve(const Args& args);
 int cmd_compare(const Args& args);
 int cmd_merge(const Args& args);
+int cmd_scenarios(const Args& args);
 
 }  // namespace sipstorm::cli

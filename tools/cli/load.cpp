@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "data/injection_set.hpp"
+#include "data_dir.hpp"
 #include "metrics_http.hpp"
 #include "net/resolve.hpp"
 #include "report/prometheus.hpp"
@@ -144,6 +145,7 @@ bool parse_command_line(const Args& args, const po::options_description& d, cons
         throw UsageError(e.what());
     }
     if (scenario.empty()) throw UsageError("a scenario file is required (see --help)");
+    scenario = resolve_scenario(scenario);  // a bare name: the ready scenarios
     return true;
 }
 
@@ -252,6 +254,7 @@ std::unique_ptr<ua::Program> load_scenario(const std::string& path,
     auto program = std::make_unique<ua::Program>();
     script::CompileError err;
     script::CompileOptions options;
+    options.lua_dir = lua_dirs_for(path);
     if (common) {
         options.injection = load_injection(*common);
         if (!common->auth.empty()) {

@@ -20,6 +20,7 @@ Usage:
   sipstorm lint FILE...                     parse SIP messages and print a verdict for each
   sipstorm bench parse FILE...              measure parser throughput on your own messages
   sipstorm report RESULT.json [-o FILE]     a self-contained HTML page with plots of a result file
+  sipstorm scenarios                        list the ready scenarios (a bare NAME.lua finds them anywhere)
   sipstorm version
 
 Run 'sipstorm COMMAND --help' for the options of a command.
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
         if (cmd == "serve") return cmd_serve(args);
         if (cmd == "compare") return cmd_compare(args);
         if (cmd == "merge") return cmd_merge(args);
+        if (cmd == "scenarios") return cmd_scenarios(args);
         if (cmd == "report") return cmd_report(args);
         if (cmd == "version" || cmd == "--version") {
             fmt::print("sipstorm {}\n", SIPSTORM_VERSION);

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "data_dir.hpp"
 #include "load.hpp"
 #include "runtime/clock.hpp"
 #include "shard_of.hpp"
@@ -27,8 +28,7 @@ std::string builtin_uas_path(const std::string& scenario, const ua::Program& pro
         throw UsageError("no --target given and the scenario's peer " + program.peer + " can't be read");
     }
     std::string dir = scenario.find('/') == std::string::npos ? "." : scenario.substr(0, scenario.rfind('/'));
-    for (const std::string& p :
-         {dir + "/answer.lua", std::string(SIPSTORM_SOURCE_DIR) + "/scenarios/answer.lua"})
+    for (const std::string& p : {dir + "/answer.lua", data_dir() + "/scenarios/answer.lua"})
         if (access(p.c_str(), R_OK) == 0) return p;
     throw UsageError(
         "no --target given and the built-in UAS scenario answer.lua was not found; pass --uas FILE");
@@ -108,8 +108,9 @@ int cmd_run(const Args& args) {
 
     std::unique_ptr<ua::Program> uas_program;
     if (target.empty()) {
-        uas_program = load_scenario(uas_path.empty() ? builtin_uas_path(scenario, *program) : uas_path,
-                                    parse_set(uas_set));
+        uas_program = load_scenario(
+            uas_path.empty() ? builtin_uas_path(scenario, *program) : resolve_scenario(uas_path),
+            parse_set(uas_set));
         if (uas_program->role != ua::Role::kUas) throw UsageError("--uas: not a UAS scenario");
         ua::EndpointSpec uas;
         uas.name = "built-in UAS";
