@@ -10,7 +10,7 @@ PACKAGES=(
   libfmt-dev libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
   liblua5.4-dev nlohmann-json3-dev libssl-dev libpcap-dev dpdk-dev libdpdk-dev
   libsofia-sip-ua-dev libosip2-dev
-  sip-tester kamailio sipsak tshark iproute2 ethtool procps python3 shfmt prometheus man-db
+  sip-tester kamailio sipsak tshark iproute2 ethtool procps python3 python3-yaml shfmt prometheus man-db
   chromium
 )
 

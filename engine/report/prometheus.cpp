@@ -180,6 +180,15 @@ std::string prometheus_text(const PrometheusInfo& info, const stats::Snapshot& t
     for (size_t i = 0; i < shards.size(); ++i)
         w.sample("sipstorm_generator_busy_ratio", "shard=\"" + std::to_string(i) + "\"",
                  stats::busy_share(shards[i]->counts));
+    w.family("sipstorm_timers_armed", "gauge", "Timers armed in the shards' timer wheels.");
+    w.sample("sipstorm_timers_armed", "", c.timers_armed);
+    w.family("sipstorm_call_slots_touched", "gauge",
+             "Call table slots ever used (their memory is committed): flat at a steady load.");
+    w.sample("sipstorm_call_slots_touched", "", c.call_slots_touched);
+    w.family("sipstorm_series_rows", "gauge", "Rows of the per-second series held for the result file.");
+    w.sample("sipstorm_series_rows", "", info.series_rows);
+    w.family("sipstorm_series_bytes", "gauge", "Memory those rows take (grows by design: one row a second).");
+    w.sample("sipstorm_series_bytes", "", info.series_bytes);
     w.family("sipstorm_rx_drops_total", "counter", "Datagrams dropped before the generator read them.");
     w.sample("sipstorm_rx_drops_total", "", c.rx_drops);
     w.family("sipstorm_tx_errors_total", "counter", "Sends that failed.");

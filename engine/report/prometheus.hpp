@@ -28,6 +28,7 @@ struct PrometheusInfo {
     double target_cps = 0;                      // this process's share; 0 when not rate-driven
     uint64_t started_unix_ms = 0;
     std::array<std::string, stats::kMaxMethods> method_names;  // by sip::Method index; "" = unnamed
+    uint64_t series_rows = 0, series_bytes = 0;  // the per-second series held for the result file
 };
 
 // The whole exposition: calls, failures by reason, live calls, retransmissions by type, messages by

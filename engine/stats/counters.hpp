@@ -77,6 +77,9 @@ struct CountersT {
     T loop_ns{};              // total loop time
     T rx_drops{};             // kernel receive drops (SO_RXQ_OVFL) or NIC drops
     T tx_errors{};
+    // Resource levels (gauges), for soak runs: timers armed, call slots ever used.
+    T timers_armed{};
+    T call_slots_touched{};
 };
 
 using Counts = CountersT<uint64_t>;
@@ -107,6 +110,8 @@ void for_each_field(A& a, B& b, F&& f) {
     f(a.loop_ns, b.loop_ns, Combine::kSum);
     f(a.rx_drops, b.rx_drops, Combine::kSum);
     f(a.tx_errors, b.tx_errors, Combine::kSum);
+    f(a.timers_armed, b.timers_armed, Combine::kGauge);
+    f(a.call_slots_touched, b.call_slots_touched, Combine::kGauge);
 }
 
 // Any thread: the live counters' current values.

@@ -65,6 +65,9 @@ class Engine {
     void abort_all(uint64_t now_ns);
 
     uint32_t live_calls() const { return table_.live(); }
+    // For soak runs: timers armed now, call slots ever used (both must stay flat at a steady load).
+    size_t timers_armed() const { return wheel_.size(); }
+    uint32_t call_slots_touched() const { return table_.high_water(); }
     // Every message sent and received from now on is also written here (--pcap); nullptr: off.
     void set_trace(net::PcapWriter* trace) { trace_ = trace; }
     const Program& program() const { return program_; }

@@ -472,6 +472,8 @@ void Runner::shard_main(unsigned index) {
             const net::TransportStats& ts = ep.transport->stats();
             c.rx_drops.set(ts.rx_drops_kernel + ep.handoff_drops);
             c.tx_errors.set(ts.tx_errors);
+            c.timers_armed.set(engine.timers_armed());
+            c.call_slots_touched.set(engine.call_slots_touched());
         }
         if (any_load && all_done) sh.load_done.store(true, std::memory_order_release);
         if (any_load && all_started_here) sh.starts_done.store(true, std::memory_order_release);

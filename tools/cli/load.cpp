@@ -28,6 +28,7 @@
 #include "sip/method.hpp"
 #include "stats/result.hpp"
 #include "stats/series.hpp"
+#include "stats/series_fold.hpp"
 #include "stats/snapshot.hpp"
 
 namespace sipstorm::cli {
@@ -506,6 +507,8 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
         // A second's row is ready once every shard has published past it (within a pass of each
         // shard's loop after the boundary).
         observe(runner, opt.main_endpoint, builder);
+        metrics_info.series_rows = series.size();
+        metrics_info.series_bytes = series.size() * sizeof(stats::SeriesRow);
         if (metrics)
             metrics->poll(
                 [&] {
@@ -516,7 +519,7 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
         std::vector<stats::SeriesRow> rows = builder.take_ready();
         if (!rows.empty()) {
             Totals t = collect(builder, runner.shards());
-            for (const stats::SeriesRow& row : rows) series.push_back(row);
+            for (const stats::SeriesRow& row : rows) stats::append_row(series, row);
             const stats::SeriesRow& row = rows.back();
             if (opt.quiet) {
             } else if (panel) {
@@ -554,7 +557,7 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
     if (!runner.finish_traces(&trace_error)) fmt::print(stderr, "sipstorm: {}\n", trace_error);
 
     observe(runner, opt.main_endpoint, builder);
-    for (const stats::SeriesRow& row : builder.finish()) series.push_back(row);
+    for (const stats::SeriesRow& row : builder.finish()) stats::append_row(series, row);
     Totals t = collect(builder, runner.shards());
     const stats::Snapshot& total = *t.total;
     const stats::Counts& c = total.counts;
