@@ -6,6 +6,7 @@
 
 #include "data_dir.hpp"
 #include "load.hpp"
+#include "metrics_http.hpp"
 #include "runtime/clock.hpp"
 #include "shard_of.hpp"
 
@@ -88,6 +89,7 @@ int cmd_run(const Args& args) {
             throw UsageError("--calls is below the number of shards (--shard-of)");
         common.dpdk.local_ips = range_part(common.dpdk.local_ips, shard_of, "dpdk-ip");
     }
+    if (bool loopback; !common.metrics.empty()) parse_metrics_address(common.metrics, loopback);  // early
     check_engine_options(common);
     if (common.dpdk.enabled && target.empty())
         throw UsageError("--engine dpdk needs --target (the built-in UAS runs on kernel sockets only)");

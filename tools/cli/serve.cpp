@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include "load.hpp"
+#include "metrics_http.hpp"
 #include "runtime/clock.hpp"
 
 namespace sipstorm::cli {
@@ -28,6 +29,7 @@ int cmd_serve(const Args& args) {
     std::vector<report::Gate> gates = parse_gates_or_throw(common.outputs);
     if (common.loss < 0 || common.loss > 100) throw UsageError("--loss must be a percentage from 0 to 100");
 
+    if (bool loopback; !common.metrics.empty()) parse_metrics_address(common.metrics, loopback);  // early
     check_engine_options(common);
     auto program = load_scenario(scenario, parse_set(common.set), &common);
     add_scenario_gates(program->gates, scenario, gates);
