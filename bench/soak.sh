@@ -10,11 +10,13 @@
 # slots ever used and the memory of the per-second series kept for the result file. Between the
 # warm-up (2 x hold + 20 s: the live count has reached its level) and the end of the load, RSS, live
 # calls and timers must stay flat: the mean over the last third of those samples may exceed the mean
-# over the first third by less than 1% (the anchor is the same process's own figure after warm-up, in
-# the same run; the ratio is printed). RSS is judged without the series' own memory, which grows by
-# design (a row a second, sipstorm_series_bytes), and printed with it too. The slots ever used (a high
-# water mark: a burst under load raises it once) are printed, not judged. At the end the run must have
-# zero failed calls, and its result file must stay bounded: one series row per second, at most 3 KiB a row.
+# over the first third by less than 1% (counts: or by at most 10). The anchor is the same process's
+# own figure after warm-up, in the same run; the ratio is printed. RSS is judged without the series'
+# own memory, which grows by design (a row a second, sipstorm_series_bytes), and printed with it too.
+# The slots ever used (a high-water mark: a burst of calls on a stalled machine raises it, and the
+# RSS with it) are printed, not judged. At the end the run must have zero failed calls, and its result
+# file must stay bounded: a series row per second (a minute after the first hour), at most 3 KiB each.
+# Run it on an otherwise idle machine: on a loaded one the bursts show up as RSS growth.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -152,7 +154,8 @@ for who, rows in samples.items():
         last = sum(r[fig] for r in steady[-third:]) / third
         growth = (last - first) / first if first else (0.0 if last == 0 else float("inf"))
         judged = fig in JUDGED
-        passed = growth < 0.01 or not judged
+        # Counts of a few (a UAS's timers) jitter by more than 1% of themselves: 10 is still flat.
+        passed = growth < 0.01 or (fig != "rss_kib_without_series" and last - first <= 10) or not judged
         ok = ok and passed
         verdicts.append({"process": who, "figure": fig, "first_third": first, "last_third": last,
                          "growth": growth, "pass": passed, "judged": judged})
