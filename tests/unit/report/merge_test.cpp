@@ -207,6 +207,30 @@ TEST(Merge, RefusesInputsThatDoNotBelongTogether) {
     refused(x, "x.json");
 }
 
+TEST(Merge, AMergeMergesAgainWithItsNodesKept) {
+    // Shards 0 and 1 of 3 merged first, then with shard 2: the same as all three at once.
+    const json a = shard_result(samples(1, 200), 1'700'000'000'000, 0, 3);
+    const json b = shard_result(samples(2, 300), 1'700'000'000'000, 1, 3);
+    json c = shard_result(samples(3, 400), 1'700'000'000'000, 2, 3);
+    c["generator"]["saturated"] = true;
+    c["generator"]["saturation_reason"] = "1 packets dropped";
+    MergeOutput ab, all, direct;
+    std::string error;
+    ASSERT_TRUE(merge({{"a.json", a}, {"b.json", b}}, ab, error)) << error;
+    c.erase("shard_of");  // a merge carries no shard_of: it goes on as a whole run
+    ASSERT_TRUE(merge({{"ab.json", ab.result}, {"c.json", c}}, all, error)) << error;
+    json a2 = a, b2 = b, c2 = c;
+    a2.erase("shard_of");
+    b2.erase("shard_of");
+    ASSERT_TRUE(merge({{"a.json", a2}, {"b.json", b2}, {"c.json", c2}}, direct, error)) << error;
+    EXPECT_EQ(all.result["histograms"], direct.result["histograms"]);
+    EXPECT_EQ(all.result["calls"], direct.result["calls"]);
+    EXPECT_EQ(all.result["generator"]["nodes"].size(), 3u);
+    EXPECT_EQ(all.result["generator"]["busy_share"].size(), 3u);
+    EXPECT_TRUE(all.result["generator"]["saturated"].get<bool>());
+    EXPECT_EQ(all.result["generator"]["saturation_reason"], "node 1 (c.json): 1 packets dropped");
+}
+
 TEST(Merge, WholeRunsMergeToo) {
     json a = shard_result(samples(1, 100), 1'700'000'000'000, 0, 1);
     json b = shard_result(samples(2, 100), 1'700'000'000'000, 0, 1);
