@@ -66,8 +66,14 @@ int sandboxed_require(lua_State* L) {
 
     Sandbox* sb = self(L);
     const char* relative = luaL_gsub(L, name, ".", "/");
-    const char* path = lua_pushfstring(L, "%s/%s.lua", sb->lua_dir().c_str(), relative);
-    int status = luaL_loadfilex(L, path, "t");
+    const char* path = nullptr;
+    int status = LUA_ERRFILE;
+    for (const std::string& dir : sb->lua_dirs()) {
+        if (path) lua_pop(L, 2);  // the path and the error of the directory before
+        path = lua_pushfstring(L, "%s/%s.lua", dir.c_str(), relative);
+        status = luaL_loadfilex(L, path, "t");
+        if (status != LUA_ERRFILE) break;
+    }
     if (status == LUA_ERRFILE) {
         return luaL_error(L, "module '%s' not found: require only loads modules from %s", name,
                           sb->lua_dir().c_str());
@@ -105,15 +111,18 @@ int message_handler(lua_State* L) {
         lua_pushstring(L, msg);
         return 1;
     }
-    const std::string& dir = self(L)->lua_dir();
+    const std::vector<std::string>& dirs = self(L)->lua_dirs();
     lua_Debug ar;
     lua_Debug where;
     bool found = false;
     for (int level = 1; lua_getstack(L, level, &ar); ++level) {
         lua_getinfo(L, "Sl", &ar);
         if (ar.currentline <= 0) continue;
-        bool in_module = ar.source[0] == '@' && std::strncmp(ar.source + 1, dir.c_str(), dir.size()) == 0 &&
-                         std::strlen(ar.source + 1) > dir.size() && ar.source[1 + dir.size()] == '/';
+        bool in_module = false;
+        for (const std::string& dir : dirs)
+            in_module = in_module ||
+                        (ar.source[0] == '@' && std::strncmp(ar.source + 1, dir.c_str(), dir.size()) == 0 &&
+                         std::strlen(ar.source + 1) > dir.size() && ar.source[1 + dir.size()] == '/');
         if (!found || !in_module) where = ar;
         found = true;
         if (!in_module) break;
@@ -129,6 +138,13 @@ int message_handler(lua_State* L) {
 }  // namespace
 
 Sandbox::Sandbox(std::string lua_dir) : lua_dir_(std::move(lua_dir)) {
+    for (size_t pos = 0; pos <= lua_dir_.size();) {
+        size_t semi = lua_dir_.find(';', pos);
+        if (semi == std::string::npos) semi = lua_dir_.size();
+        if (semi > pos) dirs_.push_back(lua_dir_.substr(pos, semi - pos));
+        pos = semi + 1;
+    }
+    if (dirs_.empty()) dirs_.push_back(".");
     L_ = lua_newstate(&Sandbox::allocate, this);
     if (L_ != nullptr) install();
 }

@@ -21,6 +21,8 @@ inline constexpr uint64_t kHookInstructionBudget = 5'000'000;
 
 class Sandbox {
   public:
+    // lua_dir: one directory, or several separated by ';' (searched in order: a scenario's own lua/
+    // first, then the installed modules).
     explicit Sandbox(std::string lua_dir);
     ~Sandbox();
     Sandbox(const Sandbox&) = delete;
@@ -28,6 +30,7 @@ class Sandbox {
 
     lua_State* state() const { return L_; }
     const std::string& lua_dir() const { return lua_dir_; }
+    const std::vector<std::string>& lua_dirs() const { return dirs_; }
 
     // Loads and runs a file; on success its first result is on the stack top.
     bool run_file(const std::string& path, CompileError& err);
@@ -47,6 +50,7 @@ class Sandbox {
 
     lua_State* L_ = nullptr;
     std::string lua_dir_;
+    std::vector<std::string> dirs_;  // lua_dir_ split at ';'
     std::vector<std::string> loaded_;
     uint64_t instructions_left_ = 0;
     size_t memory_used_ = 0;

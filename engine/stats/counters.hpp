@@ -120,6 +120,9 @@ struct CountersT {
     T media_bad_packets{};  // a payload type or SSRC the SDP did not announce
     std::array<T, kDtmfEvents> dtmf_received{};
     T dtmf_sent{};
+    // Resource levels (gauges), for soak runs: timers armed, call slots ever used.
+    T timers_armed{};
+    T call_slots_touched{};
 };
 
 using Counts = CountersT<uint64_t>;
@@ -180,6 +183,8 @@ void for_each_field(A& a, B& b, F&& f) {
     f(a.media_bad_packets, b.media_bad_packets, Combine::kSum);
     each(a.dtmf_received, b.dtmf_received, Combine::kSum);
     f(a.dtmf_sent, b.dtmf_sent, Combine::kSum);
+    f(a.timers_armed, b.timers_armed, Combine::kGauge);
+    f(a.call_slots_touched, b.call_slots_touched, Combine::kGauge);
 }
 
 // Any thread: the live counters' current values.

@@ -39,6 +39,7 @@ class CallTable {
     // The hash the index uses; also decides which shard owns a peer-chosen Call-ID.
     static uint32_t hash(std::string_view s);
     uint32_t live() const { return live_; }
+    uint32_t high_water() const { return high_water_; }  // slots ever used (committed memory)
 
   private:
     struct Slot {

@@ -136,7 +136,8 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
     while (last_base_ + last_ids_.size() > kMaxFields) last_ids_.pop_back();
     if (program.injection)
         for (size_t i = 0; i < program.injection->size() && i < kMaxInjectionFiles; ++i)
-            cursors_.emplace_back(program.injection->file(i), config.shard, config.shards, config.seed);
+            cursors_.emplace_back(program.injection->file(i), config.slices ? config.slice : config.shard,
+                                  config.slices ? config.slices : config.shards, config.seed);
     regexes_.resize(program.regexes.size());
     for (size_t i = 0; i < program.regexes.size(); ++i)
         regcomp(&regexes_[i], program.regexes[i].c_str(),  // checked by the compiler
@@ -206,7 +207,9 @@ void Engine::begin_call(Call& call) {
     call.number = ++call_counter_;
     media_begin(call);
     // Call numbers are per shard; USER-mode rows want one numbering for the whole run.
-    const uint64_t global = static_cast<uint64_t>(call.number - 1) * config_.shards + config_.shard;
+    const uint64_t global = config_.slices
+                                ? static_cast<uint64_t>(call.number - 1) * config_.slices + config_.slice
+                                : static_cast<uint64_t>(call.number - 1) * config_.shards + config_.shard;
     for (size_t i = 0; i < cursors_.size(); ++i) call.rows[i] = cursors_[i].for_call(global).index;
 }
 

@@ -35,6 +35,10 @@ namespace sipstorm::ua {
 struct EngineConfig {
     uint32_t shard = 0;
     uint32_t shards = 1;
+    // This shard's place among the shards of every process of the run (RunConfig::node): --inf rows
+    // and USER call numbers are split by it. slices 0: the same as shard/shards.
+    uint32_t slice = 0;
+    uint32_t slices = 0;
     uint32_t run_id = 0;            // in every Call-ID, tag and branch we make: tells ours from others
     uint32_t max_calls = 1u << 20;  // call table capacity
     net::Address remote;            // UAC: the target
@@ -68,6 +72,9 @@ class Engine {
     void abort_all(uint64_t now_ns);
 
     uint32_t live_calls() const { return table_.live(); }
+    // For soak runs: timers armed now, call slots ever used (both must stay flat at a steady load).
+    size_t timers_armed() const { return wheel_.size(); }
+    uint32_t call_slots_touched() const { return table_.high_water(); }
     // Every message sent and received from now on is also written here (--pcap); nullptr: off.
     void set_trace(net::PcapWriter* trace) { trace_ = trace; }
     const Program& program() const { return program_; }

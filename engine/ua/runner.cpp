@@ -164,6 +164,8 @@ bool Runner::open(std::string* error) {
             ec.stats = ep.stats.get();
             ec.shard = i;
             ec.shards = k;
+            ec.slice = config_.node + config_.nodes * i;
+            ec.slices = config_.nodes * k;
             ep.engine = std::make_unique<Engine>(ec, *spec.program, *ep.transport, *ep.recorder, ep.lua.get(),
                                                  start_ns_);
             if (!spec.pcap.empty()) {
@@ -275,8 +277,8 @@ void Runner::start() {
             ep.stats->restart(start_ns_);  // every shard's seconds are the reporter's seconds
             if (!ep.spec->generates_load || !ep.spec->load.by_rate) continue;
             runtime::ArrivalConfig ac = ep.spec->load.arrival;
-            ac.shard = i;
-            ac.shards = config_.shards;
+            ac.shard = config_.node + config_.nodes * i;
+            ac.shards = config_.nodes * config_.shards;
             ep.schedule = std::make_unique<runtime::ArrivalSchedule>(ac, start_ns_);
         }
     group_.start(config_.shards, [this](unsigned shard) { shard_main(shard); });
@@ -495,6 +497,8 @@ void Runner::shard_main(unsigned index) {
             c.bytes_in.set(ts.rx_bytes);
             c.bytes_out.set(ts.tx_bytes);
             if (ep.stream) publish_stream_stats(*ep.stream, *ep.stats);
+            c.timers_armed.set(engine.timers_armed());
+            c.call_slots_touched.set(engine.call_slots_touched());
         }
         if (any_load && all_done) sh.load_done.store(true, std::memory_order_release);
         if (any_load && all_started_here) sh.starts_done.store(true, std::memory_order_release);

@@ -71,6 +71,12 @@ struct RunConfig {
     std::vector<EndpointSpec> endpoints;
     uint64_t interval_ns = 1'000'000'000;
     bool busy_poll = false;  // spin instead of sleeping when idle (lower latency, burns the cores)
+    // This process is shard `node` of `nodes` of a run spread over processes or machines (run
+    // --shard-of I/N): its shard i is shard node + nodes * i of all of them, for the arrival schedule
+    // (its share of the rate and of --calls) and the --inf rows, so the processes' shares are disjoint
+    // and add up to the whole however many shards each has.
+    unsigned node = 0;
+    unsigned nodes = 1;
 };
 
 class Runner {

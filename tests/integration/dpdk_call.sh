@@ -6,7 +6,9 @@
 #      unfinished UDP checksum, and the summary and the result file name the cause and the fix;
 #   2. then offload off, without --shards on a port of one queue pair (no qpairs=): the shard count
 #      follows the port, the calls succeed; --shards 2 on it is an error that says what the port has;
-#   3. with one shard, then with two (qpairs=2).
+#   3. with one shard, then with two (qpairs=2);
+#   4. the other way round: `sipstorm serve --engine dpdk --shards 2` on our end (qpairs=2) answers
+#      `sipstorm run` (kernel sockets) from inside the namespace.
 # Nothing leaves the namespace pair. Needs root (netns, veth); exits 77 (skipped) without it; fails
 # naming the package when iproute2 or ethtool is missing.
 set -euo pipefail
@@ -26,8 +28,10 @@ HOST_IF=${TAG}a
 NS_IF=${TAG}b
 WORK=$(mktemp -d)
 SERVE_PID=
+DPDK_SERVE_PID=
 cleanup() {
   [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null || true
+  [ -n "$DPDK_SERVE_PID" ] && kill "$DPDK_SERVE_PID" 2>/dev/null && wait "$DPDK_SERVE_PID" 2>/dev/null || true
   ip link del "$HOST_IF" 2>/dev/null || true
   ip netns del "$NS" 2>/dev/null || true
   rm -rf "$WORK"
@@ -108,3 +112,20 @@ for shards in 1 2; do
   [ "$(json "$WORK/r$shards.json" 'r["calls"]["succeeded"]')" = 200 ] || fail "$shards shard(s): not all calls succeeded"
   echo "PASS dpdk engine, $shards shard(s): 200/200 calls"
 done
+
+# 4. serve over DPDK with two shards (two queue pairs), called from the namespace over kernel sockets.
+timeout 90 "$SIPSTORM" serve "$ROOT/scenarios/answer.lua" --listen 10.78.0.2:5060 --engine dpdk --dpdk-ip 10.78.0.2 \
+  --shards 2 --dpdk-args "$(eal s 0-1 ",qpairs=2")" -q --out "$WORK/serve_dpdk.json" >"$WORK/serve_dpdk.log" 2>&1 &
+DPDK_SERVE_PID=$!
+sleep 3  # EAL and the port; nothing to poll for a DPDK socket from outside
+rc=0
+ip netns exec "$NS" timeout 60 "$SIPSTORM" run "$ROOT/scenarios/basic_call.lua" --target 10.78.0.2:5060 \
+  --calls 300 --rate 150 --shards 2 -q --out "$WORK/to_dpdk.json" >"$WORK/to_dpdk.log" 2>&1 || rc=$?
+kill -INT "$DPDK_SERVE_PID"
+wait "$DPDK_SERVE_PID" || fail "serve --engine dpdk --shards 2: exit code $?"
+DPDK_SERVE_PID=
+[ "$rc" = 0 ] || fail "run against serve --engine dpdk: exit $rc"
+[ "$(json "$WORK/to_dpdk.json" 'r["calls"]["succeeded"]')" = 300 ] || fail "serve over DPDK: not all calls succeeded"
+[ "$(json "$WORK/serve_dpdk.json" 'r["shards"], r["calls"]["succeeded"]')" = "2 300" ] ||
+  fail "serve over DPDK: not 2 shards answering 300 calls"
+echo "PASS serve --engine dpdk, 2 shards: 300/300 calls answered"

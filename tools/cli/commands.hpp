@@ -20,5 +20,7 @@ int cmd_serve(const Args& args);
 int cmd_compare(const Args& args);
 int cmd_import(const Args& args);  // SIPp XML -> Lua
 int cmd_sipp(const Args& args);    // SIPp's command line
+int cmd_merge(const Args& args);
+int cmd_scenarios(const Args& args);
 
 }  // namespace sipstorm::cli

@@ -2,9 +2,6 @@
 #include <fmt/core.h>
 
 #include <boost/program_options.hpp>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <sstream>
 
 #include "outputs.hpp"
@@ -26,31 +23,6 @@ constexpr const char* kUsage =
     "Default metrics: achieved_cps, failed_calls, retransmissions, p50(setup_ms), p99(setup_ms),\n"
     "p99(call_ms). A --metric is any value expression of the gate language, e.g. 'p99(response_ms.INVITE)'.\n"
     "Exit code: 0 no regression, 3 some regression, 2 on a usage or input error.";
-
-// Reads a result file or throws UsageError with one line naming the file and the trouble.
-nlohmann::json read_result(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw UsageError(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
-    std::stringstream text;
-    text << f.rdbuf();
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(text.str());
-    } catch (const nlohmann::json::parse_error& e) {
-        // "[json.exception.parse_error.101] parse error at line 3, column 5: ...": keep what follows
-        // the tag, which says where.
-        std::string why = e.what();
-        if (size_t p = why.find("] "); why.starts_with("[json.exception") && p != std::string::npos)
-            why = why.substr(p + 2);
-        throw UsageError(fmt::format("'{}' is not valid JSON: {}", path, why));
-    }
-    if (!j.is_object() || !j.contains("calls") || !j["calls"].is_object())
-        throw UsageError(
-            fmt::format("'{}' is not a sipstorm result file (no \"calls\"; write one with 'sipstorm "
-                        "run --out')",
-                        path));
-    return j;
-}
 
 }  // namespace
 

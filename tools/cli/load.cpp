@@ -19,7 +19,10 @@
 #include <thread>
 
 #include "data/injection_set.hpp"
+#include "data_dir.hpp"
+#include "metrics_http.hpp"
 #include "net/resolve.hpp"
+#include "report/prometheus.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/signals.hpp"
 #include "script/duration.hpp"
@@ -27,6 +30,7 @@
 #include "sip/method.hpp"
 #include "stats/result.hpp"
 #include "stats/series.hpp"
+#include "stats/series_fold.hpp"
 #include "stats/snapshot.hpp"
 
 namespace sipstorm::cli {
@@ -82,7 +86,13 @@ void add_common_options(po::options_description& d, CommonOptions& o) {
                                "fail a call whose stream received no RTP for this long (default 5s)")(
         "prefer", po::value(&o.prefer),
         "ipv4 (default) or ipv6: which address to take when a host name has both")(
-        "quiet,q", po::bool_switch(&o.quiet), "no live line, only the summary")("help,h", "this help");
+        "quiet,q", po::bool_switch(&o.quiet), "no live line, only the summary")(
+        "metrics", po::value(&o.metrics),
+        "serve live figures at http://HOST:PORT/metrics in the Prometheus text format; PORT alone listens "
+        "on loopback (another address is reachable from other machines)")(
+        "metrics-linger", po::value(&o.metrics_linger),
+        "after the run, keep /metrics up with the final figures until it is scraped once more, at most "
+        "this long (e.g. 15s; default 0: exit at once)")("help,h", "this help");
     add_output_options(d, o.outputs);
 }
 
@@ -142,6 +152,7 @@ bool parse_command_line(const Args& args, const po::options_description& d, cons
         throw UsageError(e.what());
     }
     if (scenario.empty()) throw UsageError("a scenario file is required (see --help)");
+    scenario = resolve_scenario(scenario);  // a bare name: the ready scenarios
     return true;
 }
 
@@ -268,6 +279,7 @@ std::unique_ptr<ua::Program> load_scenario(const std::string& path,
     auto program = std::make_unique<ua::Program>();
     script::CompileError err;
     script::CompileOptions options;
+    options.lua_dir = lua_dirs_for(path);
     if (common) {
         options.injection = load_injection(*common);
         if (!common->auth.empty()) {
@@ -337,6 +349,39 @@ Totals collect(const stats::SeriesBuilder& series, unsigned shards) {
     for (const auto& s : t.shards) parts.push_back(&s);
     t.total = stats::merge(parts);
     return t;
+}
+
+// The /metrics text from the newest snapshots the reporter has read.
+std::string metrics_text(const report::PrometheusInfo& info, const stats::SeriesBuilder& series,
+                         unsigned shards, double elapsed_s) {
+    Totals t = collect(series, shards);
+    std::vector<const stats::Snapshot*> parts;
+    for (const auto& s : t.shards) parts.push_back(&s);
+    return report::prometheus_text(info, *t.total, parts, elapsed_s);
+}
+
+std::unique_ptr<MetricsHttp> open_metrics(const ReportOptions& opt, report::PrometheusInfo& info,
+                                          uint64_t started_unix_ms) {
+    if (opt.metrics.empty()) return nullptr;
+    bool loopback = true;
+    const net::Address addr = parse_metrics_address(opt.metrics, loopback);
+    std::string error;
+    auto server = MetricsHttp::open(addr, error);
+    if (!server) throw UsageError(error);
+    info.version = SIPSTORM_VERSION;
+    info.command = opt.command;
+    info.scenario = opt.scenario;
+    if (opt.shard_of) {
+        info.shard_index = opt.shard_of->first;
+        info.shard_total = opt.shard_of->second;
+    }
+    info.target_cps = opt.target_cps;
+    info.started_unix_ms = started_unix_ms;
+    for (size_t i = 1; i < static_cast<size_t>(sip::Method::kCount); ++i)
+        info.method_names[i] = std::string(sip::method_text(static_cast<sip::Method>(i)));
+    fmt::print("metrics at http://{}/metrics{}\n", server->local_address().to_string(),
+               loopback ? "" : " (not loopback: reachable from other machines)");
+    return server;
 }
 
 double ms_of_us(uint64_t us) {
@@ -497,10 +542,16 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
         static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                   std::chrono::system_clock::now().time_since_epoch())
                                   .count());
+    report::PrometheusInfo metrics_info;
+    std::unique_ptr<MetricsHttp> metrics = open_metrics(opt, metrics_info, started_unix_ms);
     runner.start();
     const uint64_t start = runner.start_ns();
 
     std::vector<stats::SeriesRow> series;
+    // Room for a day of rows at once (an hour per second, then per minute: stats/series_fold.hpp). Its
+    // pages are touched only as rows come; growing by reallocation would leave the old copies in the
+    // heap, which a soak run would see as a leak.
+    series.reserve(3600 + 24 * 60);
     stats::SeriesBuilder builder(runner.shards(), start);
     std::unique_ptr<Panel> panel;
     if (isatty(STDOUT_FILENO) && !std::getenv("SIPSTORM_PLAIN")) panel = std::make_unique<Panel>();
@@ -524,10 +575,19 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
         // A second's row is ready once every shard has published past it (within a pass of each
         // shard's loop after the boundary).
         observe(runner, opt.main_endpoint, builder);
+        metrics_info.series_rows = series.size();
+        metrics_info.series_bytes = series.size() * sizeof(stats::SeriesRow);
+        if (metrics)
+            metrics->poll(
+                [&] {
+                    return metrics_text(metrics_info, builder, runner.shards(),
+                                        static_cast<double>(now - std::min(now, start)) / 1e9);
+                },
+                now);
         std::vector<stats::SeriesRow> rows = builder.take_ready();
         if (!rows.empty()) {
             Totals t = collect(builder, runner.shards());
-            for (const stats::SeriesRow& row : rows) series.push_back(row);
+            for (const stats::SeriesRow& row : rows) stats::append_row(series, row);
             const stats::SeriesRow& row = rows.back();
             if (opt.quiet) {
             } else if (panel) {
@@ -565,7 +625,7 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
     if (!runner.finish_traces(&trace_error)) fmt::print(stderr, "sipstorm: {}\n", trace_error);
 
     observe(runner, opt.main_endpoint, builder);
-    for (const stats::SeriesRow& row : builder.finish()) series.push_back(row);
+    for (const stats::SeriesRow& row : builder.finish()) stats::append_row(series, row);
     Totals t = collect(builder, runner.shards());
     const stats::Snapshot& total = *t.total;
     const stats::Counts& c = total.counts;
@@ -602,6 +662,7 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
     result["rate"]["achieved"] = achieved;
     result["rate"]["load_duration_s"] = load_s;
     result["interrupted"] = interrupted;
+    if (opt.shard_of) result["shard_of"] = {{"index", opt.shard_of->first}, {"total", opt.shard_of->second}};
     const std::vector<ua::StackWarning> warnings = runner.stack_warnings(opt.main_endpoint);
     if (const auto stack = runner.stack_counters(opt.main_endpoint); !stack.empty()) {
         nlohmann::json& j = result["dpdk"];
@@ -709,6 +770,21 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
         f << result.dump(2) << "\n";
         if (!f) throw std::runtime_error("cannot write " + opt.out);
         fmt::print("result written to {}\n", opt.out);
+    }
+    if (metrics && opt.metrics_linger_ns) {
+        // The final figures, for a scraper that would otherwise miss the end of the run.
+        const std::string text =
+            metrics_text(metrics_info, builder, runner.shards(), static_cast<double>(end - start) / 1e9);
+        const uint64_t scrapes = metrics->scrapes(), until = runtime::now_ns() + opt.metrics_linger_ns;
+        while (metrics->scrapes() == scrapes && runtime::now_ns() < until &&
+               runtime::stop_signal_count() < 2) {
+            metrics->poll([&] { return text; }, runtime::now_ns());
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        for (int i = 0; i < 20; ++i) {  // let the answer go out
+            metrics->poll([&] { return text; }, runtime::now_ns());
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
     }
     return code;
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,8 @@ struct CommonOptions {
     std::string prefer = "ipv4";         // --prefer: the address family taken for a name with both
     std::string rtp_ports = "10000-59999";  // --rtp-ports LO-HI
     std::string media_timeout = "5s";       // --media-timeout
+    std::string metrics;                 // --metrics HOST:PORT: serve /metrics (Prometheus)
+    std::string metrics_linger;          // --metrics-linger T: after the run, wait for a last scrape
 };
 
 void add_common_options(po::options_description& d, CommonOptions& o);
@@ -92,6 +95,10 @@ struct ReportOptions {
     std::string scenario, target, command_line;
     std::string transport;      // "TCP, one shared connection per shard" ... (empty: UDP)
     bool tls_insecure = false;  // the summary says loudly that certificates were not checked
+    std::optional<std::pair<uint32_t, uint32_t>> shard_of;  // run --shard-of I/N: written as shard_of
+    std::string metrics;                                    // --metrics HOST:PORT (empty: none)
+    uint64_t metrics_linger_ns = 0;  // after the run, serve the final figures until one scrape or this
+    const char* command = "run";     // for sipstorm_info
 };
 
 // Runs to the end (load done, a stop condition, or SIGINT/SIGTERM), prints the summary, writes the

@@ -17,11 +17,13 @@ Usage:
   sipstorm serve SCENARIO.lua [options]     answer as UAS, e.g. scenarios/answer.lua
                                             (SCENARIO.xml: a SIPp XML scenario, for either)
   sipstorm compare BASE.json RESULT.json    judge a result against a baseline (exit 3: a regression)
+  sipstorm merge A.json B.json -o ALL.json  merge the results of the shards of one run (--shard-of)
   sipstorm lint FILE...                     parse SIP messages and print a verdict for each
   sipstorm bench parse FILE...              measure parser throughput on your own messages
   sipstorm report RESULT.json [-o FILE]     a self-contained HTML page with plots of a result file
   sipstorm import SCENARIO.xml [-o F.lua]   a SIPp XML scenario as the equivalent Lua scenario
   sipstorm sipp [SIPp options] HOST:PORT    SIPp's command line (-sn uac -r 100 -m 500 -trace_stat ...)
+  sipstorm scenarios                        list the ready scenarios (a bare NAME.lua finds them anywhere)
   sipstorm version
 
 Run 'sipstorm COMMAND --help' for the options of a command.
@@ -44,6 +46,8 @@ int main(int argc, char** argv) {
         if (cmd == "run") return cmd_run(args);
         if (cmd == "serve") return cmd_serve(args);
         if (cmd == "compare") return cmd_compare(args);
+        if (cmd == "merge") return cmd_merge(args);
+        if (cmd == "scenarios") return cmd_scenarios(args);
         if (cmd == "report") return cmd_report(args);
         if (cmd == "import") return cmd_import(args);
         if (cmd == "sipp") return cmd_sipp(args);

@@ -4,6 +4,10 @@
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "report/csv.hpp"
 #include "report/file.hpp"
@@ -37,6 +41,31 @@ void check_writable(const std::string& path, const char* option) {
 }
 
 }  // namespace
+
+// Reads a result file or throws UsageError with one line naming the file and the trouble.
+nlohmann::json read_result(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw UsageError(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+    std::stringstream text;
+    text << f.rdbuf();
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text.str());
+    } catch (const nlohmann::json::parse_error& e) {
+        // "[json.exception.parse_error.101] parse error at line 3, column 5: ...": keep what follows
+        // the tag, which says where.
+        std::string why = e.what();
+        if (size_t p = why.find("] "); why.starts_with("[json.exception") && p != std::string::npos)
+            why = why.substr(p + 2);
+        throw UsageError(fmt::format("'{}' is not valid JSON: {}", path, why));
+    }
+    if (!j.is_object() || !j.contains("calls") || !j["calls"].is_object())
+        throw UsageError(
+            fmt::format("'{}' is not a sipstorm result file (no \"calls\"; write one with 'sipstorm "
+                        "run --out')",
+                        path));
+    return j;
+}
 
 std::vector<report::Gate> parse_gates_or_throw(const OutputOptions& o) {
     std::vector<report::Gate> gates;

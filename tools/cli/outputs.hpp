@@ -39,6 +39,10 @@ void add_scenario_gates(const std::vector<std::string>& exprs, const std::string
 int finish_outputs(nlohmann::json& result, const OutputOptions& o, const std::vector<report::Gate>& gates,
                    int exit_code);
 
+// Reads a result file (sipstorm run --out) or throws UsageError with one line naming the file and
+// the trouble (unreadable, not JSON, not a result file).
+nlohmann::json read_result(const std::string& path);
+
 // sipstorm compare BASELINE.json RESULT.json [--tolerance 5%] [--abs-tolerance N] [--metric M]...
 // 0: no regression; kExitRegression: some; 2: usage or input error.
 int cmd_compare(const Args& args);

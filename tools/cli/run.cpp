@@ -2,9 +2,14 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
+#include "data_dir.hpp"
 #include "load.hpp"
+#include "metrics_http.hpp"
 #include "runtime/clock.hpp"
 #include "transport_options.hpp"
+#include "shard_of.hpp"
 
 namespace sipstorm::cli {
 
@@ -25,8 +30,7 @@ std::string builtin_uas_path(const std::string& scenario, const ua::Program& pro
         throw UsageError("no --target given and the scenario's peer " + program.peer + " can't be read");
     }
     std::string dir = scenario.find('/') == std::string::npos ? "." : scenario.substr(0, scenario.rfind('/'));
-    for (const std::string& p :
-         {dir + "/answer.lua", std::string(SIPSTORM_SOURCE_DIR) + "/scenarios/answer.lua"})
+    for (const std::string& p : {dir + "/answer.lua", data_dir() + "/scenarios/answer.lua"})
         if (access(p.c_str(), R_OK) == 0) return p;
     throw UsageError(
         "no --target given and the built-in UAS scenario answer.lua was not found; pass --uas FILE");
@@ -41,6 +45,8 @@ int cmd_run(const Args& args) {
     uint64_t concurrent = 0;
     std::vector<std::string> uas_set;
     TransportOptions topt;
+    std::string shard_of_text;
+    uint32_t shards_total = 0;
     po::options_description d("Options");
     d.add_options()("target", po::value(&target),
                     "HOST:PORT or a SIP URI (sip:host;transport=tcp, sips:host) to call (default: a built-in "
@@ -56,7 +62,13 @@ int cmd_run(const Args& args) {
         "recv-timeout", po::value(&recv_timeout), "fail a call that waits longer than this at a recv step")(
         "uas", po::value(&uas_path),
         "scenario of the built-in UAS (default: the scenario's peer, else answer.lua)")(
-        "uas-set", po::value(&uas_set)->composing(), "parameter NAME=VALUE of the built-in UAS scenario");
+        "uas-set", po::value(&uas_set)->composing(), "parameter NAME=VALUE of the built-in UAS scenario")(
+        "shard-of", po::value(&shard_of_text),
+        "I/N: this is shard I (0-based) of N processes or machines running one test: it takes its share "
+        "of --rate, --concurrent and --calls, its slice of the --inf rows and of a --dpdk-ip range, and "
+        "its own part of the Call-ID space; merge the results with 'sipstorm merge'")(
+        "shards-total", po::value(&shards_total),
+        "N: as --shard-of I/N with I from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)");
     add_common_options(d, common);
     add_transport_options(d, topt, true);
     std::string scenario;
@@ -73,6 +85,18 @@ int cmd_run(const Args& args) {
     if (by_rate && !vm.count("rate")) rate = 10;
     if (vm.count("rate-ramp") && !by_rate) throw UsageError("--rate-ramp needs --rate");
 
+    const ShardOf shard_of = parse_shard_of(shard_of_text, shards_total, std::getenv("JOB_COMPLETION_INDEX"));
+    if (shard_of.set) {
+        // Whole-run amounts become this shard's part (the rate is split by the arrival schedule).
+        if (concurrent) concurrent = share_of(concurrent, shard_of);
+        if (vm.count("concurrent") && concurrent == 0)
+            throw UsageError("--concurrent is below the number of shards (--shard-of): shard " +
+                             std::to_string(shard_of.index) + " would get no calls");
+        if (!by_rate && common.calls && share_of(common.calls, shard_of) == 0)
+            throw UsageError("--calls is below the number of shards (--shard-of)");
+        common.dpdk.local_ips = range_part(common.dpdk.local_ips, shard_of, "dpdk-ip");
+    }
+    if (bool loopback; !common.metrics.empty()) parse_metrics_address(common.metrics, loopback);  // early
     check_engine_options(common);
     if (common.dpdk.enabled && target.empty())
         throw UsageError("--engine dpdk needs --target (the built-in UAS runs on kernel sockets only)");
@@ -91,14 +115,17 @@ int cmd_run(const Args& args) {
     rc.shards = common.shards ? common.shards : default_shards();
     rc.shards_follow_port = common.shards == 0;
     rc.busy_poll = common.busy_poll;
+    rc.node = shard_of.index;
+    rc.nodes = shard_of.total;
     txn::TimerConfig timers{common.t1_ms, common.t2_ms, common.t4_ms, false};
-    const uint32_t run_id =
-        static_cast<uint32_t>(runtime::now_ns() ^ (static_cast<uint64_t>(getpid()) << 20));
+    const uint32_t run_id = run_id_for(
+        static_cast<uint32_t>(runtime::now_ns() ^ (static_cast<uint64_t>(getpid()) << 20)), shard_of);
 
     std::unique_ptr<ua::Program> uas_program;
     if (target.empty()) {
-        uas_program = load_scenario(uas_path.empty() ? builtin_uas_path(scenario, *program) : uas_path,
-                                    parse_set(uas_set));
+        uas_program = load_scenario(
+            uas_path.empty() ? builtin_uas_path(scenario, *program) : resolve_scenario(uas_path),
+            parse_set(uas_set));
         if (uas_program->role != ua::Role::kUas) throw UsageError("--uas: not a UAS scenario");
         ua::EndpointSpec uas;
         uas.name = "built-in UAS";
@@ -159,7 +186,7 @@ int cmd_run(const Args& args) {
     ua::LoadPlan& load = uac.load;
     load.by_rate = by_rate;
     load.concurrent = concurrent;
-    load.max_calls = common.calls;
+    load.max_calls = by_rate ? common.calls : share_of(common.calls, shard_of);
     load.duration_ns = common.duration.empty() ? 0 : parse_duration_ns(common.duration, "duration");
     if (by_rate) {
         load.arrival.rate_cps = rate;
@@ -201,8 +228,9 @@ int cmd_run(const Args& args) {
 
     ReportOptions ro;
     ro.main_endpoint = uac_index;
-    ro.target_cps = by_rate ? rate : 0;
-    ro.calls_goal = common.calls;
+    ro.target_cps = by_rate ? rate / shard_of.total : 0;
+    ro.calls_goal = share_of(common.calls, shard_of);
+    if (shard_of.set) ro.shard_of = {shard_of.index, shard_of.total};
     ro.duration_goal_ns = load.duration_ns;
     ro.quiet = common.quiet;
     ro.drain_ns = drain_ns_for(common, *program);
@@ -217,10 +245,14 @@ int cmd_run(const Args& args) {
     ro.command_line = command_line_of("run", args);
     ro.transport = transport_banner(uac, true);
     ro.tls_insecure = kind == ua::StreamSpec::Kind::kTls && topt.tls_insecure;
+    ro.metrics = common.metrics;
+    if (!common.metrics_linger.empty())
+        ro.metrics_linger_ns = parse_duration_ns(common.metrics_linger, "metrics-linger");
     if (!common.quiet)
-        fmt::print("sipstorm run {} -> {} | {}{} | {}\n", scenario, ro.target, shards_text(runner),
+        fmt::print("sipstorm run {} -> {} | {}{}{} | {}\n", scenario, ro.target, shards_text(runner),
                    ro.transport.empty() ? "" : " | " + ro.transport,
-                   by_rate ? fmt::format("{} calls/s{}", rate,
+                   shard_of.set ? fmt::format(" | shard {}/{}", shard_of.index, shard_of.total) : "",
+                   by_rate ? fmt::format("{} calls/s{}", ro.target_cps,
                                          concurrent ? fmt::format(", at most {} live", concurrent) : "")
                            : fmt::format("{} concurrent calls", concurrent));
     return run_and_report(runner, ro);

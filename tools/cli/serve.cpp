@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include "load.hpp"
+#include "metrics_http.hpp"
 #include "runtime/clock.hpp"
 #include "transport_options.hpp"
 
@@ -31,6 +32,7 @@ int cmd_serve(const Args& args) {
     std::vector<report::Gate> gates = parse_gates_or_throw(common.outputs);
     if (common.loss < 0 || common.loss > 100) throw UsageError("--loss must be a percentage from 0 to 100");
 
+    if (bool loopback; !common.metrics.empty()) parse_metrics_address(common.metrics, loopback);  // early
     check_engine_options(common);
     auto program = load_scenario(scenario, parse_set(common.set), &common);
     add_scenario_gates(program->gates, scenario, gates);
@@ -78,6 +80,10 @@ int cmd_serve(const Args& args) {
     ro.target = runner.local_address(0).to_string();
     ro.command_line = command_line_of("serve", args);
     ro.transport = transport_banner(uas, false);
+    ro.metrics = common.metrics;
+    if (!common.metrics_linger.empty())
+        ro.metrics_linger_ns = parse_duration_ns(common.metrics_linger, "metrics-linger");
+    ro.command = "serve";
     ro.stop_after_calls = common.calls;
     ro.stop_after_ns = common.duration.empty() ? 0 : parse_duration_ns(common.duration, "duration");
     ro.calls_goal = common.calls;

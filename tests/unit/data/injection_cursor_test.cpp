@@ -28,6 +28,24 @@ TEST(InjectionCursor, SequentialSingleShardWraps) {
     EXPECT_EQ(c.for_call(77)[0], "u1");  // not USER: for_call is next()
 }
 
+// run --shard-of: process p of P owns rows p, p+P, ... whatever its shard count (its shard i is slice
+// p + P*i of P*K); two processes never use the same row.
+TEST(InjectionCursor, ProcessesTakeDisjointSlices) {
+    const InjectionFile f = make("SEQUENTIAL", 20);
+    const unsigned processes = 2, shards_of[] = {1, 3};
+    std::set<uint32_t> seen;
+    for (unsigned p = 0; p < processes; ++p)
+        for (unsigned i = 0; i < shards_of[p]; ++i) {
+            InjectionCursor c(f, p + processes * i, processes * shards_of[p], 1);
+            for (size_t n = 0; n < c.slice_size(); ++n) {
+                const Row& r = c.next();
+                EXPECT_EQ(r.index % processes, p);
+                EXPECT_TRUE(seen.insert(r.index).second) << "row " << r.index << " twice";
+            }
+        }
+    EXPECT_EQ(seen.size(), 20u);
+}
+
 TEST(InjectionCursor, SequentialShardsAreDisjointAndCoverTheFile) {
     const InjectionFile f = make("SEQUENTIAL", 10);
     std::set<uint32_t> seen;

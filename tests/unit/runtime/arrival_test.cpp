@@ -69,6 +69,34 @@ TEST(Arrival, ShardsTogetherReproduceTheSingleShardSchedule) {
     EXPECT_EQ(merged, expect);
 }
 
+// run --shard-of: process p of P with K_p shards gives its shard i the index p + P*i of P*K_p. The
+// processes' schedules together are the one-process schedule, however many shards each has.
+TEST(Arrival, ProcessesWithDifferentShardCountsReproduceTheWholeSchedule) {
+    ArrivalConfig c;
+    c.rate_cps = 500;
+    c.max_calls = 1001;
+    ArrivalSchedule whole(c, kStart);
+    std::vector<uint64_t> expect = run(whole, kStart + 3 * kSec);
+    ASSERT_EQ(expect.size(), 1001u);
+    const uint32_t processes = 2, shards_of[] = {2, 3};
+    std::vector<uint64_t> merged;
+    for (uint32_t p = 0; p < processes; ++p) {
+        size_t mine = 0;
+        for (uint32_t i = 0; i < shards_of[p]; ++i) {
+            ArrivalConfig sc = c;
+            sc.shard = p + processes * i;
+            sc.shards = processes * shards_of[p];
+            ArrivalSchedule part(sc, kStart);
+            std::vector<uint64_t> t = run(part, kStart + 3 * kSec);
+            mine += t.size();
+            merged.insert(merged.end(), t.begin(), t.end());
+        }
+        EXPECT_EQ(mine, p == 0 ? 501u : 500u);  // its share of --calls
+    }
+    std::sort(merged.begin(), merged.end());
+    EXPECT_EQ(merged, expect);
+}
+
 TEST(Arrival, MaxCallsSplitAcrossShards) {
     uint64_t total = 0;
     for (uint32_t i = 0; i < 4; ++i) {
