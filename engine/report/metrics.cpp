@@ -19,20 +19,22 @@ struct Scalar {
 };
 
 // clang-format off
-const std::array<Scalar, 13> kScalars = {{
-    {"failed_calls",    {"calls", "failed"},                Better::kLower},
-    {"succeeded_calls", {"calls", "succeeded"},             Better::kHigher},
-    {"attempted_calls", {"calls", "attempted"},             Better::kHigher},
-    {"achieved_cps",    {"rate", "achieved"},               Better::kHigher},
-    {"target_cps",      {"rate", "target"},                 Better::kNeither},
-    {"retransmissions", {"retransmissions", "total"},       Better::kLower},
-    {"duration_s",      {"duration_s", nullptr},            Better::kNeither},
-    {"unexpected",      {"messages", "unexpected"},         Better::kLower},
-    {"parse_errors",    {"messages", "parse_errors"},       Better::kLower},
-    {"lag_ms_max",      {"generator", "lag_ms_max"},        Better::kLower},
-    {"rx_drops",        {"generator", "rx_drops"},          Better::kLower},
-    {"tx_errors",       {"generator", "tx_errors"},         Better::kLower},
-    {"saturated",       {"generator", "saturated"},         Better::kLower},
+const std::array<Scalar, 15> kScalars = {{
+    {"failed_calls",      {"calls", "failed"},                       Better::kLower},
+    {"succeeded_calls",   {"calls", "succeeded"},                    Better::kHigher},
+    {"attempted_calls",   {"calls", "attempted"},                    Better::kHigher},
+    {"achieved_cps",      {"rate", "achieved"},                      Better::kHigher},
+    {"target_cps",        {"rate", "target"},                        Better::kNeither},
+    {"retransmissions",   {"retransmissions", "total"},              Better::kLower},
+    {"duration_s",        {"duration_s", nullptr},                   Better::kNeither},
+    {"unexpected",        {"messages", "unexpected"},                Better::kLower},
+    {"parse_errors",      {"messages", "parse_errors"},              Better::kLower},
+    {"lag_ms_max",        {"generator", "lag_ms_max"},               Better::kLower},
+    {"timer_late_ms_p99", {"generator", "timer_late_ms_p99"},        Better::kLower},
+    {"timer_late_ms_max", {"generator", "timer_late_ms_max"},        Better::kLower},
+    {"rx_drops",          {"generator", "rx_drops"},                 Better::kLower},
+    {"tx_errors",         {"generator", "tx_errors"},                Better::kLower},
+    {"saturated",         {"generator", "saturated"},                Better::kLower},
 }};
 // clang-format on
 

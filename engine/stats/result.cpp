@@ -124,10 +124,11 @@ json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snap
     json rows = json::array();
     for (const SeriesRow& r : series) rows.push_back(series_row(run, r));
 
-    json busy = json::array(), lag_by_shard = json::array();
+    json busy = json::array(), lag_by_shard = json::array(), late_by_shard = json::array();
     for (const Snapshot* s : shards) {
         busy.push_back(s ? busy_share(s->counts) : 0.0);
         lag_by_shard.push_back(s ? ms_from_ns(s->counts.lag_max_ns) : 0.0);
+        late_by_shard.push_back(s ? ms(s->hist.timer_late_us.max()) : 0.0);
     }
     Saturation sat = assess_saturation(total, shards, limits);
 
@@ -158,12 +159,21 @@ json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snap
         {"messages", std::move(msgs)},
         {"latency_ms",
          {{"setup", latency(h.setup_us)}, {"call", latency(h.call_us)}, {"response", response_latency}}},
-        {"histograms", {{"setup_us", h.setup_us}, {"call_us", h.call_us}, {"response_us", response_hist}}},
+        {"histograms",
+         {{"setup_us", h.setup_us},
+          {"call_us", h.call_us},
+          {"response_us", response_hist},
+          {"timer_late_us", h.timer_late_us}}},
         {"series", std::move(rows)},
         {"generator",
          {{"lag_ms_max", ms_from_ns(c.lag_max_ns)},
           {"lag_ms_max_by_shard", std::move(lag_by_shard)},
           {"busy_share", std::move(busy)},
+          {"timer_late_count", h.timer_late_us.count()},
+          {"timer_late_ms_p50", ms(h.timer_late_us.percentile(50))},
+          {"timer_late_ms_p99", ms(h.timer_late_us.percentile(99))},
+          {"timer_late_ms_max", ms(h.timer_late_us.max())},
+          {"timer_late_ms_max_by_shard", std::move(late_by_shard)},
           {"rx_drops", c.rx_drops},
           {"tx_errors", c.tx_errors},
           {"saturated", sat.saturated},
@@ -212,6 +222,7 @@ void snapshot_from_result(const json& result, const RunInfo& names, Snapshot& ou
     const json& hist = result.at("histograms");
     out.hist.setup_us = hist.at("setup_us").get<Histogram>();
     out.hist.call_us = hist.at("call_us").get<Histogram>();
+    if (auto it = hist.find("timer_late_us"); it != hist.end()) out.hist.timer_late_us = it->get<Histogram>();
     const json& resp = hist.at("response_us");
     for (size_t i = 0; i < kMaxMethods; ++i) {
         auto it = resp.find(method_key(names, i));

@@ -8,12 +8,14 @@ void Histograms::add(const Histograms& o) {
     setup_us.add(o.setup_us);
     call_us.add(o.call_us);
     for (size_t i = 0; i < response_us.size(); ++i) response_us[i].add(o.response_us[i]);
+    timer_late_us.add(o.timer_late_us);
 }
 
 void Histograms::subtract(const Histograms& earlier) {
     setup_us.subtract(earlier.setup_us);
     call_us.subtract(earlier.call_us);
     for (size_t i = 0; i < response_us.size(); ++i) response_us[i].subtract(earlier.response_us[i]);
+    timer_late_us.subtract(earlier.timer_late_us);
 }
 
 void merge_into(Snapshot& acc, const Snapshot& s) {
@@ -48,6 +50,10 @@ SeriesRow make_row(const Snapshot& later, const Snapshot& earlier, uint64_t run_
     row.setup_p50_us = setup.percentile(50);
     row.setup_p99_us = setup.percentile(99);
     row.setup_max_us = setup.max();
+    Histogram late = later.hist.timer_late_us;
+    late.subtract(earlier.hist.timer_late_us);
+    row.timer_late_p99_us = late.percentile(99);
+    row.timer_late_max_us = late.max();
     return row;
 }
 

@@ -1,6 +1,6 @@
 // A plain-value picture of a shard's (or a whole run's) statistics at one moment: counters plus
 // histograms. Shards publish them (shard_stats.hpp); the reporter merges them across shards and
-// differences consecutive ones into the per-second series. About 480 KB: keep them on the heap.
+// differences consecutive ones into the per-second series. About 510 KB: keep them on the heap.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -16,6 +16,9 @@ struct Histograms {
     Histogram setup_us;  // INVITE intended send time -> 200 received
     Histogram call_us;   // call intended start -> call end (last message of the scenario)
     std::array<Histogram, kMaxMethods> response_us;  // request sent -> final response, by sip::Method index
+    // Generator health: how late the shard loop handled something it had a deadline for (a timer, a
+    // scheduled call start), from that deadline to the loop pass that handled it.
+    Histogram timer_late_us;
 
     void add(const Histograms& o);
     void subtract(const Histograms& earlier);
@@ -44,6 +47,7 @@ struct SeriesRow {
     Counts counts;  // sums over the interval; gauges and lag at its end; lag_max_interval_ns its worst
     uint64_t setup_count = 0;
     uint64_t setup_p50_us = 0, setup_p99_us = 0, setup_max_us = 0;
+    uint64_t timer_late_p99_us = 0, timer_late_max_us = 0;
 };
 SeriesRow make_row(const Snapshot& later, const Snapshot& earlier, uint64_t run_start_ns);
 
