@@ -200,7 +200,7 @@ if sipp["attempted"] is not None:
     print(f"    anchor run -> sipp -sn uas: setup p50 {fmt(sipp['setup_p50_ms'])} ms "
           f"p99 {fmt(sipp['setup_p99_ms'])} ms{ratio}")
 print(f"(c) timers late: run p50 {fmt(run['timer_late_ms_p50'])} p99 {fmt(run['timer_late_ms_p99'])} "
-      f"max {fmt(run['timer_late_ms_max'])} ms ({run['timer_late_count']} deadlines); serve p50 "
+      f"max {fmt(run['timer_late_ms_max'])} ms ({run['timer_late_count']} samples); serve p50 "
       f"{fmt(serve['timer_late_ms_p50'])} p99 {fmt(serve['timer_late_ms_p99'])} max {fmt(serve['timer_late_ms_max'])} ms")
 print()
 for c in checks:
