@@ -54,6 +54,7 @@ class UdpTransport final : public Transport {
     // For a shard that waits on several sources in one epoll: check rx_pending() first, since datagrams
     // already read from the socket do not make it readable.
     int fd() const { return fd_; }
+    int wait_fd() const override { return fd_; }
     bool rx_pending() const override { return rx_next_ < rx_ready_; }
     bool gso_enabled() const { return gso_; }
     bool gro_enabled() const { return gro_; }

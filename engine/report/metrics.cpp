@@ -19,24 +19,26 @@ struct Scalar {
 };
 
 // clang-format off
-const std::array<Scalar, 17> kScalars = {{
-    {"failed_calls",    {"calls", "failed"},                Better::kLower},
-    {"succeeded_calls", {"calls", "succeeded"},             Better::kHigher},
-    {"attempted_calls", {"calls", "attempted"},             Better::kHigher},
-    {"achieved_cps",    {"rate", "achieved"},               Better::kHigher},
-    {"target_cps",      {"rate", "target"},                 Better::kNeither},
-    {"retransmissions", {"retransmissions", "total"},       Better::kLower},
-    {"duration_s",      {"duration_s", nullptr},            Better::kNeither},
-    {"unexpected",      {"messages", "unexpected"},         Better::kLower},
-    {"parse_errors",    {"messages", "parse_errors"},       Better::kLower},
-    {"lag_ms_max",      {"generator", "lag_ms_max"},        Better::kLower},
-    {"rx_drops",        {"generator", "rx_drops"},          Better::kLower},
-    {"tx_errors",       {"generator", "tx_errors"},         Better::kLower},
-    {"saturated",       {"generator", "saturated"},         Better::kLower},
-    {"media.loss_pct",     {"media", "loss_pct"},           Better::kLower},
-    {"media.no_rtp_calls", {"media", "no_rtp_calls"},       Better::kLower},
-    {"media.late_packets", {"media", "late_packets"},       Better::kLower},
-    {"media.streams",      {"media", "streams"},            Better::kNeither},
+const std::array<Scalar, 19> kScalars = {{
+    {"failed_calls",       {"calls", "failed"},                Better::kLower},
+    {"succeeded_calls",    {"calls", "succeeded"},             Better::kHigher},
+    {"attempted_calls",    {"calls", "attempted"},             Better::kHigher},
+    {"achieved_cps",       {"rate", "achieved"},               Better::kHigher},
+    {"target_cps",         {"rate", "target"},                 Better::kNeither},
+    {"retransmissions",    {"retransmissions", "total"},       Better::kLower},
+    {"duration_s",         {"duration_s", nullptr},            Better::kNeither},
+    {"unexpected",         {"messages", "unexpected"},         Better::kLower},
+    {"parse_errors",       {"messages", "parse_errors"},       Better::kLower},
+    {"lag_ms_max",         {"generator", "lag_ms_max"},        Better::kLower},
+    {"timer_late_ms_p99",  {"generator", "timer_late_ms_p99"}, Better::kLower},
+    {"timer_late_ms_max",  {"generator", "timer_late_ms_max"}, Better::kLower},
+    {"rx_drops",           {"generator", "rx_drops"},          Better::kLower},
+    {"tx_errors",          {"generator", "tx_errors"},         Better::kLower},
+    {"saturated",          {"generator", "saturated"},         Better::kLower},
+    {"media.loss_pct",     {"media", "loss_pct"},              Better::kLower},
+    {"media.no_rtp_calls", {"media", "no_rtp_calls"},          Better::kLower},
+    {"media.late_packets", {"media", "late_packets"},          Better::kLower},
+    {"media.streams",      {"media", "streams"},               Better::kNeither},
 }};
 // clang-format on
 

@@ -208,10 +208,11 @@ json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snap
     json rows = json::array();
     for (const SeriesRow& r : series) rows.push_back(series_row(run, r));
 
-    json busy = json::array(), lag_by_shard = json::array();
+    json busy = json::array(), lag_by_shard = json::array(), late_by_shard = json::array();
     for (const Snapshot* s : shards) {
         busy.push_back(s ? busy_share(s->counts) : 0.0);
         lag_by_shard.push_back(s ? ms_from_ns(s->counts.lag_max_ns) : 0.0);
+        late_by_shard.push_back(s ? ms(s->hist.timer_late_us.max()) : 0.0);
     }
     Saturation sat = assess_saturation(total, shards, limits);
 
@@ -257,7 +258,8 @@ json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snap
           {"media_mos_milli", h.media_mos_milli},
           {"media_rtt_us", h.media_rtt_us},
           {"media_echo_rtt_us", h.media_echo_rtt_us},
-          {"media_send_late_us", h.media_send_late_us}}},
+          {"media_send_late_us", h.media_send_late_us},
+          {"timer_late_us", h.timer_late_us}}},
         {"media", media_object(c, h)},
         {"connections",
          {{"opened", c.conn_opened},
@@ -284,6 +286,11 @@ json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snap
          {{"lag_ms_max", ms_from_ns(c.lag_max_ns)},
           {"lag_ms_max_by_shard", std::move(lag_by_shard)},
           {"busy_share", std::move(busy)},
+          {"timer_late_count", h.timer_late_us.count()},
+          {"timer_late_ms_p50", ms(h.timer_late_us.percentile(50))},
+          {"timer_late_ms_p99", ms(h.timer_late_us.percentile(99))},
+          {"timer_late_ms_max", ms(h.timer_late_us.max())},
+          {"timer_late_ms_max_by_shard", std::move(late_by_shard)},
           {"rx_drops", c.rx_drops},
           {"tx_errors", c.tx_errors},
           {"saturated", sat.saturated},
@@ -332,6 +339,7 @@ void snapshot_from_result(const json& result, const RunInfo& names, Snapshot& ou
     const json& hist = result.at("histograms");
     out.hist.setup_us = hist.at("setup_us").get<Histogram>();
     out.hist.call_us = hist.at("call_us").get<Histogram>();
+    if (auto it = hist.find("timer_late_us"); it != hist.end()) out.hist.timer_late_us = it->get<Histogram>();
     if (auto it = hist.find("connect_us"); it != hist.end()) out.hist.connect_us = it->get<Histogram>();
     if (auto it = hist.find("handshake_us"); it != hist.end()) out.hist.handshake_us = it->get<Histogram>();
     if (auto it = result.find("connections"); it != result.end()) {

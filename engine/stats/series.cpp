@@ -52,6 +52,8 @@ std::vector<SeriesRow> SeriesBuilder::take_through(uint32_t last) {
         row.setup_p99_us = setup.percentile(99);
         row.setup_max_us = setup.max();
         row.media_jitter_p99_us = sec.sum.hist.media_jitter_us.percentile(99);
+        row.timer_late_p99_us = sec.sum.hist.timer_late_us.percentile(99);
+        row.timer_late_max_us = sec.sum.hist.timer_late_us.max();
         row.media_mos_p5_milli = sec.sum.hist.media_mos_milli.percentile(5);
         rows.push_back(row);
         pending_.erase(pending_.begin());

@@ -13,7 +13,7 @@
 //
 // Neither side ever waits for the other and a slot is never written while read: the reporter may
 // take as long as it likes over a snapshot, and a shard that publishes faster than the reporter
-// reads simply overwrites its own unread copy. Memory: 4 x ~480 KB per shard.
+// reads simply overwrites its own unread copy. Memory: 4 x ~510 KB per shard.
 //
 // When to publish: publish_due(now) is true on every whole interval since the run start (so all
 // shards' snapshots describe the same instants) and whenever the reporter called request_publish().
@@ -39,7 +39,8 @@ class ShardStats {
     bool publish_due(uint64_t now_ns) const {
         return now_ns >= next_publish_ns_ || requested_.load(std::memory_order_relaxed);
     }
-    void publish(uint64_t now_ns);  // copies ~480 KB; never blocks
+    void publish(uint64_t now_ns);                                 // copies ~510 KB; never blocks
+    uint64_t next_publish_ns() const { return next_publish_ns_; }  // when publish_due() turns true
 
     // Before the shard runs: count whole intervals from this time (the run's start), as the reporter does.
     void restart(uint64_t start_ns);

@@ -17,6 +17,7 @@ void Histograms::add(const Histograms& o) {
     handshake_us.add(o.handshake_us);
     for (auto m : kMedia) (this->*m).add(o.*m);
     for (size_t i = 0; i < response_us.size(); ++i) response_us[i].add(o.response_us[i]);
+    timer_late_us.add(o.timer_late_us);
 }
 
 void Histograms::subtract(const Histograms& earlier) {
@@ -26,6 +27,7 @@ void Histograms::subtract(const Histograms& earlier) {
     handshake_us.subtract(earlier.handshake_us);
     for (auto m : kMedia) (this->*m).subtract(earlier.*m);
     for (size_t i = 0; i < response_us.size(); ++i) response_us[i].subtract(earlier.response_us[i]);
+    timer_late_us.subtract(earlier.timer_late_us);
 }
 
 void merge_into(Snapshot& acc, const Snapshot& s) {

@@ -1,6 +1,6 @@
 // A plain-value picture of a shard's (or a whole run's) statistics at one moment: counters plus
 // histograms. Shards publish them (shard_stats.hpp); the reporter merges them across shards and
-// differences consecutive ones into the per-second series. About 480 KB: keep them on the heap.
+// differences consecutive ones into the per-second series. About 510 KB: keep them on the heap.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -21,6 +21,9 @@ struct Histograms {
     // RTP media, one value per stream at its end (MOS in thousandths), and each packet's send lateness.
     Histogram media_jitter_us, media_jitter_max_us, media_mos_milli, media_rtt_us, media_echo_rtt_us;
     Histogram media_send_late_us;
+    // Generator health: how late the shard loop handled something it had a deadline for (a timer, a
+    // scheduled call start), from that deadline to the loop pass that handled it.
+    Histogram timer_late_us;
 
     void add(const Histograms& o);
     void subtract(const Histograms& earlier);
@@ -55,6 +58,7 @@ struct SeriesRow {
     uint64_t setup_count = 0;
     uint64_t setup_p50_us = 0, setup_p99_us = 0, setup_max_us = 0;
     uint64_t media_jitter_p99_us = 0, media_mos_p5_milli = 0;  // of the streams that ended in the interval
+    uint64_t timer_late_p99_us = 0, timer_late_max_us = 0;
 };
 
 }  // namespace sipstorm::stats

@@ -1,6 +1,7 @@
 #include "ua/runner.hpp"
 
 #include <poll.h>
+#include <sys/prctl.h>
 
 #include <algorithm>
 #include <array>
@@ -20,6 +21,8 @@
 #include "dpdk/eal.hpp"
 #endif
 #include "runtime/clock.hpp"
+#include "runtime/doorbell.hpp"
+#include "runtime/idle_wait.hpp"
 #include "script/scenario_state.hpp"
 
 namespace sipstorm::ua {
@@ -44,6 +47,7 @@ struct Runner::Endpoint {
     uint64_t last_start_ns = 0;  // read by the reporter only after join()
     bool done = false;           // a load endpoint that has started and finished all its calls
     uint64_t handoff_drops = 0;
+    uint64_t due_ns = runtime::kNever;  // the earliest timer or call start, as of the last pass's end
 #ifdef SIPSTORM_HAVE_DPDK
     dpdk::DpdkTransport* dpdk = nullptr;  // = transport, on the DPDK engine
     // The stack's counters as last published (dpdk::flatten order): the stack's own are plain
@@ -68,6 +72,7 @@ struct Runner::Shard {
     std::vector<Endpoint> endpoints;
     std::atomic<bool> load_done{false};
     std::atomic<bool> starts_done{false};
+    runtime::Doorbell bell;  // other threads wake the shard from its idle wait: handoffs, stop requests
 };
 
 namespace {
@@ -304,6 +309,16 @@ bool Runner::finish_traces(std::string* error) {
     return true;
 }
 
+void Runner::stop_starting() {
+    stop_starting_.store(true, std::memory_order_relaxed);
+    for (auto& sh : shards_) sh->bell.ring();
+}
+
+void Runner::abort() {
+    abort_.store(true, std::memory_order_relaxed);
+    for (auto& sh : shards_) sh->bell.ring();
+}
+
 bool Runner::starts_done() const {
     for (const auto& sh : shards_)
         if (!sh->starts_done.load(std::memory_order_acquire)) return false;
@@ -382,13 +397,20 @@ void Runner::shard_main(unsigned index) {
     // failure (no free lcore id) only costs that speed.
     const bool registered = dpdk_ && rte_thread_register() == 0;
 #endif
+    // The wait set: every endpoint's socket, then the doorbell. A transport without a descriptor
+    // (DPDK) is polled, never waited on; so is everything with --busy-poll.
     std::vector<pollfd> fds;
-    bool must_poll = config_.busy_poll;  // a transport without a descriptor (DPDK) is polled, never waited on
+    bool must_poll = config_.busy_poll || sh.bell.fd() < 0;
     for (Endpoint& ep : sh.endpoints) {
         fds.push_back({ep.transport->wait_fd(), POLLIN, 0});
         if (ep.engine->media_wait_fd() >= 0) fds.push_back({ep.engine->media_wait_fd(), POLLIN, 0});
         must_poll = must_poll || ep.transport->wait_fd() < 0;
     }
+    fds.push_back({sh.bell.fd(), POLLIN, 0});
+    // The kernel's default timer slack (50 µs) would make every timed wake that much late.
+    if (!must_poll) prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+    std::vector<uint8_t> handed_to(config_.shards, 0);  // shards this pass handed a datagram to
+    runtime::WakeLatency wake_latency;
     uint64_t due[64];
     uint64_t last = runtime::now_ns();
 
@@ -404,6 +426,8 @@ void Runner::shard_main(unsigned index) {
         for (Endpoint& ep : sh.endpoints) {
             Engine& engine = *ep.engine;
             stats::ShardCounters& c = ep.stats->counters();
+            if (ep.due_ns <= now)
+                ep.stats->hist().timer_late_us.record_ns(runtime::lateness_ns(ep.due_ns, now));
             if (ep.spec->generates_load) {
                 any_load = true;
                 // Start the calls that are due, bounded per pass so that replies keep flowing.
@@ -475,11 +499,18 @@ void Runner::shard_main(unsigned index) {
                     h.len = p.len;
                     h.from = p.from;
                     std::memcpy(h.data, p.data, p.len);
-                    if (!ring(e, index, static_cast<unsigned>(owner)).try_push(std::move(h)))
+                    if (ring(e, index, static_cast<unsigned>(owner)).try_push(std::move(h)))
+                        handed_to[static_cast<unsigned>(owner)] = 1;
+                    else
                         ++ep.handoff_drops;
                 }
                 if (drained) break;
             }
+            for (unsigned to = 0; to < handed_to.size(); ++to)
+                if (handed_to[to]) {
+                    handed_to[to] = 0;
+                    shards_[to]->bell.ring_if_sleeping();
+                }
             for (unsigned from = 0; rings_.size() && from < config_.shards; ++from) {
                 if (from == index) continue;
                 Handoff h;
@@ -499,6 +530,7 @@ void Runner::shard_main(unsigned index) {
             if (ep.stream) publish_stream_stats(*ep.stream, *ep.stats);
             c.timers_armed.set(engine.timers_armed());
             c.call_slots_touched.set(engine.call_slots_touched());
+            ep.due_ns = next_due_ns(ep, stopping);
         }
         if (any_load && all_done) sh.load_done.store(true, std::memory_order_release);
         if (any_load && all_started_here) sh.starts_done.store(true, std::memory_order_release);
@@ -525,20 +557,41 @@ void Runner::shard_main(unsigned index) {
         last = end;
 
         if (!work && !must_poll) {
-            // Sleep until a timer, a scheduled call or a datagram is due; at most 1 ms, so stop
-            // requests and statistics stay prompt.
-            uint64_t wake = end + 1'000'000;
+            // Sleep in the kernel until a datagram arrives, another thread rings, or the earliest
+            // deadline of this shard (timer, scheduled call, statistics) is due, less the wake-up
+            // latency (idle_wait.hpp); within that, poll. The 100 ms bound only covers
+            // ShardStats::request_publish(), which rings no bell.
+            runtime::WakeTime wake(end, 100'000'000);
             for (Endpoint& ep : sh.endpoints) {
-                wake = std::min(wake, ep.engine->next_deadline_ns());
-                if (ep.schedule && !stopping) wake = std::min(wake, ep.schedule->peek_ns());
+                wake.due_at(ep.due_ns);
+                wake.due_at(ep.stats->next_publish_ns());
             }
-            if (wake > end) {
-                uint64_t wait_ns = wake - end;
-                timespec ts{0, static_cast<long>(wait_ns)};
-                ppoll(fds.data(), fds.size(), &ts, nullptr);
+            const uint64_t early = wake_latency.early_ns();
+            if (!wake.due_now(early)) {
+                sh.bell.begin_sleep();
+                bool handoff_waiting = false;
+                for (size_t e = 0; rings_.size() && e < sh.endpoints.size(); ++e)
+                    for (unsigned from = 0; from < config_.shards; ++from)
+                        handoff_waiting = handoff_waiting || (from != index && !ring(e, from, index).empty());
+                if (!handoff_waiting) {
+                    const timespec ts = wake.timeout(early);
+                    const int ready = ppoll(fds.data(), fds.size(), &ts, nullptr);
+                    if (ready == 0) wake_latency.observe(wake.at() - early, runtime::now_ns());
+                    if (ready > 0 && fds.back().revents) sh.bell.clear();
+                }
+                sh.bell.end_sleep();
             }
         }
     }
+}
+
+uint64_t Runner::next_due_ns(Endpoint& ep, bool stopping) {
+    uint64_t due = ep.engine->next_deadline_ns();
+    // A call start counts when the shard may start one: not after a stop, nor while the --concurrent
+    // cap is full (then the end of a call, a datagram or a timer, is what comes first).
+    if (ep.schedule && !stopping && !ep.done && (!ep.capped || ep.engine->live_calls() < ep.cap))
+        due = std::min(due, ep.schedule->peek_ns());
+    return due;
 }
 
 }  // namespace sipstorm::ua

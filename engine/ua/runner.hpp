@@ -92,9 +92,10 @@ class Runner {
     void start();
 
     // Stop starting calls; live calls run to their end.
-    void stop_starting() { stop_starting_.store(true, std::memory_order_relaxed); }
+    // Both wake the shards from their idle wait.
+    void stop_starting();
     // Ends the run now: live calls count as aborted.
-    void abort() { abort_.store(true, std::memory_order_relaxed); }
+    void abort();
     // Every load-generating endpoint has started all its calls and has none left.
     bool load_done() const;
     // Every load-generating endpoint has started all the calls it will start (some may be live).
@@ -133,6 +134,9 @@ class Runner {
     };
     using HandoffRing = runtime::SpscRing<Handoff>;
     void shard_main(unsigned index);
+    // The earliest time the endpoint has something to do without a datagram: a timer, or a
+    // scheduled call start it is allowed to make (kNever: none).
+    static uint64_t next_due_ns(Endpoint& ep, bool stopping);
     struct DpdkPort;
     bool fit_shards_to_port(std::string* error);
     bool open_dpdk_port(const EndpointSpec& spec, std::string* error);

@@ -467,13 +467,13 @@ void print_line(const stats::SeriesRow& row, const stats::Snapshot& total, const
     std::string progress = progress_of(c, opt, elapsed_ns);
     fmt::print(
         "[{:5.1f}s{}] calls {} ok {} failed {} live {} | {:.0f} cps{} | retrans {} | setup p50 {:.2f} ms "
-        "p99 {:.2f} ms | lag {:.0f} ms busy {:.0f}%{}{}{}\n",
+        "p99 {:.2f} ms | lag {:.0f} ms late {:.2f} ms busy {:.0f}%{}{}{}\n",
         static_cast<double>(elapsed_ns) / 1e9, progress.empty() ? "" : " " + progress, c.calls_attempted,
         c.calls_succeeded, c.calls_failed, c.concurrent_calls, cps,
         opt.target_cps > 0 ? fmt::format(" (target {:.0f})", opt.target_cps) : std::string(),
         stats::retransmissions_total(c), ms_of_us(row.setup_p50_us), ms_of_us(row.setup_p99_us),
-        static_cast<double>(d.lag_max_interval_ns) / 1e6, stats::busy_share(d) * 100,
-        d.rx_drops ? fmt::format(" rx-drops {}", d.rx_drops) : std::string(),
+        static_cast<double>(d.lag_max_interval_ns) / 1e6, ms_of_us(row.timer_late_max_us),
+        stats::busy_share(d) * 100, d.rx_drops ? fmt::format(" rx-drops {}", d.rx_drops) : std::string(),
         conn_summary(c, d).empty() ? "" : " | " + conn_summary(c, d), stack.empty() ? "" : " | " + stack);
     if (const std::string media = media_summary(c, row); !media.empty()) fmt::print("         {}\n", media);
     std::fflush(stdout);
@@ -514,10 +514,12 @@ class Panel {
         text += fmt::format("  retrans    {} this second, {} in all\n", stats::retransmissions_total(d),
                             stats::retransmissions_total(c));
         text += fmt::format("  failures   {}\n", failures.empty() ? "none" : failures);
-        text += fmt::format("  generator  lag {:.1f} ms   busy {:.0f}%   rx drops {}{}\n",
-                            static_cast<double>(d.lag_max_interval_ns) / 1e6, stats::busy_share(d) * 100,
-                            c.rx_drops,
-                            d.lag_max_interval_ns > 100'000'000 ? "   \x1b[31mFALLING BEHIND\x1b[0m" : "");
+        text += fmt::format(
+            "  generator  lag {:.1f} ms   timers late p99 {:.2f} ms max {:.2f} ms   busy {:.0f}%   "
+            "rx drops {}{}\n",
+            static_cast<double>(d.lag_max_interval_ns) / 1e6, ms_of_us(row.timer_late_p99_us),
+            ms_of_us(row.timer_late_max_us), stats::busy_share(d) * 100, c.rx_drops,
+            d.lag_max_interval_ns > 100'000'000 ? "   \x1b[31mFALLING BEHIND\x1b[0m" : "");
         if (!stack.empty()) text += fmt::format("  network    {}\n", stack);
         if (const std::string media = media_summary(c, row); !media.empty())
             text += fmt::format("  media      {}\n", media);
@@ -703,8 +705,12 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
                    ms_of_us(setup.percentile(50)), ms_of_us(setup.percentile(90)),
                    ms_of_us(setup.percentile(99)), ms_of_us(setup.max()));
     const auto& gen = result["generator"];
-    fmt::print("generator: lag max {:.1f} ms, rx drops {}, tx errors {}\n", gen["lag_ms_max"].get<double>(),
-               c.rx_drops, c.tx_errors);
+    fmt::print(
+        "generator: lag max {:.1f} ms, timers late p50 {:.3f} ms p99 {:.3f} ms max {:.3f} ms, rx drops {}, "
+        "tx errors {}\n",
+        gen["lag_ms_max"].get<double>(), gen["timer_late_ms_p50"].get<double>(),
+        gen["timer_late_ms_p99"].get<double>(), gen["timer_late_ms_max"].get<double>(), c.rx_drops,
+        c.tx_errors);
     if (const std::string s = stack_summary(runner.stack_counters(opt.main_endpoint)); !s.empty())
         fmt::print("{}\n", s);
     for (const ua::StackWarning& w : warnings) fmt::print("hint: {}\n", w.message);

@@ -47,6 +47,17 @@ TEST(UdpTransport, BindsEphemeralPort) {
     EXPECT_NE(t->local_address().port, 0);
 }
 
+// The runner sleeps on wait_fd() when idle; without one (the Transport default, -1) it must spin.
+TEST(UdpTransport, OffersItsSocketToWaitOn) {
+    UdpOptions opt;
+    opt.local = loopback();
+    auto t = open_or_fail(opt);
+    ASSERT_NE(t, nullptr);
+    const Transport& base = *t;
+    EXPECT_GE(base.wait_fd(), 0);
+    EXPECT_EQ(base.wait_fd(), t->fd());
+}
+
 TEST(UdpTransport, TwoTransportsExchangeBatches) {
     UdpOptions opt;
     opt.local = loopback();

@@ -86,6 +86,8 @@ inline nlohmann::json fixture_result() {
         {"series", std::move(series)},
         {"generator",
          {{"lag_ms_max", 1.5},
+          {"timer_late_ms_p99", 0.04},
+          {"timer_late_ms_max", 0.9},
           {"rx_drops", 0},
           {"tx_errors", 0},
           {"saturated", false},

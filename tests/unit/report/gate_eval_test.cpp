@@ -34,6 +34,7 @@ TEST(GateEval, SimpleComparisons) {
     EXPECT_TRUE(eval("unexpected == 2").pass);
     EXPECT_TRUE(eval("parse_errors == 0").pass);
     EXPECT_TRUE(eval("lag_ms_max == 1.5").pass);
+    EXPECT_TRUE(eval("timer_late_ms_p99 < 0.1 and timer_late_ms_max == 0.9").pass);
     EXPECT_TRUE(eval("rx_drops == 0").pass);
     EXPECT_TRUE(eval("saturated == 0").pass);
     EXPECT_TRUE(eval("failed(timeout) == 7 and failed(5xx) == 3 and failed(4xx) == 0").pass);

@@ -142,8 +142,25 @@ TEST(Result, CustomLimits) {
 }
 
 // Results of several machines merge exactly: write, read back, merge, compare with the direct merge.
+TEST(Result, TimerLatenessUnderGenerator) {
+    auto a = healthy_shard(10), b = healthy_shard(10);
+    for (int i = 0; i < 99; ++i) a->hist.timer_late_us.record(0);
+    a->hist.timer_late_us.record(40);
+    b->hist.timer_late_us.record(1'500);
+    const Snapshot* shards[] = {a.get(), b.get()};
+    auto total = merge(shards);
+    nlohmann::json g = make_result(run_info(), *total, shards, {})["generator"];
+    EXPECT_EQ(g["timer_late_count"], 101);
+    EXPECT_DOUBLE_EQ(g["timer_late_ms_p50"].get<double>(), 0.0);
+    EXPECT_DOUBLE_EQ(g["timer_late_ms_p99"].get<double>(), 0.04);
+    EXPECT_DOUBLE_EQ(g["timer_late_ms_max"].get<double>(), 1.5);
+    EXPECT_EQ(g["timer_late_ms_max_by_shard"], nlohmann::json::parse("[0.04, 1.5]"));
+}
+
 TEST(Result, ReadBackAndMergeAcrossMachines) {
     auto m1 = healthy_shard(300), m2 = healthy_shard(700);
+    m1->hist.timer_late_us.record(12);
+    m2->hist.timer_late_us.record(345);
     m1->counts.requests_in[13] = 2;
     m1->counts.rx_drops = 1;
     m2->counts.lag_max_ns = 2'345'678;
@@ -173,6 +190,7 @@ TEST(Result, ReadBackAndMergeAcrossMachines) {
     EXPECT_EQ(merged->hist.setup_us, expect->hist.setup_us);
     EXPECT_EQ(merged->hist.call_us, expect->hist.call_us);
     EXPECT_EQ(merged->hist.response_us[1], expect->hist.response_us[1]);
+    EXPECT_EQ(merged->hist.timer_late_us, expect->hist.timer_late_us);
     EXPECT_EQ(merged->sources, 2u);
 }
 

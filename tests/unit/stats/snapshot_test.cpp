@@ -44,6 +44,10 @@ TEST(Snapshot, Delta) {
     later->counts.concurrent_calls = 7;
     later->counts.lag_max_interval_ns = 2'000'000;
     for (int i = 0; i < 15; ++i) later->hist.setup_us.record(20'000);
+    earlier->hist.timer_late_us.record(900);  // before the interval: not in the row
+    later->hist.timer_late_us.record(900);
+    for (int i = 0; i < 200; ++i) later->hist.timer_late_us.record(3);
+    later->hist.timer_late_us.record(70);
 
     auto d = std::make_unique<Snapshot>();
     delta(*later, *earlier, *d);
