@@ -28,15 +28,6 @@ std::string read_file(const std::string& path) {
     return s.str();
 }
 
-bool is_identifier(std::string_view s) {
-    if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
-    for (char c : s) {
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
-            return false;
-    }
-    return true;
-}
-
 class ScenarioCompiler {
   public:
     ScenarioCompiler(const std::string& path, const std::map<std::string, std::string>& overrides,
@@ -191,15 +182,8 @@ class ScenarioCompiler {
         }
         data::FieldRef ref;
         if (!options_.injection->resolve(file, field, ref, why)) return -1;
-        for (size_t i = 0; i < out_.fields.size(); ++i)
-            if (out_.fields[i].file == ref.file && out_.fields[i].field == ref.field) {
-                slot = sip::Slot::kField;
-                arg = static_cast<uint16_t>(i);
-                return 1;
-            }
-        out_.fields.push_back({static_cast<uint16_t>(ref.file), static_cast<uint16_t>(ref.field)});
         slot = sip::Slot::kField;
-        arg = static_cast<uint16_t>(out_.fields.size() - 1);
+        arg = out_.field_index(static_cast<uint16_t>(ref.file), static_cast<uint16_t>(ref.field));
         return 1;
     }
 

@@ -54,14 +54,6 @@ bool present(lua_State* L, int index, const char* key) {
     return p;
 }
 
-bool is_identifier(std::string_view s) {
-    if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
-    for (char c : s)
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
-            return false;
-    return true;
-}
-
 }  // namespace
 
 void StepCompiler::capture_names(lua_State* L, int index, std::vector<std::string>& names) {

@@ -356,15 +356,8 @@ class Compiler {
         }
         data::FieldRef ref;
         if (!options_.injection->resolve(file, field, ref, why)) return -1;
-        for (size_t i = 0; i < out_.fields.size(); ++i)
-            if (out_.fields[i].file == ref.file && out_.fields[i].field == ref.field) {
-                slot = sip::Slot::kField;
-                arg = static_cast<uint16_t>(i);
-                return 1;
-            }
-        out_.fields.push_back({static_cast<uint16_t>(ref.file), static_cast<uint16_t>(ref.field)});
         slot = sip::Slot::kField;
-        arg = static_cast<uint16_t>(out_.fields.size() - 1);
+        arg = out_.field_index(static_cast<uint16_t>(ref.file), static_cast<uint16_t>(ref.field));
         return 1;
     }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "script/lua_util.hpp"
 #include "sip/header_names.hpp"
 #include "sip/method.hpp"
 #include "sip/template_compile.hpp"
@@ -13,13 +14,7 @@
 namespace sipstorm::sippxml {
 namespace {
 
-bool is_identifier(std::string_view s) {
-    if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
-    for (char c : s)
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
-            return false;
-    return true;
-}
+using script::is_identifier;
 
 std::string sanitize(std::string_view s, const char* prefix) {
     std::string out = prefix;

@@ -66,8 +66,8 @@ enum class StepKind : uint8_t {
     kSend,
     kRecv,
     kPause,
-    kJump,  // go to Step::next (when `when` holds, or always)
-    kNop,   // a label alone
+    kJump,   // go to Step::next (when `when` holds, or always)
+    kNop,    // a label alone
     kFail,   // end the call as failed with Step::text as the reason
     kMedia,  // start, change or stop the call's RTP stream, or send DTMF: Program::media[Step::media]
     kEnd,
@@ -161,6 +161,13 @@ struct Program {
         uint16_t field = 0;
     };
     std::vector<FieldRef> fields;
+    // The index of (file, field) in `fields`, added when it is not there yet.
+    uint16_t field_index(uint16_t file, uint16_t field) {
+        for (size_t i = 0; i < fields.size(); ++i)
+            if (fields[i].file == file && fields[i].field == field) return static_cast<uint16_t>(i);
+        fields.push_back({file, field});
+        return static_cast<uint16_t>(fields.size() - 1);
+    }
 
     // Digest credentials (UAC: answering 401/407; UAS: checking them). Each is a literal, or a
     // variable / --inf field when `*_field` >= 0 (an index into `fields`).

@@ -27,3 +27,12 @@ wait_udp() {
   done
   fail "nothing listens on udp port $1"
 }
+
+# Waits until a TCP port on 127.0.0.1 has a listener (up to 5 s).
+wait_tcp() {
+  for _ in $(seq 50); do
+    ss -H -tln "sport = :$1" | grep -q . && return 0
+    sleep 0.1
+  done
+  fail "nothing listens on tcp port $1"
+}

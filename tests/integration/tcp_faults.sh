@@ -6,14 +6,6 @@
 source "$(dirname "$0")/lib.sh"
 PEER="$(dirname "$0")/tcp_raw_peer.py"
 
-wait_tcp() {
-  for _ in $(seq 50); do
-    ss -H -tln "sport = :$1" | grep -q . && return 0
-    sleep 0.1
-  done
-  fail "nothing listens on tcp port $1"
-}
-
 # run_expect NAME PORT REASON DETAIL [run options...]: every call fails with REASON, a detail holding DETAIL.
 run_expect() {
   local name=$1 port=$2 reason=$3 detail=$4

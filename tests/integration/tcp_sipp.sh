@@ -5,14 +5,6 @@
 source "$(dirname "$0")/lib.sh"
 command -v sipp >/dev/null || fail "sipp is missing (Debian package sip-tester)"
 
-wait_tcp() {
-  for _ in $(seq 50); do
-    ss -H -tln "sport = :$1" | grep -q . && return 0
-    sleep 0.1
-  done
-  fail "nothing listens on tcp port $1"
-}
-
 check() {  # check RESULT.json WHAT
   [ "$(json "$1" 'r["calls"]["succeeded"]')" = 300 ] || fail "$2: not all calls succeeded ($(json "$1" 'r["calls"]["failed_by_detail"]'))"
   [ "$(json "$1" 'r["calls"]["failed"]')" = 0 ] || fail "$2: failed calls"

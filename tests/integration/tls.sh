@@ -8,15 +8,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tls_certs.sh"
 C="$WORK/certs"
 make_certs "$C"
-PORT=25471
-
-wait_tcp() {
-  for _ in $(seq 50); do
-    ss -H -tln "sport = :$1" | grep -q . && return 0
-    sleep 0.1
-  done
-  fail "nothing listens on tcp port $1"
-}
+PORT=25600  # serve_tls takes the ports above it, one each
 
 # serve_tls CERT [options...]: a TLS serve on PORT (a new port each time) for 30 s.
 serve_tls() {

@@ -39,24 +39,8 @@ int cmd_compare(const Args& args) {
         "metric", po::value(&opt.metrics)->composing(),
         "a metric to compare (repeatable); default: a standard set")("help,h", "this help");
     // clang-format on
-    po::options_description all;
-    all.add(d);
-    all.add_options()("file", po::value(&files));
-    po::positional_options_description pos;
-    pos.add("file", 2);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-        if (vm.count("help")) {
-            std::ostringstream os;
-            os << d;
-            fmt::print("{}\n\n{}", kUsage, os.str());
-            return 0;
-        }
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw UsageError(e.what());
-    }
+    if (!parse_file_command(args, d, kUsage, 2, files, vm)) return 0;
     if (files.size() != 2) throw UsageError("expects BASELINE.json and RESULT.json (see --help)");
     std::string error;
     if (!report::parse_tolerance(tolerance, opt.tolerance_pct, error))

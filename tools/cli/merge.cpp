@@ -38,24 +38,8 @@ int cmd_merge(const Args& args) {
     d.add_options()("out,o", po::value(&out), "write the merged result file here (required)")("help,h",
                                                                                               "this help");
     add_output_options(d, outputs);
-    po::options_description all;
-    all.add(d);
-    all.add_options()("file", po::value(&files)->composing());
-    po::positional_options_description pos;
-    pos.add("file", -1);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-        if (vm.count("help")) {
-            std::ostringstream os;
-            os << d;
-            fmt::print("{}\n\n{}", kUsage, os.str());
-            return 0;
-        }
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw UsageError(e.what());
-    }
+    if (!parse_file_command(args, d, kUsage, -1, files, vm)) return 0;
     if (files.empty()) throw UsageError("expects result files to merge (see --help)");
     if (out.empty()) throw UsageError("-o TOTAL.json is required");
     std::vector<report::Gate> gates = parse_gates_or_throw(outputs);

@@ -43,6 +43,30 @@ void check_writable(const std::string& path, const char* option) {
 }  // namespace
 
 // Reads a result file or throws UsageError with one line naming the file and the trouble.
+bool parse_file_command(const Args& args, const boost::program_options::options_description& d,
+                        const char* usage, int max_files, std::vector<std::string>& files,
+                        boost::program_options::variables_map& vm) {
+    namespace po = boost::program_options;
+    po::options_description all;
+    all.add(d);
+    all.add_options()("file", po::value(&files)->composing());
+    po::positional_options_description pos;
+    pos.add("file", max_files);
+    try {
+        po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+        if (vm.count("help")) {
+            std::ostringstream os;
+            os << d;
+            fmt::print("{}\n\n{}", usage, os.str());
+            return false;
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(e.what());
+    }
+    return true;
+}
+
 nlohmann::json read_result(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
     if (!f) throw UsageError(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));

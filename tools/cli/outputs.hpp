@@ -3,6 +3,7 @@
 // and `sipstorm compare`, which judges a result against a baseline.
 #pragma once
 #include <boost/program_options/options_description.hpp>
+#include <boost/program_options/variables_map.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -42,6 +43,12 @@ int finish_outputs(nlohmann::json& result, const OutputOptions& o, const std::ve
 // Reads a result file (sipstorm run --out) or throws UsageError with one line naming the file and
 // the trouble (unreadable, not JSON, not a result file).
 nlohmann::json read_result(const std::string& path);
+
+// Parses a command of `d`'s options and up to `max_files` result files (-1: any number) into
+// `files`; prints the usage and the options and returns false for --help. Throws UsageError.
+bool parse_file_command(const Args& args, const boost::program_options::options_description& d,
+                        const char* usage, int max_files, std::vector<std::string>& files,
+                        boost::program_options::variables_map& vm);
 
 // sipstorm compare BASELINE.json RESULT.json [--tolerance 5%] [--abs-tolerance N] [--metric M]...
 // 0: no regression; kExitRegression: some; 2: usage or input error.
