@@ -50,7 +50,6 @@ struct MediaEngine::Stream {
     uint32_t stamp = 0;
     uint16_t port = 0;
     int rtp_fd = -1, rtcp_fd = -1;
-    uint64_t opened_ns = 0;
 
     // The peer, from its SDP.
     bool have_remote = false;
@@ -131,7 +130,7 @@ uint16_t MediaEngine::stream_port(const Stream& s) {
     return s.port;
 }
 
-uint16_t MediaEngine::port_of(CallRef call, uint64_t now_ns) {
+uint16_t MediaEngine::port_of(CallRef call) {
     if (Stream* s = find(call)) return s->port;
     if (free_slots_.empty() || port_count_ == 0) return 0;
     // A port someone else holds is skipped (it goes to the back of the ring).
@@ -156,7 +155,6 @@ uint16_t MediaEngine::port_of(CallRef call, uint64_t now_ns) {
         s.port = port;
         s.rtp_fd = rtp;
         s.rtcp_fd = rtcp;
-        s.opened_ns = now_ns;
         s.ssrc = static_cast<uint32_t>(rng_.next());
         s.seq = static_cast<uint16_t>(rng_.next());
         s.ts = static_cast<uint32_t>(rng_.next());
@@ -178,7 +176,7 @@ uint16_t MediaEngine::port_of(CallRef call, uint64_t now_ns) {
 
 void MediaEngine::on_remote_sdp(CallRef call, std::string_view body, uint64_t now_ns) {
     Stream* s = find(call);
-    if (!s && port_of(call, now_ns) != 0) s = find(call);  // a UAS hears the offer before it answers
+    if (!s && port_of(call) != 0) s = find(call);  // a UAS hears the offer before it answers
     SdpAudio a;
     if (!s || !parse_sdp_audio(body, a) || a.port == 0) return;
     const std::string host(a.address);
@@ -203,7 +201,7 @@ void MediaEngine::on_remote_sdp(CallRef call, std::string_view body, uint64_t no
 
 void MediaEngine::apply(CallRef call, const MediaAction& action, uint64_t now_ns) {
     Stream* s = find(call);
-    if (!s && port_of(call, now_ns) != 0) s = find(call);
+    if (!s && port_of(call) != 0) s = find(call);
     if (!s) return;
     switch (action.kind) {
         case MediaAction::Kind::kPlay: {
@@ -260,7 +258,7 @@ std::string_view MediaEngine::dtmf_received(CallRef call) const {
     return s ? s->dtmf_in.digits() : std::string_view();
 }
 
-void MediaEngine::end(CallRef call, uint64_t now_ns) {
+void MediaEngine::end(CallRef call) {
     Stream* s = find(call);
     if (!s) return;
     if (stats_) {
@@ -290,7 +288,6 @@ void MediaEngine::end(CallRef call, uint64_t now_ns) {
         if (s->rtt_ms >= 0) h.media_rtt_us.record(static_cast<uint64_t>(s->rtt_ms * 1000));
         if (s->echo_rtt_count) h.media_echo_rtt_us.record(s->echo_rtt_sum_us / s->echo_rtt_count);
     }
-    (void)now_ns;
     close(*s);
 }
 

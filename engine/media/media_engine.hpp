@@ -47,7 +47,7 @@ class MediaEngine {
     MediaEngine& operator=(const MediaEngine&) = delete;
 
     // The call's RTP port, opening its stream on first use; 0 when no port pair is free.
-    uint16_t port_of(CallRef call, uint64_t now_ns);
+    uint16_t port_of(CallRef call);
     // The port of an open stream, or 0.
     uint16_t port(CallRef call) const {
         const Stream* s = find(call);
@@ -62,7 +62,7 @@ class MediaEngine {
     // The digits received so far on the call's stream.
     std::string_view dtmf_received(CallRef call) const;
     // The call ended: its figures go into the shard's statistics, its ports back to the pool.
-    void end(CallRef call, uint64_t now_ns);
+    void end(CallRef call);
 
     // The shard loop: a descriptor to sleep on, receiving, sending what is due, the next due time.
     int wait_fd() const { return epoll_fd_; }

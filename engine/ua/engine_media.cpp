@@ -39,7 +39,7 @@ bool Engine::poll_media(uint64_t now_ns) {
 }
 
 void Engine::media_begin(Call& call) {
-    if (media_) media_->port_of(ref(call), now_ns_);
+    if (media_) media_->port_of(ref(call));
 }
 
 void Engine::media_on_message(Call& call, const sip::MessageView& msg, uint64_t now_ns) {
@@ -55,7 +55,7 @@ void Engine::media_step(Call& call, const Step& s, uint64_t now_ns) {
 }
 
 void Engine::media_end(Call& call) {
-    if (media_) media_->end(ref(call), now_ns_);
+    if (media_) media_->end(ref(call));
 }
 
 uint16_t Engine::media_port(const Call& call) const {

@@ -58,22 +58,21 @@ TEST(MediaEngine, PortsComeFromTheShardsStripeAndGoBack) {
     c.max_streams = 8;
     net::Address::parse("127.0.0.1", 0, c.local);
     MediaEngine m(c);
-    const uint64_t now = runtime::now_ns();
-    EXPECT_EQ(m.port_of({0, 1}, now), 31002);
-    EXPECT_EQ(m.port_of({0, 1}, now), 31002);  // the same call, the same port
-    EXPECT_EQ(m.port_of({1, 1}, now), 31006);
-    EXPECT_EQ(m.port_of({2, 1}, now), 31010);
-    EXPECT_EQ(m.port_of({3, 1}, now), 0);  // the stripe is used up
+    EXPECT_EQ(m.port_of({0, 1}), 31002);
+    EXPECT_EQ(m.port_of({0, 1}), 31002);  // the same call, the same port
+    EXPECT_EQ(m.port_of({1, 1}), 31006);
+    EXPECT_EQ(m.port_of({2, 1}), 31010);
+    EXPECT_EQ(m.port_of({3, 1}), 0);  // the stripe is used up
     EXPECT_EQ(m.live_streams(), 3u);
-    m.end({1, 1}, now);
-    EXPECT_EQ(m.port_of({3, 1}, now), 31006);
+    m.end({1, 1});
+    EXPECT_EQ(m.port_of({3, 1}), 31006);
 }
 
 TEST(MediaEngine, ToneToAnEchoingPeerIsMeasuredBothWays) {
     Side a(32000, 32099), b(32100, 32199);
     const CallRef ca{0, 1}, cb{0, 7};
     const uint64_t now = runtime::now_ns();
-    const uint16_t pa = a.engine->port_of(ca, now), pb = b.engine->port_of(cb, now);
+    const uint16_t pa = a.engine->port_of(ca), pb = b.engine->port_of(cb);
     ASSERT_NE(pa, 0);
     ASSERT_NE(pb, 0);
     a.engine->on_remote_sdp(ca, sdp(pb), now);
@@ -86,8 +85,8 @@ TEST(MediaEngine, ToneToAnEchoingPeerIsMeasuredBothWays) {
     b.engine->apply(cb, echo, now);
     a.engine->apply(ca, play, now);
     run_for(1'200'000'000, {&a, &b});
-    a.engine->end(ca, runtime::now_ns());
-    b.engine->end(cb, runtime::now_ns());
+    a.engine->end(ca);
+    b.engine->end(cb);
 
     const stats::ShardCounters& ac = a.stats.counters();
     const stats::ShardCounters& bc = b.stats.counters();
@@ -109,7 +108,7 @@ TEST(MediaEngine, DtmfDigitsArriveOnceEach) {
     Side a(32200, 32299), b(32300, 32399);
     const CallRef ca{3, 1}, cb{4, 1};
     const uint64_t now = runtime::now_ns();
-    const uint16_t pa = a.engine->port_of(ca, now), pb = b.engine->port_of(cb, now);
+    const uint16_t pa = a.engine->port_of(ca), pb = b.engine->port_of(cb);
     a.engine->on_remote_sdp(ca, sdp(pb), now);
     b.engine->on_remote_sdp(cb, sdp(pa), now);
     MediaAction dtmf;
@@ -127,7 +126,7 @@ TEST(MediaEngine, NoRtpFromThePeerIsAMediaTimeout) {
     Side a(32400, 32499, 200'000'000);
     const CallRef ca{5, 2};
     const uint64_t now = runtime::now_ns();
-    a.engine->port_of(ca, now);
+    a.engine->port_of(ca);
     a.engine->on_remote_sdp(ca, sdp(32498), now);  // nobody there
     run_for(150'000'000, {&a});
     EXPECT_TRUE(a.engine->take_timeouts().empty());
@@ -136,7 +135,7 @@ TEST(MediaEngine, NoRtpFromThePeerIsAMediaTimeout) {
     ASSERT_EQ(t.size(), 1u);
     EXPECT_EQ(t[0].index, 5u);
     EXPECT_EQ(t[0].generation, 2u);
-    a.engine->end(ca, runtime::now_ns());
+    a.engine->end(ca);
     EXPECT_EQ(a.stats.counters().media_no_rtp_calls.get(), 1u);
 }
 
