@@ -40,13 +40,15 @@ TEST(Sdp, ATypicalOfferWithTelephoneEvents) {
 TEST(Sdp, Rfc5118MediaAddresses) {
     SdpAudio a;
     // 4.6: the session-level c= in IPv6, no brackets.
-    ASSERT_TRUE(parse_sdp_audio(body_of("ipv6-in-sdp.dat"), a));
+    const std::string v6 = body_of("ipv6-in-sdp.dat");  // SdpAudio holds views into the body
+    ASSERT_TRUE(parse_sdp_audio(v6, a));
     EXPECT_EQ(a.address, "2001:db8::20");
     EXPECT_TRUE(a.ipv6);
     EXPECT_EQ(a.port, 6000);
     EXPECT_EQ(choose_codec(a), -1);  // G726-32 only
     // 4.8: the audio stream has its own IPv4 c=, the video stream an IPv6 one.
-    ASSERT_TRUE(parse_sdp_audio(body_of("mult-ip-in-sdp.dat"), a));
+    const std::string mult = body_of("mult-ip-in-sdp.dat");
+    ASSERT_TRUE(parse_sdp_audio(mult, a));
     EXPECT_EQ(a.address, "192.0.2.1");
     EXPECT_FALSE(a.ipv6);
     EXPECT_EQ(a.port, 22334);
