@@ -18,5 +18,6 @@ int cmd_bench(const Args& args);
 int cmd_run(const Args& args);
 int cmd_serve(const Args& args);
 int cmd_compare(const Args& args);
+int cmd_conform(const Args& args);
 
 }  // namespace sipstorm::cli

@@ -16,6 +16,8 @@ Usage:
   sipstorm run SCENARIO.lua [options]       run a scenario as UAC against --target (default: a built-in UAS)
   sipstorm serve SCENARIO.lua [options]     answer as UAS, e.g. scenarios/answer.lua
   sipstorm compare BASE.json RESULT.json    judge a result against a baseline (exit 3: a regression)
+  sipstorm conform --target HOST:PORT --role uas|proxy|registrar|uac
+                                            judge a live SIP element against RFC 3261 behaviours
   sipstorm lint FILE...                     parse SIP messages and print a verdict for each
   sipstorm bench parse FILE...              measure parser throughput on your own messages
   sipstorm report RESULT.json [-o FILE]     a self-contained HTML page with plots of a result file
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
         if (cmd == "run") return cmd_run(args);
         if (cmd == "serve") return cmd_serve(args);
         if (cmd == "compare") return cmd_compare(args);
+        if (cmd == "conform") return cmd_conform(args);
         if (cmd == "report") return cmd_report(args);
         if (cmd == "version" || cmd == "--version") {
             fmt::print("sipstorm {}\n", SIPSTORM_VERSION);
