@@ -47,6 +47,7 @@ struct Expect {
     std::string request;           // a request method from the target instead of a response (e.g. BYE)
     std::string reply;             // template to answer that request with
     std::vector<HeaderCheck> headers;
+    std::string want;      // how failure messages name what was expected (default: from the codes)
     uint32_t at_most = 0;  // kSilence: this many matching messages still pass (a copy crossing an ACK)
 };
 
@@ -80,6 +81,8 @@ struct Case {
     std::string suite;    // the suite (or directory) it came from
     std::string file;
     bool serial = false;  // runs alone (torture, robustness: a crash must be pinned on one case)
+    bool hangup = false;  // every 2xx to an INVITE gets an ACK and a BYE built from it (messages
+                          // whose bytes the case does not write, e.g. the torture suite's)
     std::vector<Step> steps;
 };
 

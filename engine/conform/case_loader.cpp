@@ -30,6 +30,7 @@ class Reader {
             return false;
         if (c.role.empty()) c.role = "uas";
         c.serial = flag(index, "serial");
+        c.hangup = flag(index, "hangup");
         if (raw_field(L_, index, "steps") != LUA_TTABLE) {
             lua_pop(L_, 1);
             return bad("'steps' must be a list of steps");
@@ -195,7 +196,8 @@ class Reader {
         if (!str(t, "na_reason", e.na_reason, false) || !str(t, "of", e.of, false) ||
             !str(t, "same_tag_as", e.same_tag_as, false) || !str(t, "received", e.received, false) ||
             !str(t, "rport", e.rport, false) || !str(t, "socket", e.socket, false) ||
-            !str(t, "request", e.request, false) || !str(t, "reply", e.reply, false))
+            !str(t, "request", e.request, false) || !str(t, "reply", e.reply, false) ||
+            !str(t, "want", e.want, false))
             return false;
         e.reply = crlf(e.reply);
         e.any_transaction = flag(t, "any_transaction");

@@ -209,6 +209,7 @@ bool robustness_case(const std::string& id, Case& c) {
     c.passes = "the target still answers an OPTIONS afterwards";
     c.suite = "robustness";
     c.serial = true;
+    c.hangup = true;
     Step send;
     send.kind = StepKind::kSend;
     send.name = "inv";
