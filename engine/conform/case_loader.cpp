@@ -133,8 +133,17 @@ class Reader {
         e.provisional = !e.codes.empty() &&
                         std::all_of(e.codes.begin(), e.codes.end(), [](auto r) { return r.second < 200; });
         if (raw_field(L_, t, "na") == LUA_TTABLE) {
-            for (lua_Integer i = 1; lua_rawgeti(L_, -1, i) == LUA_TNUMBER; ++i) {
-                e.na_codes.push_back(static_cast<int>(lua_tointeger(L_, -1)));
+            for (lua_Integer i = 1;; ++i) {
+                int type = lua_rawgeti(L_, -1, i);
+                if (type == LUA_TNUMBER) {
+                    e.na_codes.push_back(static_cast<int>(lua_tointeger(L_, -1)));
+                } else if (type == LUA_TSTRING && lua_tostring(L_, -1)[0] >= '1' &&
+                           lua_tostring(L_, -1)[0] <= '6') {
+                    int base = (lua_tostring(L_, -1)[0] - '0') * 100;  // "4xx": the whole class
+                    for (int k = base; k < base + 100; ++k) e.na_codes.push_back(k);
+                } else {
+                    break;
+                }
                 lua_pop(L_, 1);
             }
             lua_pop(L_, 1);

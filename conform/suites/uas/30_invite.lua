@@ -9,7 +9,8 @@ local ringing = { code = { 180, 181, 182, 183 }, within = 3000 }
 local function ring(name) return { name = name or "ring", expect = ringing, setup = true } end
 local invite = { send = c.request({ branch = "${branch:inv}" }), name = "inv" }
 local function ok(name, extra)
-  local e = { code = "2xx", of = "inv", within = 6000 }
+  local e = { code = "2xx", of = "inv", within = 6000, na = { "4xx", "5xx", "6xx" },
+              na_reason = "the target refuses the INVITE (run the case against one that answers)" }
   for k, v in pairs(extra or {}) do e[k] = v end
   return { name = name or "ok", expect = e }
 end
