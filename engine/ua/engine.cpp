@@ -21,6 +21,7 @@
 #include "sip/template_render.hpp"
 #include "ua/call_id.hpp"
 #include "ua/call_vars.hpp"
+#include "ua/refusal.hpp"
 #include "ua/slots.hpp"
 #include "ua/stateless.hpp"
 
@@ -552,11 +553,13 @@ int Engine::on_packet(const net::RxPacket& packet, uint64_t now_ns, bool may_han
     sip::ParseResult r = sip::parse(std::string_view(packet.data, packet.len), msg_);
     if (!r.ok()) {
         rec_.parse_error();
+        refuse_unparsable(packet, r.verdict.code);
         return -1;
     }
     const sip::Header* cid = msg_.find(sip::HeaderId::kCallId);
     if (!cid) {
         rec_.parse_error();
+        if (msg_.is_request && msg_.method != sip::Method::kAck) refuse(msg_, packet.from, 400);
         return -1;
     }
     std::string_view call_id = trim(cid->value);
@@ -592,6 +595,11 @@ Call* Engine::lookup(const sip::MessageView&, std::string_view call_id) {
 Call* Engine::accept_new_call(const sip::MessageView& msg, std::string_view call_id, const net::Address& from,
                               uint64_t now_ns) {
     if (msg.method == sip::Method::kInvite && answer_ended_invite(msg, call_id, from, now_ns)) return nullptr;
+    if (uint16_t code = refusal_code(msg)) {  // RFC 3261 §8.2: refused whatever the scenario says
+        rec_.unknown_call();
+        refuse(msg, from, code);
+        return nullptr;
+    }
     const auto& steps = program_.steps;
     bool opens_call = program_.role == Role::kUas && !steps.empty() && steps[0].kind == StepKind::kRecv &&
                       step_matches(steps[0], msg);
@@ -604,12 +612,7 @@ Call* Engine::accept_new_call(const sip::MessageView& msg, std::string_view call
     if (!opens_call) {
         if (msg.method != sip::Method::kAck) {
             rec_.unknown_call();
-            // A BYE for a call we ended already was answered once and the answer was lost: say 200
-            // again. An OPTIONS outside a dialog asks whether we are up (RFC 3261 §11.2): 200.
-            // Anything else: 481 Call/Transaction Does Not Exist.
-            const bool options = msg.method == sip::Method::kOptions;
-            answer_statelessly(msg, from, msg.method == sip::Method::kBye || options ? 200 : 481,
-                               options ? std::string_view(run_hex_, 8) : std::string_view());
+            refuse(msg, from, stray_request_code(msg));
         }
         return nullptr;
     }
@@ -668,6 +671,35 @@ void Engine::answer_statelessly(const sip::MessageView& msg, const net::Address&
     pkt->len = static_cast<uint32_t>(n);
     pkt->to = to;
     pkt->flow = rx_flow_;
+    if (n) {
+        trace_tx(*pkt);
+        rec_.message_out(false, sip::Method::kUnknown, code, false);
+    }
+}
+
+void Engine::refuse(const sip::MessageView& msg, const net::Address& to, uint16_t code) {
+    net::TxPacket* pkt = transport_.alloc_tx();
+    if (!pkt) return;
+    char allow[256];
+    size_t n = build_refusal(
+        msg, code, std::string_view(run_hex_, 8),
+        code == 405 || code == 200 ? std::string_view(allow, allow_methods(allow, sizeof allow)) : "",
+        pkt->data, net::kMaxDatagram);
+    pkt->len = static_cast<uint32_t>(n);
+    pkt->to = to;
+    if (n) {
+        trace_tx(*pkt);
+        rec_.message_out(false, sip::Method::kUnknown, code, false);
+    }
+}
+
+void Engine::refuse_unparsable(const net::RxPacket& packet, uint16_t code) {
+    net::TxPacket* pkt = transport_.alloc_tx();
+    if (!pkt) return;
+    size_t n = build_raw_refusal(std::string_view(packet.data, packet.len), code ? code : 400,
+                                 std::string_view(run_hex_, 8), pkt->data, net::kMaxDatagram);
+    pkt->len = static_cast<uint32_t>(n);
+    pkt->to = packet.from;
     if (n) {
         trace_tx(*pkt);
         rec_.message_out(false, sip::Method::kUnknown, code, false);
@@ -812,6 +844,8 @@ void Engine::deliver(Call& call, const sip::MessageView& msg, uint64_t now_ns) {
         if (call.state == CallState::kActive) rearm(call);
         return;
     }
+    if (msg.is_request && msg.method == sip::Method::kCancel && awaiting_final(call.server[0]))
+        return cancel_invite(call, msg, now_ns);  // §9.2, where the scenario does not say
     FailReason reason = !msg.is_request && msg.status_code >= 300 ? FailReason::kFinalResponse
                                                                   : FailReason::kUnexpectedMessage;
     fail(call, reason, describe(msg), msg.is_request ? 0 : msg.status_code);

@@ -140,6 +140,13 @@ class Engine {
     uint16_t media_port(const Call& call) const;                    // ${media_port}
     uint8_t media_pt(const Call& call) const;                       // ${media_pt}
     std::string_view variable(const Call& call, unsigned v) const;  // a variable, or the digits of ${dtmf}
+    // Refusals whatever the scenario says (ua/refusal.hpp, engine/ua/uas_rules.cpp).
+    void refuse(const sip::MessageView& msg, const net::Address& to, uint16_t code);
+    void refuse_unparsable(const net::RxPacket& packet, uint16_t code);
+    uint16_t refusal_code(const sip::MessageView& msg) const;        // 0: none
+    uint16_t stray_request_code(const sip::MessageView& msg) const;  // a request no call takes
+    size_t allow_methods(char* out, size_t cap) const;
+    void cancel_invite(Call& call, const sip::MessageView& cancel, uint64_t now_ns);
 
     bool store_field(Call& call, unsigned field, std::string_view value);
     bool save_invite_headers(Call& call, const sip::MessageView& msg);

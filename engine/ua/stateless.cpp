@@ -78,6 +78,26 @@ std::string_view reason_phrase(uint16_t code) {
             return "Server Internal Error";
         case 503:
             return "Service Unavailable";
+        case 404:
+            return "Not Found";
+        case 405:
+            return "Method Not Allowed";
+        case 406:
+            return "Not Acceptable";
+        case 415:
+            return "Unsupported Media Type";
+        case 416:
+            return "Unsupported URI Scheme";
+        case 420:
+            return "Bad Extension";
+        case 482:
+            return "Loop Detected";
+        case 483:
+            return "Too Many Hops";
+        case 501:
+            return "Not Implemented";
+        case 505:
+            return "Version Not Supported";
         default:
             return code < 300 ? "OK" : "Error";
     }
@@ -116,7 +136,8 @@ size_t build_ack_for_late_failure(const sip::MessageView& response, char* out, s
 }
 
 size_t build_stateless_response(const sip::MessageView& request, uint16_t code, char* out, size_t cap,
-                                std::string_view to_tag) {
+                                std::string_view to_tag, std::string_view extra,
+                                std::string_view cseq_method) {
     Writer w{out, cap};
     char line[64];
     std::string_view reason = reason_phrase(code);
@@ -126,10 +147,22 @@ size_t build_stateless_response(const sip::MessageView& request, uint16_t code, 
     w.all(request, sip::HeaderId::kVia);
     w.header("From", value_of(request, sip::HeaderId::kFrom));
     w.put("To: ").put(value_of(request, sip::HeaderId::kTo));
-    if (!to_tag.empty()) w.put(";tag=").put(to_tag);
+    sip::NameAddr to;
+    const bool tagged =
+        sip::parse_name_addr(value_of(request, sip::HeaderId::kTo), to) == sip::FieldError::kOk && to.has_tag;
+    if (!to_tag.empty() && !tagged) w.put(";tag=").put(to_tag);
     w.put("\r\n");
     w.header("Call-ID", value_of(request, sip::HeaderId::kCallId));
-    w.header("CSeq", value_of(request, sip::HeaderId::kCSeq));
+    std::string_view cseq = value_of(request, sip::HeaderId::kCSeq);
+    if (!cseq_method.empty()) {
+        sip::CSeq parsed;
+        if (sip::parse_cseq(cseq, parsed) == sip::FieldError::kOk)
+            cseq = cseq.substr(0, cseq.find(parsed.method_text));
+        w.put("CSeq: ").put(sip::lex::trim_lws(cseq)).put(" ").put(cseq_method).put("\r\n");
+    } else {
+        w.header("CSeq", cseq);
+    }
+    w.put(extra);
     w.put("Content-Length: 0\r\n\r\n");
     return w.done();
 }

@@ -20,8 +20,11 @@ size_t build_ack_for_failure(const sip::MessageView& invite, const sip::MessageV
 
 // A response (Via, From, To, Call-ID, CSeq copied, no body) to a request no call will answer.
 // to_tag: added to To (a final answer to a request outside any dialog, e.g. 200 to OPTIONS).
+// extra: header lines (each ending in CRLF) put before Content-Length (Unsupported, Allow ...).
+// cseq_method: replaces the CSeq method (the 487 to an INVITE built from its CANCEL).
 size_t build_stateless_response(const sip::MessageView& request, uint16_t code, char* out, size_t cap,
-                                std::string_view to_tag = {});
+                                std::string_view to_tag = {}, std::string_view extra = {},
+                                std::string_view cseq_method = {});
 
 // "Route: <uri>\r\n" per Record-Route entry, in order or reversed (the UAC's view, §12.1.2).
 size_t render_route_set(const sip::MessageView& msg, bool reverse, char* out, size_t cap);

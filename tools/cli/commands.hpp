@@ -22,5 +22,6 @@ int cmd_import(const Args& args);  // SIPp XML -> Lua
 int cmd_sipp(const Args& args);    // SIPp's command line
 int cmd_merge(const Args& args);
 int cmd_scenarios(const Args& args);
+int cmd_conform(const Args& args);
 
 }  // namespace sipstorm::cli

@@ -18,6 +18,8 @@ Usage:
                                             (SCENARIO.xml: a SIPp XML scenario, for either)
   sipstorm compare BASE.json RESULT.json    judge a result against a baseline (exit 3: a regression)
   sipstorm merge A.json B.json -o ALL.json  merge the results of the shards of one run (--shard-of)
+  sipstorm conform --target HOST:PORT --role uas|proxy|registrar|uac
+                                            judge a live SIP element against RFC 3261 behaviours
   sipstorm lint FILE...                     parse SIP messages and print a verdict for each
   sipstorm bench parse FILE...              measure parser throughput on your own messages
   sipstorm report RESULT.json [-o FILE]     a self-contained HTML page with plots of a result file
@@ -48,6 +50,7 @@ int main(int argc, char** argv) {
         if (cmd == "compare") return cmd_compare(args);
         if (cmd == "merge") return cmd_merge(args);
         if (cmd == "scenarios") return cmd_scenarios(args);
+        if (cmd == "conform") return cmd_conform(args);
         if (cmd == "report") return cmd_report(args);
         if (cmd == "import") return cmd_import(args);
         if (cmd == "sipp") return cmd_sipp(args);

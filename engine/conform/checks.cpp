@@ -1,0 +1,186 @@
+#include "conform/checks.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+
+#include "sip/header_names.hpp"
+#include "sip/lex.hpp"
+#include "sip/name_addr.hpp"
+#include "sip/scalars.hpp"
+
+namespace sipstorm::conform {
+namespace {
+
+bool same_header(const sip::Header& h, std::string_view name, sip::HeaderId id) {
+    if (id != sip::HeaderId::kOther) return h.id == id;
+    return sip::lex::iequals(h.name, name);
+}
+
+std::string quote(std::string_view v) {
+    return "'" + std::string(v) + "'";
+}
+
+std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + quote(x);
+    return s.empty() ? "none" : s;
+}
+
+std::vector<std::string> via_list(const sip::MessageView& m, bool strip) {
+    std::vector<std::string> out;
+    for (std::string_view v : header_values(m, "Via"))
+        out.push_back(strip ? strip_received_rport(v) : std::string(v));
+    return out;
+}
+
+std::string to_uri(const sip::MessageView& m) {
+    sip::NameAddr na;
+    std::string_view v = first_header(m, "To");
+    if (v.empty() || sip::parse_name_addr(v, na) != sip::FieldError::kOk) return std::string(v);
+    return std::string(na.uri);
+}
+
+}  // namespace
+
+std::vector<std::string_view> header_values(const sip::MessageView& m, std::string_view name) {
+    std::vector<std::string_view> out;
+    sip::HeaderId id = sip::header_id(name);
+    for (uint16_t i = 0; i < m.header_count; ++i) {
+        if (!same_header(m.headers[i], name, id)) continue;
+        sip::lex::for_each_value(m.headers[i].value,
+                                 [&](std::string_view v) { out.push_back(sip::lex::trim_lws(v)); });
+    }
+    return out;
+}
+
+std::string_view first_header(const sip::MessageView& m, std::string_view name) {
+    sip::HeaderId id = sip::header_id(name);
+    for (uint16_t i = 0; i < m.header_count; ++i)
+        if (same_header(m.headers[i], name, id)) return m.headers[i].value;
+    return {};
+}
+
+std::string_view to_tag(const sip::MessageView& m) {
+    sip::NameAddr na;
+    std::string_view v = first_header(m, "To");
+    if (v.empty() || sip::parse_name_addr(v, na) != sip::FieldError::kOk || !na.has_tag) return {};
+    return na.tag;
+}
+
+std::string strip_received_rport(std::string_view via) {
+    std::string out;
+    size_t semi = via.find(';');
+    out.assign(via.substr(0, semi));
+    while (semi != std::string_view::npos) {
+        size_t next = via.find(';', semi + 1);
+        std::string_view param =
+            via.substr(semi, next == std::string_view::npos ? std::string_view::npos : next - semi);
+        std::string_view pname = sip::lex::trim_lws(param.substr(
+            1, param.find('=') == std::string_view::npos ? std::string_view::npos : param.find('=') - 1));
+        if (!sip::lex::iequals(pname, "received") && !sip::lex::iequals(pname, "rport")) out += param;
+        semi = next;
+    }
+    return out;
+}
+
+std::string describe_status(const sip::MessageView& m) {
+    if (m.is_request) return std::string(m.method_text) + " request";
+    return std::to_string(m.status_code) + (m.reason.empty() ? "" : " " + std::string(m.reason));
+}
+
+std::string check_via_exact(const sip::MessageView& request, const sip::MessageView& response) {
+    auto sent = via_list(request, true), got = via_list(response, true);
+    if (sent == got) return {};
+    return "Via values as sent and in the same order (received/rport aside): expected " + join(sent) +
+           ", got " + join(got) + " (§8.2.6.2)";
+}
+
+std::string check_echo(const sip::MessageView& request, const sip::MessageView& response) {
+    for (std::string_view name : {"From", "Call-ID"}) {
+        std::string_view a = first_header(request, name), b = first_header(response, name);
+        if (a.empty()) continue;
+        if (a != b)
+            return std::string(name) + " as in the request: expected " + quote(a) + ", got " +
+                   (b.empty() ? std::string("none") : quote(b)) + " (§8.2.6.2)";
+    }
+    std::string_view qa = first_header(request, "CSeq"), qb = first_header(response, "CSeq");
+    if (!qa.empty()) {
+        sip::CSeq ca, cb;
+        bool pa = sip::parse_cseq(qa, ca) == sip::FieldError::kOk;
+        bool pb = !qb.empty() && sip::parse_cseq(qb, cb) == sip::FieldError::kOk;
+        if (pa && (!pb || ca.number != cb.number || ca.method_text != cb.method_text))
+            return "CSeq as in the request: expected " + quote(qa) + ", got " +
+                   (qb.empty() ? "none" : quote(qb)) + " (§8.2.6.2)";
+    }
+    if (!first_header(request, "Via").empty()) {
+        std::string v = check_via_exact(request, response);
+        if (!v.empty()) return v;
+    }
+    if (!first_header(request, "To").empty()) {
+        std::string a = to_uri(request), b = to_uri(response);
+        if (a != b)
+            return "To URI as in the request: expected " + quote(a) + ", got " + quote(b) + " (§8.2.6.2)";
+    }
+    return {};
+}
+
+std::string check_header(const HeaderCheck& c, const sip::MessageView& r) {
+    auto values = header_values(r, c.name);
+    std::string_view line = first_header(r, c.name);
+    bool present =
+        std::any_of(r.headers.begin(), r.headers.begin() + r.header_count,
+                    [&](const sip::Header& h) { return same_header(h, c.name, sip::header_id(c.name)); });
+    switch (c.op) {
+        case HeaderCheck::Op::kPresent:
+            return present ? "" : c.name + " present: it is missing";
+        case HeaderCheck::Op::kAbsent:
+            return present ? c.name + " absent: got " + quote(line) : "";
+        case HeaderCheck::Op::kEquals:
+            return present && line == c.value ? ""
+                                              : c.name + ": expected " + quote(c.value) + ", got " +
+                                                    (present ? quote(line) : std::string("none"));
+        case HeaderCheck::Op::kContains: {
+            bool found = false;
+            for (uint16_t i = 0; i < r.header_count; ++i)
+                if (same_header(r.headers[i], c.name, sip::header_id(c.name)) &&
+                    r.headers[i].value.find(c.value) != std::string_view::npos)
+                    found = true;
+            return found ? ""
+                         : c.name + " containing " + quote(c.value) + ": got " +
+                               (present ? quote(line) : "none");
+        }
+        case HeaderCheck::Op::kListEquals: {
+            std::multiset<std::string> want, got;
+            sip::lex::for_each_value(c.value, [&](std::string_view v) {
+                std::string s(sip::lex::trim_lws(v));
+                for (char& ch : s) ch = sip::lex::to_lower(ch);
+                want.insert(s);
+            });
+            std::string seen;
+            for (std::string_view v : values) {
+                std::string s(v);
+                seen += (seen.empty() ? "" : ", ") + s;
+                for (char& ch : s) ch = sip::lex::to_lower(ch);
+                got.insert(s);
+            }
+            return want == got ? ""
+                               : c.name + " listing exactly " + quote(c.value) + ": got " +
+                                     (present ? quote(seen) : std::string("none"));
+        }
+        case HeaderCheck::Op::kIntRange: {
+            if (!present)
+                return c.name + " in " + std::to_string(c.lo) + ".." + std::to_string(c.hi) + ": missing";
+            char* end = nullptr;
+            std::string s(line);
+            long long v = std::strtoll(s.c_str(), &end, 10);
+            if (end == s.c_str() || v < c.lo || v > c.hi)
+                return c.name + " in " + std::to_string(c.lo) + ".." + std::to_string(c.hi) + ": got " +
+                       quote(line);
+            return {};
+        }
+    }
+    return {};
+}
+
+}  // namespace sipstorm::conform
