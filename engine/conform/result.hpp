@@ -28,6 +28,7 @@ struct CaseResult {
     bool allowed = false;  // a failure listed in --allow
     double duration_ms = 0;
     std::vector<Exchange> evidence;
+    bool target_down = false;  // a liveness probe after the stimulus went unanswered
 };
 
 }  // namespace sipstorm::conform

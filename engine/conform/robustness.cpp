@@ -136,12 +136,12 @@ Mutation mutate(uint64_t seed, uint32_t n) {
             return {std::to_string(k) + " NUL bytes", m};
         }
         case 5: {  // thousands of headers
-            size_t k = 1000 + pick(4000);
+            size_t k = 1000 + pick(4000), i = 0;
             std::string extra;
-            for (size_t i = 0; i < k && extra.size() < kMaxDatagram - m.size() - 64; ++i)
+            for (; i < k && extra.size() < kMaxDatagram - m.size() - 64; ++i)
                 extra += "X-Robust-" + std::to_string(i) + ": v\r\n";
             m.insert(m.find("Content-Type"), extra);
-            return {std::to_string(k) + " extra headers", m};
+            return {std::to_string(i) + " extra headers", m};
         }
         case 6: {  // broken escapes
             std::string e = kEscapes[pick(std::size(kEscapes))];
@@ -155,13 +155,13 @@ Mutation mutate(uint64_t seed, uint32_t n) {
             return {"broken escape '" + e + "' in the From display name", m};
         }
         case 7: {  // many Via values
-            size_t k = 100 + pick(1900);
+            size_t k = 100 + pick(1900), i = 0;
             std::string vias;
-            for (size_t i = 0; i < k; ++i)
+            for (; i < k && vias.size() < kMaxDatagram - m.size() - 64; ++i)  // one UDP datagram
                 vias += "Via: SIP/2.0/UDP 192.0.2." + std::to_string(i % 250) + ";branch=z9hG4bK" +
                         std::to_string(i) + "\r\n";
             m.insert(m.find("Max-Forwards"), vias);
-            return {std::to_string(k) + " more Via lines", m};
+            return {std::to_string(i) + " more Via lines", m};
         }
         case 8: {  // random byte flips, the addressing slots kept intact
             size_t k = 1 + pick(16);

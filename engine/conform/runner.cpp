@@ -297,7 +297,7 @@ class CaseRun {
         r_.evidence.push_back(
             {ms_since_start(now), true, s_.sock[sock].local.to_string(), s_.opt.target.to_string(), bytes});
         if (!s_.send(sock, bytes, err)) {
-            fail(st, err);
+            verdict(st, Verdict::kInconclusive, err);  // our side could not send: nothing to judge
             return false;
         }
         if (record) {
@@ -556,9 +556,11 @@ class CaseRun {
                     x.consumed = true;
             return true;
         }
-        if (now >= step_start_ + st.within_ms * kMs)
+        if (now >= step_start_ + st.within_ms * kMs) {
+            r_.target_down = true;
             return fail(st, "the target stopped answering: no response to an OPTIONS within " +
                                 std::to_string(st.within_ms) + " ms");
+        }
         uint64_t due = step_start_;
         uint64_t gap = s_.opt.t1_ms * kMs;
         for (int i = 0; i < alive_sent_; ++i, gap = std::min<uint64_t>(gap * 2, 4000 * kMs)) due += gap;
@@ -735,20 +737,18 @@ class Loop {
     }
 
     // Runs the cases with these indices, at most `parallel` at a time.
-    void run(const std::vector<size_t>& order, size_t parallel, uint64_t gap_ns = 0) {
+    void run(const std::vector<size_t>& order, size_t parallel) {
         std::vector<size_t> active;
         size_t next = 0;
-        uint64_t not_before = 0;
         while (next < order.size() || !active.empty()) {
             uint64_t now = runtime::now_ns();
-            while (next < order.size() && active.size() < parallel && now >= not_before) {
+            while (next < order.size() && active.size() < parallel) {
                 size_t i = order[next++];
                 runs_[i]->start(now);
                 runs_[i]->advance(now);
                 if (!runs_[i]->finished()) active.push_back(i);
             }
             uint64_t wake = now + 200 * kMs;
-            if (next < order.size() && not_before > now) wake = std::min(wake, not_before);
             for (size_t i : active)
                 if (runs_[i]->deadline()) wake = std::min(wake, runs_[i]->deadline());
             int timeout = wake > now ? static_cast<int>((wake - now + kMs - 1) / kMs) : 0;
@@ -758,10 +758,7 @@ class Loop {
             now = runtime::now_ns();
             for (size_t i : active) runs_[i]->advance(now);
             for (size_t i : active)
-                if (runs_[i]->finished()) {
-                    runs_[i]->cancel_ringing();
-                    not_before = now + gap_ns;
-                }
+                if (runs_[i]->finished()) runs_[i]->cancel_ringing();
             active.erase(
                 std::remove_if(active.begin(), active.end(), [&](size_t i) { return runs_[i]->finished(); }),
                 active.end());
@@ -844,7 +841,18 @@ bool run_cases(const std::vector<Case>& cases, const RunOptions& opt, std::vecto
         std::vector<size_t> parallel, serial;
         for (size_t i = 0; i < cases.size(); ++i) (cases[i].serial ? serial : parallel).push_back(i);
         loop.run(parallel, opt.max_parallel);
-        loop.run(serial, 1, 300 * kMs);
+        // Serial cases (torture, robustness) one by one: once one has stopped the target, the rest
+        // cannot be judged, and the case that did it is the finding.
+        for (size_t k = 0; k < serial.size(); ++k) {
+            if (k) ::usleep(300 * 1000);  // a pause between them, so a slow target settles
+            loop.run({serial[k]}, 1);
+            if (!results[serial[k]].target_down) continue;
+            for (size_t j = k + 1; j < serial.size(); ++j)
+                loop.at(serial[j]).abandon(
+                    Verdict::kInconclusive,
+                    "not run: the target stopped answering after " + cases[serial[k]].id);
+            break;
+        }
     }
     for (auto& so : s.sock)
         if (so.fd >= 0) ::close(so.fd);

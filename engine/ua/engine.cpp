@@ -678,7 +678,7 @@ void Engine::answer_statelessly(const sip::MessageView& msg, const net::Address&
 }
 
 void Engine::refuse(const sip::MessageView& msg, const net::Address& to, uint16_t code) {
-    net::TxPacket* pkt = transport_.alloc_tx();
+    net::TxPacket* pkt = tx_slot();
     if (!pkt) return;
     char allow[256];
     size_t n = build_refusal(
@@ -687,6 +687,7 @@ void Engine::refuse(const sip::MessageView& msg, const net::Address& to, uint16_
         pkt->data, net::kMaxDatagram);
     pkt->len = static_cast<uint32_t>(n);
     pkt->to = to;
+    pkt->flow = rx_flow_;  // a stream transport answers on the connection it came on
     if (n) {
         trace_tx(*pkt);
         rec_.message_out(false, sip::Method::kUnknown, code, false);
@@ -694,12 +695,13 @@ void Engine::refuse(const sip::MessageView& msg, const net::Address& to, uint16_
 }
 
 void Engine::refuse_unparsable(const net::RxPacket& packet, uint16_t code) {
-    net::TxPacket* pkt = transport_.alloc_tx();
+    net::TxPacket* pkt = tx_slot();
     if (!pkt) return;
     size_t n = build_raw_refusal(std::string_view(packet.data, packet.len), code ? code : 400,
                                  std::string_view(run_hex_, 8), pkt->data, net::kMaxDatagram);
     pkt->len = static_cast<uint32_t>(n);
     pkt->to = packet.from;
+    pkt->flow = packet.flow;
     if (n) {
         trace_tx(*pkt);
         rec_.message_out(false, sip::Method::kUnknown, code, false);
@@ -812,9 +814,10 @@ void Engine::on_request(Call& call, const sip::MessageView& msg, const net::Addr
     // A NOTIFY may overtake the 2xx of its SUBSCRIBE (RFC 6665 §4.1.2.4): it creates the dialog too.
     if ((creates_dialog(msg.method) || msg.method == sip::Method::kNotify) &&
         !call.has_field(static_cast<unsigned>(Field::kRemoteTag)) && !capture_dialog_from_request(call, msg))
-        return fail_arena_full(call);
-    if (msg.method == sip::Method::kInvite && !save_invite_headers(call, msg)) return fail_arena_full(call);
-    if (!save_last_headers(call, msg)) return fail_arena_full(call);
+        return refuse_too_large(call, msg, from);
+    if (msg.method == sip::Method::kInvite && !save_invite_headers(call, msg))
+        return refuse_too_large(call, msg, from);
+    if (!save_last_headers(call, msg)) return refuse_too_large(call, msg, from);
     deliver(call, msg, now_ns);
 }
 
@@ -1169,6 +1172,13 @@ bool Engine::save_invite_headers(Call& call, const sip::MessageView& msg) {
             return false;
     }
     return true;
+}
+
+// A request whose headers the call cannot keep gets an answer, not silence: 513, "unable to process
+// the request since the message length exceeded its capabilities" (RFC 3261 §21.5.7).
+void Engine::refuse_too_large(Call& call, const sip::MessageView& msg, const net::Address& from) {
+    refuse(msg, from, 513);
+    fail_arena_full(call);
 }
 
 void Engine::fail_arena_full(Call& call) {

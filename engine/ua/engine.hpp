@@ -142,6 +142,7 @@ class Engine {
     std::string_view variable(const Call& call, unsigned v) const;  // a variable, or the digits of ${dtmf}
     // Refusals whatever the scenario says (ua/refusal.hpp, engine/ua/uas_rules.cpp).
     void refuse(const sip::MessageView& msg, const net::Address& to, uint16_t code);
+    void refuse_too_large(Call& call, const sip::MessageView& msg, const net::Address& from);
     void refuse_unparsable(const net::RxPacket& packet, uint16_t code);
     uint16_t refusal_code(const sip::MessageView& msg) const;        // 0: none
     uint16_t stray_request_code(const sip::MessageView& msg) const;  // a request no call takes

@@ -98,6 +98,8 @@ std::string_view reason_phrase(uint16_t code) {
             return "Not Implemented";
         case 505:
             return "Version Not Supported";
+        case 513:
+            return "Message Too Large";
         default:
             return code < 300 ? "OK" : "Error";
     }

@@ -25,7 +25,8 @@ constexpr const char* kUsage =
     "Usage: sipstorm conform --target HOST:PORT --role uas|proxy|registrar|uac [options]\n\n"
     "Plays conformance cases against a live SIP element and judges each one: pass, fail (what was\n"
     "expected, what arrived or that nothing did), inconclusive, or n/a (the target said it does not do it).\n"
-    "Suites: uas, proxy, registrar (case files in scenarios/conform/suites/NAME), torture (RFC 4475 and RFC 5118\n"
+    "Suites: uas, proxy, registrar (case files in scenarios/conform/suites/NAME), torture (RFC 4475 and RFC "
+    "5118\n"
     "messages), robustness (--cases N --seed S mutated INVITEs), or a directory of your own case files.\n"
     "Exit code: 0 when no case fails (n/a and inconclusive allowed), 1 when one fails, 2 on a usage error.";
 
@@ -35,7 +36,9 @@ bool is_dir(const std::string& p) {
 }
 
 // The case files and their Lua library ship with the ready scenarios (data_dir.hpp).
-std::string conform_root() { return data_dir() + "/scenarios/conform"; }
+std::string conform_root() {
+    return data_dir() + "/scenarios/conform";
+}
 
 std::set<std::string> read_allow(const std::string& path) {
     std::ifstream f(path);

@@ -17,34 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-// Text for HTML element content and attribute values.
-std::string html_escape(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
 // The template with each {{NAME}} replaced by its value, in one pass: text that comes in with a
 // value (the result JSON, the library) is never scanned for placeholders.
 std::string fill(std::string_view tpl,
@@ -78,6 +50,34 @@ std::string str_or(const json& j, const char* key, const std::string& fallback) 
 }
 
 }  // namespace
+
+// Text for HTML element content and attribute values.
+std::string html_escape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
 
 std::string json_for_script(const json& j) {
     std::string text = j.dump(-1, ' ', false, json::error_handler_t::replace);

@@ -7,6 +7,7 @@
   no_2xx_retx   sends its 2xx once, never again while the ACK is missing
   wrong_via     answers to the packet's source, copying the Via without received/rport
   via_order     copies the Via values in reverse order
+  hang_on_nul   stops answering anything once a datagram with a NUL byte arrives (a hung target)
 
 Usage: fault_uas.py PORT [--fault NAME] [--ring SECONDS] [--refuse CODE]
 (--refuse: INVITEs get CODE instead of a 2xx after the ringing)
@@ -310,6 +311,9 @@ class Uas:
             if not r:
                 continue
             data, src = self.sock.recvfrom(65535)
+            if self.fault == "hang_on_nul" and b"\0" in data:
+                while True:
+                    time.sleep(60)
             m = parse(data)
             if m is None or not m.is_request:
                 continue
