@@ -52,9 +52,15 @@ struct ClientSide {
 struct ServerSide {
     txn::ServerTxn txn;
     uint32_t cseq = 0;
+    uint32_t branch_hash = 0;  // of the request's top Via branch: CANCEL and merged-request matching
     uint16_t response_tpl = 0xffff;
     sip::Method method = sip::Method::kUnknown;
 };
+
+// A server transaction that still owes its request a final response.
+inline bool awaiting_final(const ServerSide& s) {
+    return s.txn.state() == txn::State::kTrying || s.txn.state() == txn::State::kProceeding;
+}
 
 inline constexpr size_t side_of(sip::Method m) {
     return m == sip::Method::kInvite ? 0 : 1;

@@ -24,6 +24,7 @@
 #include "ua/refusal.hpp"
 #include "ua/slots.hpp"
 #include "ua/stateless.hpp"
+#include "ua/via_received.hpp"
 
 namespace sipstorm::ua {
 
@@ -63,11 +64,6 @@ bool skippable(const Step& s) {
 // Requests whose 2xx creates a dialog (RFC 3261 §12.1, RFC 6665 §4.1.2.1, RFC 3515 §2.4.4).
 bool creates_dialog(sip::Method m) {
     return m == sip::Method::kInvite || m == sip::Method::kSubscribe || m == sip::Method::kRefer;
-}
-
-// A server transaction that still owes its request a final response.
-bool awaiting_final(const ServerSide& s) {
-    return s.txn.state() == txn::State::kTrying || s.txn.state() == txn::State::kProceeding;
 }
 
 // The bytes of a parsed message: its start line begins with the method (request) or "SIP/2.0".
@@ -369,11 +365,13 @@ bool Engine::answer_ended_invite(const sip::MessageView& msg, std::string_view c
         ended_invites_.find(EndedInvites::invite_key(call_id, cseq.number), now_ns);
     if (!e) return false;
     rec_.retransmission_in();
-    if (e->code >= 300) {
-        char tag[kCallKeyLength];
-        format_call_key(tag, {config_.run_id, config_.shard, e->index, e->generation});
+    char tag[kCallKeyLength];
+    format_call_key(tag, {config_.run_id, config_.shard, e->index, e->generation});
+    // A CANCEL again gets its 200 again (its own transaction, §17.2.2); an INVITE its final answer.
+    if (msg.method == sip::Method::kCancel)
+        answer_statelessly(msg, from, 200, std::string_view(tag, kCallKeyLength));
+    else if (e->code >= 300)
         answer_statelessly(msg, from, e->code, std::string_view(tag, kCallKeyLength));
-    }
     return true;
 }
 
@@ -550,6 +548,7 @@ int Engine::on_packet(const net::RxPacket& packet, uint64_t now_ns, bool may_han
     if (trace_ && may_hand_over)
         trace_->write(packet.from, local_, std::string_view(packet.data, packet.len));
     rx_flow_ = packet.flow;
+    rx_from_ = packet.from;
     sip::ParseResult r = sip::parse(std::string_view(packet.data, packet.len), msg_);
     if (!r.ok()) {
         rec_.parse_error();
@@ -594,7 +593,9 @@ Call* Engine::lookup(const sip::MessageView&, std::string_view call_id) {
 
 Call* Engine::accept_new_call(const sip::MessageView& msg, std::string_view call_id, const net::Address& from,
                               uint64_t now_ns) {
-    if (msg.method == sip::Method::kInvite && answer_ended_invite(msg, call_id, from, now_ns)) return nullptr;
+    if ((msg.method == sip::Method::kInvite || msg.method == sip::Method::kCancel) &&
+        answer_ended_invite(msg, call_id, from, now_ns))
+        return nullptr;
     if (uint16_t code = refusal_code(msg)) {  // RFC 3261 §8.2: refused whatever the scenario says
         rec_.unknown_call();
         refuse(msg, from, code);
@@ -621,7 +622,7 @@ Call* Engine::accept_new_call(const sip::MessageView& msg, std::string_view call
         answer_statelessly(msg, from, 503);  // full: the peer may try again later
         return nullptr;
     }
-    c->peer = from;
+    c->peer = reply_to(msg, from);
     c->flow = rx_flow_;
     begin_call(*c);
     c->intended_start_ns = now_ns;
@@ -667,9 +668,9 @@ void Engine::answer_statelessly(const sip::MessageView& msg, const net::Address&
                                 std::string_view to_tag) {
     net::TxPacket* pkt = tx_slot();
     if (!pkt) return;
-    size_t n = build_stateless_response(msg, code, pkt->data, net::kMaxDatagram, to_tag);
+    size_t n = build_stateless_response(msg, code, pkt->data, net::kMaxDatagram, to_tag, {}, {}, &to);
     pkt->len = static_cast<uint32_t>(n);
-    pkt->to = to;
+    pkt->to = reply_to(msg, to);
     pkt->flow = rx_flow_;
     if (n) {
         trace_tx(*pkt);
@@ -684,9 +685,9 @@ void Engine::refuse(const sip::MessageView& msg, const net::Address& to, uint16_
     size_t n = build_refusal(
         msg, code, std::string_view(run_hex_, 8),
         code == 405 || code == 200 ? std::string_view(allow, allow_methods(allow, sizeof allow)) : "",
-        pkt->data, net::kMaxDatagram);
+        pkt->data, net::kMaxDatagram, &to);
     pkt->len = static_cast<uint32_t>(n);
-    pkt->to = to;
+    pkt->to = reply_to(msg, to);
     pkt->flow = rx_flow_;  // a stream transport answers on the connection it came on
     if (n) {
         trace_tx(*pkt);
@@ -706,6 +707,11 @@ void Engine::refuse_unparsable(const net::RxPacket& packet, uint16_t code) {
         trace_tx(*pkt);
         rec_.message_out(false, sip::Method::kUnknown, code, false);
     }
+}
+
+// Over UDP a response goes where the top Via says (§18.2.2); a stream answers on its connection.
+net::Address Engine::reply_to(const sip::MessageView& request, const net::Address& from) const {
+    return stream_ || !request.is_request ? from : response_destination(request, from);
 }
 
 void Engine::trace_tx(const net::TxPacket& p) {
@@ -790,6 +796,10 @@ void Engine::on_request(Call& call, const sip::MessageView& msg, const net::Addr
         return deliver(call, msg, now_ns);
     }
     ServerSide& ss = call.server[side_of(msg.method)];
+    const uint32_t branch = top_branch_hash(msg);
+    const bool scenario_waits = call.wait == Wait::kRecv && call.pc < program_.steps.size() &&
+                                step_matches(program_.steps[call.pc], msg);
+    if (dialog_rule_answers(call, msg, cseq, branch, from, scenario_waits)) return;
     if (msg.method == ss.method && cseq.number == ss.cseq) {
         // The same request again: the transaction (or, for an answered INVITE, the core) answers.
         txn::Outcome o = ss.txn.active()  ? ss.txn.on_request_retransmission(now_ns)
@@ -808,8 +818,9 @@ void Engine::on_request(Call& call, const sip::MessageView& msg, const net::Addr
                  config_.timers, now_ns);
     ss.method = msg.method;
     ss.cseq = cseq.number;
+    ss.branch_hash = branch;
     ss.response_tpl = kNoTemplate;
-    call.peer = from;
+    call.peer = reply_to(msg, from);
     if (stream_) update_flow(call);
     // A NOTIFY may overtake the 2xx of its SUBSCRIBE (RFC 6665 §4.1.2.4): it creates the dialog too.
     if ((creates_dialog(msg.method) || msg.method == sip::Method::kNotify) &&
@@ -1227,7 +1238,7 @@ bool Engine::save_last_headers(Call& call, const sip::MessageView& msg) {
     for (size_t i = 0; i < last_ids_.size(); ++i) {
         char* out = call.arena_data() + call.arena_used;
         size_t room = call.arena_cap - call.arena_used;
-        size_t n = render_header_lines(msg, last_ids_[i], out, room);
+        size_t n = render_header_lines(msg, last_ids_[i], out, room, msg.is_request ? &rx_from_ : nullptr);
         if (n == 0 && msg.find(last_ids_[i])) return false;  // present but too long to keep
         call.fields[last_base_ + i] = {call.arena_used, static_cast<uint16_t>(n)};
         call.arena_used = static_cast<uint16_t>(call.arena_used + n);

@@ -13,6 +13,7 @@
 #include "runtime/prng.hpp"
 #include "runtime/timer_wheel.hpp"
 #include "sip/message.hpp"
+#include "sip/scalars.hpp"
 #include "txn/timers.hpp"
 #include "ua/call_table.hpp"
 #include "ua/ended_invites.hpp"
@@ -142,12 +143,20 @@ class Engine {
     std::string_view variable(const Call& call, unsigned v) const;  // a variable, or the digits of ${dtmf}
     // Refusals whatever the scenario says (ua/refusal.hpp, engine/ua/uas_rules.cpp).
     void refuse(const sip::MessageView& msg, const net::Address& to, uint16_t code);
+    net::Address reply_to(const sip::MessageView& request, const net::Address& from) const;
     void refuse_too_large(Call& call, const sip::MessageView& msg, const net::Address& from);
     void refuse_unparsable(const net::RxPacket& packet, uint16_t code);
     uint16_t refusal_code(const sip::MessageView& msg) const;        // 0: none
     uint16_t stray_request_code(const sip::MessageView& msg) const;  // a request no call takes
     size_t allow_methods(char* out, size_t cap) const;
     void cancel_invite(Call& call, const sip::MessageView& cancel, uint64_t now_ns);
+    // RFC 3261 answers to a request inside a call that no scenario step could want: a CANCEL that
+    // matches no INVITE (481) or comes after its final response (200, no effect), a merged INVITE
+    // (482), a re-INVITE while one is pending (500), a lower CSeq in the dialog (500). True: answered.
+    // scenario_waits: the call's current step receives this request (a CANCEL step wants it).
+    bool dialog_rule_answers(Call& call, const sip::MessageView& msg, const sip::CSeq& cseq, uint32_t branch,
+                             const net::Address& from, bool scenario_waits);
+    static uint32_t top_branch_hash(const sip::MessageView& msg);
 
     bool store_field(Call& call, unsigned field, std::string_view value);
     bool save_invite_headers(Call& call, const sip::MessageView& msg);
@@ -188,6 +197,7 @@ class Engine {
     uint32_t call_counter_ = 0;
     bool stream_ = false;        // the transport is TCP / TLS: flows, faults, no retransmissions
     uint64_t rx_flow_ = 0;       // the flow of the message being handled
+    net::Address rx_from_;       // ... and where it came from (the received= of a copied Via)
     std::string via_transport_;  // ${transport}
     uint8_t lane_ = 0;           // messages the current call sent in this burst (see net::TxPacket::lane)
     char run_hex_[9] = {};

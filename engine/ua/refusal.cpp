@@ -27,7 +27,7 @@ struct Buf {
 }  // namespace
 
 size_t build_refusal(const sip::MessageView& request, uint16_t code, std::string_view to_tag,
-                     std::string_view allow, char* out, size_t cap) {
+                     std::string_view allow, char* out, size_t cap, const net::Address* source) {
     char extra[1024];
     Buf b{extra, sizeof(extra)};
     if (code == 420) {
@@ -43,6 +43,15 @@ size_t build_refusal(const sip::MessageView& request, uint16_t code, std::string
             });
         }
         if (!first) b.put("\r\n");
+    } else if (code == 500 && request.method == sip::Method::kInvite) {
+        // §14.2: a re-INVITE while one is pending, "with a Retry-After ... between 0 and 10 seconds".
+        const std::string_view cid = sip::lex::trim_lws(request.find(sip::HeaderId::kCallId)
+                                                            ? request.find(sip::HeaderId::kCallId)->value
+                                                            : std::string_view());
+        char digit[2] = {static_cast<char>('0' + cid.size() % 10), 0};
+        b.put("Retry-After: ");
+        b.put(std::string_view(digit, 1));
+        b.put("\r\n");
     } else if (code == 415 || code == 406) {
         b.put("Accept: application/sdp\r\n");
     } else if ((code == 405 || (code == 200 && request.method == sip::Method::kOptions)) && !allow.empty()) {
@@ -52,7 +61,7 @@ size_t build_refusal(const sip::MessageView& request, uint16_t code, std::string
         b.put("\r\n");
     }
     return build_stateless_response(request, code, out, cap, to_tag,
-                                    b.ok ? std::string_view(extra, b.len) : std::string_view());
+                                    b.ok ? std::string_view(extra, b.len) : std::string_view(), {}, source);
 }
 
 size_t build_raw_refusal(std::string_view bytes, uint16_t code, std::string_view to_tag, char* out,

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "net/address.hpp"
 #include "sip/message.hpp"
 
 namespace sipstorm::ua {
@@ -15,7 +16,7 @@ namespace sipstorm::ua {
 // the header the code calls for (420: Unsupported
 // listing the Require tags we lack; 415: Accept; 405: Allow = allow). 0 if it does not fit.
 size_t build_refusal(const sip::MessageView& request, uint16_t code, std::string_view to_tag,
-                     std::string_view allow, char* out, size_t cap);
+                     std::string_view allow, char* out, size_t cap, const net::Address* source = nullptr);
 
 // For a request the parser refused: its Via, From, To, Call-ID and CSeq lines copied as they are
 // (compact names too), a To tag added. 0 when the bytes are a response or lack Via.

@@ -7,6 +7,7 @@
 #include "sip/header_names.hpp"
 #include "sip/name_addr.hpp"
 #include "sip/scalars.hpp"
+#include "ua/via_received.hpp"
 
 namespace sipstorm::ua {
 
@@ -31,10 +32,22 @@ struct Writer {
     Writer& header(std::string_view name, std::string_view value) {
         return put(name).put(": ").put(value).put("\r\n");
     }
-    // Every line of one header, in order.
-    Writer& all(const sip::MessageView& m, sip::HeaderId id) {
-        for (uint16_t i = 0; i < m.header_count; ++i)
-            if (m.headers[i].id == id) header(sip::header_name(id), m.headers[i].value);
+    // Every line of one header, in order; lines_only: joined by CRLF with none after the last. With a
+    // source, the first Via value is completed as a response copies it.
+    Writer& all(const sip::MessageView& m, sip::HeaderId id, const net::Address* source = nullptr,
+                bool lines_only = false) {
+        bool first = true;
+        char via[1024];
+        for (uint16_t i = 0; i < m.header_count; ++i) {
+            if (m.headers[i].id != id) continue;
+            std::string_view value = m.headers[i].value;
+            if (first && source && id == sip::HeaderId::kVia)
+                value = complete_top_via(value, *source, via, sizeof via);
+            if (lines_only && !first) put("\r\n");
+            put(sip::header_name(id)).put(": ").put(value);
+            if (!lines_only) put("\r\n");
+            first = false;
+        }
         return *this;
     }
     size_t done() const { return ok ? len : 0; }
@@ -138,15 +151,15 @@ size_t build_ack_for_late_failure(const sip::MessageView& response, char* out, s
 }
 
 size_t build_stateless_response(const sip::MessageView& request, uint16_t code, char* out, size_t cap,
-                                std::string_view to_tag, std::string_view extra,
-                                std::string_view cseq_method) {
+                                std::string_view to_tag, std::string_view extra, std::string_view cseq_method,
+                                const net::Address* source) {
     Writer w{out, cap};
     char line[64];
     std::string_view reason = reason_phrase(code);
     int n = snprintf(line, sizeof(line), "SIP/2.0 %u %.*s\r\n", code, static_cast<int>(reason.size()),
                      reason.data());
     w.put(std::string_view(line, static_cast<size_t>(n)));
-    w.all(request, sip::HeaderId::kVia);
+    w.all(request, sip::HeaderId::kVia, source);
     w.header("From", value_of(request, sip::HeaderId::kFrom));
     w.put("To: ").put(value_of(request, sip::HeaderId::kTo));
     sip::NameAddr to;
@@ -190,16 +203,10 @@ size_t render_route_set(const sip::MessageView& msg, bool reverse, char* out, si
     return w.done();
 }
 
-size_t render_header_lines(const sip::MessageView& msg, sip::HeaderId id, char* out, size_t cap) {
+size_t render_header_lines(const sip::MessageView& msg, sip::HeaderId id, char* out, size_t cap,
+                           const net::Address* source) {
     Writer w{out, cap};
-    bool first = true;
-    for (uint16_t i = 0; i < msg.header_count; ++i) {
-        if (msg.headers[i].id != id) continue;
-        if (!first) w.put("\r\n");
-        w.put(sip::header_name(id)).put(": ").put(msg.headers[i].value);
-        first = false;
-    }
-    return w.done();
+    return w.all(msg, id, source, true).done();
 }
 
 }  // namespace sipstorm::ua

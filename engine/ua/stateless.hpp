@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "net/address.hpp"
 #include "sip/message.hpp"
 
 namespace sipstorm::ua {
@@ -22,15 +23,18 @@ size_t build_ack_for_failure(const sip::MessageView& invite, const sip::MessageV
 // to_tag: added to To (a final answer to a request outside any dialog, e.g. 200 to OPTIONS).
 // extra: header lines (each ending in CRLF) put before Content-Length (Unsupported, Allow ...).
 // cseq_method: replaces the CSeq method (the 487 to an INVITE built from its CANCEL).
+// source: where the request came from; the top Via gets received/rport (via_received.hpp).
 size_t build_stateless_response(const sip::MessageView& request, uint16_t code, char* out, size_t cap,
                                 std::string_view to_tag = {}, std::string_view extra = {},
-                                std::string_view cseq_method = {});
+                                std::string_view cseq_method = {}, const net::Address* source = nullptr);
 
 // "Route: <uri>\r\n" per Record-Route entry, in order or reversed (the UAC's view, §12.1.2).
 size_t render_route_set(const sip::MessageView& msg, bool reverse, char* out, size_t cap);
 
-// Every header line with this id as "Name: value", joined by CRLF, no trailing CRLF.
-size_t render_header_lines(const sip::MessageView& msg, sip::HeaderId id, char* out, size_t cap);
+// Every header line with this id as "Name: value", joined by CRLF, no trailing CRLF. With a source,
+// the top Via is completed as a response copies it (received/rport, via_received.hpp).
+size_t render_header_lines(const sip::MessageView& msg, sip::HeaderId id, char* out, size_t cap,
+                           const net::Address* source = nullptr);
 
 std::string_view reason_phrase(uint16_t code);
 

@@ -8,6 +8,7 @@
 #include "sip/name_addr.hpp"
 #include "sip/scalars.hpp"
 #include "sip/validate.hpp"
+#include "sip/via.hpp"
 #include "txn/timers.hpp"
 #include "ua/call_id.hpp"
 #include "ua/engine.hpp"
@@ -68,6 +69,51 @@ size_t Engine::allow_methods(char* out, size_t cap) const {
                     add(sip::method_text(m.method));
                 }
     return len;
+}
+
+uint32_t Engine::top_branch_hash(const sip::MessageView& msg) {
+    const sip::Header* h = msg.find(sip::HeaderId::kVia);
+    sip::Via via;
+    if (!h || sip::parse_first_via(h->value, via) != sip::FieldError::kOk) return 0;
+    uint32_t x = 2166136261u;  // FNV-1a: a mismatch, not an attack, is what it must tell apart
+    for (char c : via.branch) x = (x ^ static_cast<uint8_t>(c)) * 16777619u;
+    return x | 1;  // 0 stays "no request yet"
+}
+
+bool Engine::dialog_rule_answers(Call& call, const sip::MessageView& msg, const sip::CSeq& cseq,
+                                 uint32_t branch, const net::Address& from, bool scenario_waits) {
+    const ServerSide& invite = call.server[0];
+    char tag[kCallKeyLength];
+    format_call_key(tag, {config_.run_id, config_.shard, call.index, call.generation});
+    const std::string_view own_tag(tag, kCallKeyLength);
+    sip::NameAddr to;
+    const sip::Header* to_h = msg.find(sip::HeaderId::kTo);
+    const bool tagged = to_h && sip::parse_name_addr(to_h->value, to) == sip::FieldError::kOk && to.has_tag;
+    uint16_t code = 0;
+    if (msg.method == sip::Method::kCancel) {
+        if (invite.method != sip::Method::kInvite || cseq.number != invite.cseq ||
+            branch != invite.branch_hash)
+            code = 481;  // §9.2: it matches no INVITE of this call
+        else if (!awaiting_final(invite) && !scenario_waits)
+            code = 200;  // §9.2: after the final response it has no effect, but is answered
+    } else if (msg.method == sip::Method::kInvite && invite.method == sip::Method::kInvite) {
+        if (!tagged && cseq.number == invite.cseq && branch != invite.branch_hash)
+            code = 482;  // §8.2.2.2: the same request reached us by another path
+        else if (cseq.number > invite.cseq && awaiting_final(invite))
+            code = 500;  // §14.2: a re-INVITE while the first INVITE has no final answer
+    }
+    if (!code && tagged && msg.method != sip::Method::kAck && msg.method != sip::Method::kCancel) {
+        const ServerSide& same = call.server[side_of(msg.method)];
+        const bool retransmission = msg.method == same.method && cseq.number == same.cseq;
+        if (!retransmission && cseq.number < std::max(call.server[0].cseq, call.server[1].cseq))
+            code = 500;  // §12.2.2: lower than the remote CSeq of the dialog
+    }
+    if (!code) return false;
+    if (code == 200)
+        answer_statelessly(msg, from, 200, own_tag);
+    else
+        refuse(msg, from, code);
+    return true;
 }
 
 void Engine::cancel_invite(Call& call, const sip::MessageView& cancel, uint64_t now_ns) {

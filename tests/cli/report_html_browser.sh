@@ -125,7 +125,20 @@ expect_dom "$TMP/tcp.dom" "<caption>Connections" "TCP result: no Connections tab
 expect_dom "$TMP/tcp.dom" "connect time p50" "TCP result: no connect times"
 expect_dom "$TMP/tcp.dom" 'data-plots="8"' "TCP result: no connections chart"
 
-# 5. The check can fail: a page whose embedded data is corrupt must say so in its title.
+# 5. A run with RTP media (call_rtp.lua against its built-in UAS, answer_rtp.lua, which echoes): the
+#    media charts and the MOS and jitter histograms among the choices.
+timeout -s INT 60 "$SIPSTORM" run "$SRC/scenarios/call_rtp.lua" --rate 10 --duration 2s --shards 1 \
+    --rtp-ports 29300-29399 --set talk=1 -q --out "$TMP/rtp.json" >"$TMP/rtp.out" 2>&1
+run report "$TMP/rtp.json" -o "$TMP/rtp.html"
+expect_status 0
+dom "$TMP/rtp.html" "$TMP/rtp.dom"
+expect_dom "$TMP/rtp.dom" "<title>sipstorm report: ok" "media result: title not ok"
+expect_dom "$TMP/rtp.dom" 'id="chart-media"' "media result: no loss/jitter chart"
+expect_dom "$TMP/rtp.dom" 'id="chart-media-packets"' "media result: no packets chart"
+expect_dom "$TMP/rtp.dom" "media: MOS per stream" "media result: no MOS histogram to choose"
+expect_dom "$TMP/rtp.dom" 'data-plots="10"' "media result: not 10 plots (8 + 2 media)"
+
+# 6. The check can fail: a page whose embedded data is corrupt must say so in its title.
 sed 's|"calls":{|"calls":{{|' "$TMP/r.html" >"$TMP/broken.html"
 cmp -s "$TMP/r.html" "$TMP/broken.html" && fail "could not corrupt the page for the negative check"
 dom "$TMP/broken.html" "$TMP/broken.dom"

@@ -365,6 +365,26 @@
                     series.map(function (r) { return per(r, "connections_opened"); })], y: "connections" });
     }
 
+    // RTP media: loss and jitter over time, where the run carried media.
+    if (series.some(function (r) { return num(obj(r.media).packets_in) > 0 || num(obj(r.media).packets_out) > 0; })) {
+      var m = function (r) { return obj(r.media); };
+      plot(chartBox(box, "chart-media", "Media: packet loss (%) and jitter p99 (ms) per second",
+                    "Loss: packets lost of those expected in each second (RFC 3550 A.3). Jitter: p99 of the interarrival " +
+                    "jitter of the streams that ended in that second (A.8)."),
+           { series: [line("loss (%)", PALETTE[2], { width: 2 }),
+                      line("jitter p99 (ms)", PALETTE[0], { width: 2, scale: "y2", spanGaps: false })],
+             data: [t, series.map(function (r) { return num(m(r).expected) > 0 ? 100 * num(m(r).lost) / num(m(r).expected) : 0; }),
+                    series.map(function (r) { return isNum(m(r).jitter_p99_ms) && num(m(r).streams_ended) > 0 ? m(r).jitter_p99_ms : null; })],
+             y: "loss (%)", y2: "jitter (ms)" });
+      plot(chartBox(box, "chart-media-packets", "Media: RTP packets per second and live streams"),
+           { series: [line("in/s", PALETTE[1], { width: 2 }), line("out/s", PALETTE[3]),
+                      line("live streams", PALETTE[4], { scale: "y2" })],
+             data: [t, series.map(function (r) { return num(m(r).packets_in) / (num(r.interval_s) || 1); }),
+                    series.map(function (r) { return num(m(r).packets_out) / (num(r.interval_s) || 1); }),
+                    series.map(function (r) { return num(m(r).live); })],
+             y: "packets/s", y2: "streams" });
+    }
+
     // 3. Failures by reason, stacked bars. Each series holds the running sum up to its reason and
     //    the tallest is drawn first, so that the bars stack; the legend shows the reason's own count.
     var reasons = [];
@@ -499,13 +519,17 @@
 
   function histogramChoices() {
     var list = [];
-    function add(key, label, h) {
-      if (h && typeof h === "object" && num(h.count) > 0 && Array.isArray(h.buckets)) list.push({ key: key, label: label, h: h });
+    function add(key, label, h, unit, what) {
+      if (h && typeof h === "object" && num(h.count) > 0 && Array.isArray(h.buckets))
+        list.push({ key: key, label: label, h: h, unit: unit || "ms", what: what || "calls" });
     }
     add("setup_us", "call setup time (INVITE sent to 200)", hists.setup_us);
     add("call_us", "call duration", hists.call_us);
     var r = obj(hists.response_us);
     Object.keys(r).forEach(function (m) { add("response_us." + m, "response time of " + m, r[m]); });
+    // RTP media: per-stream values (the MOS histogram counts thousandths of a point).
+    add("media_mos_milli", "media: MOS per stream (E-model)", hists.media_mos_milli, "MOS", "streams");
+    add("media_jitter_us", "media: interarrival jitter per stream", hists.media_jitter_us, "ms", "streams");
     return list;
   }
 
@@ -528,18 +552,18 @@
     });
     if (isNum(h.max)) marks.push({ label: "max", ms: h.max / 1000 });
     var note = fmt(total) + " samples in " + buckets.length + " histogram buckets, shown in " + xs.length +
-      " log-spaced bins. " + marks.map(function (m) { return m.label + " " + fmt(m.ms) + " ms"; }).join(", ") + ".";
+      " log-spaced bins. " + marks.map(function (m) { return m.label + " " + fmt(m.ms) + " " + choice.unit; }).join(", ") + ".";
     box.appendChild(el("p", { "class": "note" }, [note]));
     var lastX = xs[xs.length - 1], firstX = xs[0];
     plot(box, {
-      series: [{ label: "calls", stroke: PALETTE[0], fill: "rgba(9,105,218,0.35)", width: 1, points: { show: false },
+      series: [{ label: choice.what, stroke: PALETTE[0], fill: "rgba(9,105,218,0.35)", width: 1, points: { show: false },
                  paths: uPlot.paths.bars({ size: [1, Infinity], gap: 1, align: 0 }),
                  value: function (u, v, si, idx) { return idx == null ? "--" : fmt(Math.round(ys[idx])) + " (" + pct(ys[idx], total) + ")"; } }],
       data: [xs, ys],
       y: "samples per bin",
-      xLabel: "ms (log scale)",
+      xLabel: choice.unit + " (log scale)",
       xScale: { time: false, distr: 3, log: 10, range: function () { return [firstX / 1.15, lastX * 1.15]; } },
-      xLegend: "range (ms)",
+      xLegend: "range (" + choice.unit + ")",
       xLegendValue: function (u, v, si, idx) { return idx == null ? "--" : fmt(ranges[idx][0]) + " \u2013 " + fmt(ranges[idx][1]); },
       height: 300,
       hooks: {
