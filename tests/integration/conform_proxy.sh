@@ -4,7 +4,7 @@
 #  - the same proxy with one fault each fails exactly the cases of that fault (FAULTS below), no other;
 #  - Kamailio (tests/integration/conform/kamailio_proxy.cfg, the shape of Debian's stock config) gives
 #    the verdicts of tests/integration/conform/expect_kamailio_proxy.txt, the same in 3 runs.
-# Ports: 27100-27199 (proxies 27110.., Kamailio 27150).
+# Ports: 27100-27199 (proxies 27110..27130, Kamailio 27150).
 source "$(dirname "$0")/lib.sh"
 need python3 python3
 need kamailio kamailio
@@ -30,6 +30,7 @@ declare -A FAULTS=(
   [drop_unknown_cancel]="PX-018"
   [forward_stray]="PX-020"
   [no_ack]="PX-022"
+  [absorb_2xx_retx]="PX-019"
 )
 port=27110
 start() {  # start NAME ARGS...: a fault_proxy on the next port, its port in PORT_<NAME>

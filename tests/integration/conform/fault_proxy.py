@@ -23,6 +23,7 @@
   drop_unknown_cancel  drops a CANCEL that matches no transaction
   forward_stray        relays a response that matches no client transaction
   no_ack               does not ACK a downstream non-2xx final response
+  absorb_2xx_retx      relays only the first 2xx of a transaction
 
 Usage: fault_proxy.py PORT [--fault NAME]
 """
@@ -316,6 +317,8 @@ class Proxy:
         if t["final"] and m.code >= 300:
             if t.get("last"):
                 self.send(t["last"], t["up"])
+            return
+        if m.code >= 200 and t["final"] and self.fault == "absorb_2xx_retx":
             return
         if m.code >= 200 and not t["final"]:
             t["final"] = m.code

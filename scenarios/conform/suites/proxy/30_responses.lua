@@ -77,6 +77,19 @@ return {
     },
   },
   {
+    id = "PX-019", title = "2xx retransmissions relayed", section = "RFC 6026 §7.2", role = "proxy",
+    passes = "a downstream 2xx and its retransmission both reach the UAC (the row's 2-fork half is not judged)",
+    steps = {
+      { send = invite(), name = "inv" },
+      { expect = { request = "INVITE", socket = "alt" }, name = "fwd", setup = true },
+      { send = c.response({ code = 200, of = "fwd", rr = true, headers = { contact } }), socket = "alt", name = "r200" },
+      { expect = { code = 200, of = "inv", within = 500 }, name = "ok", setup = true },
+      { resend = "r200" },
+      { expect = { code = 200, of = "inv", within = 1000 } },
+      ack_2xx(),
+    },
+  },
+  {
     id = "PX-020", title = "Stray 2xx not forwarded", section = "RFC 6026 §7.2", role = "proxy",
     passes = "a 2xx whose top Via names the proxy with a branch it never sent is not forwarded",
     steps = {
