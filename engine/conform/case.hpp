@@ -22,7 +22,16 @@ enum class StepKind : uint8_t {
 
 // One header condition. `name` is matched case-insensitively, the long and compact forms alike.
 struct HeaderCheck {
-    enum class Op : uint8_t { kPresent, kAbsent, kEquals, kContains, kListEquals, kIntRange };
+    enum class Op : uint8_t {
+        kPresent,
+        kAbsent,
+        kEquals,
+        kContains,
+        kListEquals,
+        kIntRange,
+        kFirstContains,
+        kFirstEquals
+    };
     std::string name;
     Op op = Op::kPresent;
     std::string value;       // kEquals/kContains/kListEquals (a comma list compared as a set of tokens)
@@ -49,6 +58,12 @@ struct Expect {
     std::vector<HeaderCheck> headers;
     std::string want;      // how failure messages name what was expected (default: from the codes)
     uint32_t at_most = 0;  // kSilence: this many matching messages still pass (a copy crossing an ACK)
+    // Checks of a message against the send step it relates to (`of`, e.g. a request a proxy
+    // forwarded, or a response it relayed): what a proxy must pass on untouched (§16.6, §16.7).
+    std::string uri;           // a request's Request-URI equals this (after slot substitution)
+    bool same_body = false;    // the body byte for byte as sent
+    std::string same_headers;  // comma list of names: their values, in order, as sent
+    bool vias_below = false;   // one Via added on top, the sent Via list below it (received/rport aside)
 };
 
 struct RetransSpec {

@@ -179,6 +179,12 @@ class Reader {
             } else if (str(h, "contains", v, false) && !v.empty()) {
                 c.op = HeaderCheck::Op::kContains;
                 c.value = v;
+            } else if (str(h, "first_contains", v, false) && !v.empty()) {
+                c.op = HeaderCheck::Op::kFirstContains;
+                c.value = v;
+            } else if (str(h, "first_equals", v, false) && !v.empty()) {
+                c.op = HeaderCheck::Op::kFirstEquals;
+                c.value = v;
             } else if (str(h, "list", v, false) && !v.empty()) {
                 c.op = HeaderCheck::Op::kListEquals;
                 c.value = v;
@@ -206,8 +212,11 @@ class Reader {
             !str(t, "same_tag_as", e.same_tag_as, false) || !str(t, "received", e.received, false) ||
             !str(t, "rport", e.rport, false) || !str(t, "socket", e.socket, false) ||
             !str(t, "request", e.request, false) || !str(t, "reply", e.reply, false) ||
-            !str(t, "want", e.want, false))
+            !str(t, "want", e.want, false) || !str(t, "uri", e.uri, false) ||
+            !str(t, "same_headers", e.same_headers, false))
             return false;
+        e.same_body = flag(t, "same_body");
+        e.vias_below = flag(t, "vias_below");
         e.reply = crlf(e.reply);
         e.any_transaction = flag(t, "any_transaction");
         e.echo = flag(t, "echo");

@@ -168,6 +168,16 @@ std::string check_header(const HeaderCheck& c, const sip::MessageView& r) {
                                : c.name + " listing exactly " + quote(c.value) + ": got " +
                                      (present ? quote(seen) : std::string("none"));
         }
+        case HeaderCheck::Op::kFirstContains:
+        case HeaderCheck::Op::kFirstEquals: {
+            std::string_view top = values.empty() ? std::string_view() : values.front();
+            bool ok = present &&
+                      (c.op == HeaderCheck::Op::kFirstEquals ? top == c.value
+                                                             : top.find(c.value) != std::string_view::npos);
+            return ok ? ""
+                      : "top " + c.name + (c.op == HeaderCheck::Op::kFirstEquals ? " " : " containing ") +
+                            quote(c.value) + ": got " + (present ? quote(top) : std::string("none"));
+        }
         case HeaderCheck::Op::kIntRange: {
             if (!present)
                 return c.name + " in " + std::to_string(c.lo) + ".." + std::to_string(c.hi) + ": missing";
@@ -179,6 +189,32 @@ std::string check_header(const HeaderCheck& c, const sip::MessageView& r) {
                        quote(line);
             return {};
         }
+    }
+    return {};
+}
+
+std::string check_relayed(const Expect& e, const sip::MessageView& sent, const sip::MessageView& got) {
+    if (e.same_body && sent.body != got.body)
+        return "the body byte for byte as sent (" + std::to_string(sent.body.size()) + " bytes): got " +
+               std::to_string(got.body.size()) + " bytes" +
+               (got.body.size() == sent.body.size() ? " that differ" : "");
+    std::string names = e.same_headers;
+    for (size_t p = 0; p <= names.size();) {
+        size_t comma = names.find(',', p);
+        if (comma == std::string::npos) comma = names.size();
+        std::string name(sip::lex::trim_lws(std::string_view(names).substr(p, comma - p)));
+        p = comma + 1;
+        if (name.empty()) continue;
+        std::vector<std::string> a, b;
+        for (auto v : header_values(sent, name)) a.emplace_back(v);
+        for (auto v : header_values(got, name)) b.emplace_back(v);
+        if (a != b)
+            return name + " values as sent and in that order: expected " + join(a) + ", got " + join(b);
+    }
+    if (e.vias_below) {
+        auto a = via_list(sent, true), b = via_list(got, true);
+        if (b.size() != a.size() + 1 || !std::equal(a.begin(), a.end(), b.begin() + 1))
+            return "one Via added on top of the Vias as sent (" + join(a) + "): got " + join(b);
     }
     return {};
 }

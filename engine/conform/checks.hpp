@@ -25,6 +25,8 @@ std::string strip_received_rport(std::string_view via);
 std::string check_echo(const sip::MessageView& request, const sip::MessageView& response);
 std::string check_via_exact(const sip::MessageView& request, const sip::MessageView& response);
 std::string check_header(const HeaderCheck& c, const sip::MessageView& response);
+// Expect.same_body, same_headers, vias_below: `got` (forwarded or relayed) against what was `sent`.
+std::string check_relayed(const Expect& e, const sip::MessageView& sent, const sip::MessageView& got);
 
 std::string describe_status(const sip::MessageView& m);  // "487 Request Terminated" / "INVITE request"
 

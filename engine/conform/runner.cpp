@@ -267,6 +267,7 @@ class CaseRun {
             }
             return out;
         }
+        if (auto v = received_slot(name, arg, req)) return v;
         if (name == "echo" && req) {
             std::string out;
             for (uint16_t i = 0; i < req->header_count; ++i) {
@@ -280,6 +281,58 @@ class CaseRun {
             return out;
         }
         return std::nullopt;
+    }
+
+    // Slots read from a message the case received: ${header:Name/got}, ${branch_of:got},
+    // ${uri_of:got}, and ${echo:FLAGS/got} (or ${echo:FLAGS} in a reply template): the Via, From,
+    // To, Call-ID, CSeq lines of that request, with FLAGS "tag" (a To tag added where it has none)
+    // and "rr" (its Record-Route lines too), so an answer can be built for a request a proxy
+    // forwarded (§8.2.6.2, §12.1.1).
+    std::optional<std::string> received_slot(std::string_view name, std::string_view arg,
+                                             const sip::MessageView* req) {
+        if (name != "header" && name != "branch_of" && name != "uri_of" && name != "echo")
+            return std::nullopt;
+        size_t slash = arg.find('/');
+        std::string_view what =
+            name == "branch_of" || name == "uri_of" ? std::string_view() : arg.substr(0, slash);
+        std::string_view from =
+            name == "branch_of" || name == "uri_of"
+                ? arg
+                : (slash == std::string_view::npos ? std::string_view() : arg.substr(slash + 1));
+        auto m = std::make_unique<sip::MessageView>();
+        if (!from.empty()) {
+            const Rx* rx = got(std::string(from));
+            if (!rx || !sip::parse(rx->bytes, *m).ok()) return std::string();
+            req = m.get();
+        }
+        if (!req) return name == "echo" ? std::nullopt : std::optional<std::string>(std::string());
+        if (name == "header") {
+            auto v = header_values(*req, what);
+            return v.empty() ? std::string() : std::string(v.front());
+        }
+        if (name == "uri_of") return std::string(req->request_uri);
+        if (name == "branch_of") {
+            sip::Via v;
+            return sip::parse_first_via(first_header(*req, "Via"), v) == sip::FieldError::kOk
+                       ? std::string(v.branch)
+                       : std::string();
+        }
+        if (what.empty() && from.empty()) return std::nullopt;  // the plain ${echo}
+        bool tag = what.find("tag") != std::string_view::npos, rr = what.find("rr") != std::string_view::npos;
+        std::string out;
+        for (uint16_t i = 0; i < req->header_count; ++i) {
+            const sip::Header& h = req->headers[i];
+            bool to = h.id == sip::HeaderId::kTo;
+            if (h.id == sip::HeaderId::kVia || h.id == sip::HeaderId::kFrom || to ||
+                h.id == sip::HeaderId::kCallId || h.id == sip::HeaderId::kCSeq ||
+                (rr && h.id == sip::HeaderId::kRecordRoute)) {
+                out += std::string(h.name) + ": " + std::string(h.value);
+                if (to && tag && to_tag(*req).empty()) out += ";tag=" + token_ + "-dt";
+                out += "\r\n";
+            }
+        }
+        if (!out.empty()) out.resize(out.size() - 2);
+        return out;
     }
 
     std::string render(const std::string& tpl, const sip::MessageView* req = nullptr) {
@@ -423,6 +476,9 @@ class CaseRun {
         bool have_req = s && sip::parse(s->bytes, *req).ok();
         if (e.echo && have_req) why = check_echo(*req, m);
         if (why.empty() && e.via_exact && have_req) why = check_via_exact(*req, m);
+        if (why.empty() && have_req) why = check_relayed(e, *req, m);
+        if (why.empty() && !e.uri.empty() && m.is_request && m.request_uri != render(e.uri))
+            why = "Request-URI " + render(e.uri) + ": got " + std::string(m.request_uri);
         if (why.empty() && e.to_tag >= 0) {
             bool has = !to_tag(m).empty();
             if (e.to_tag == 1 && !has)
@@ -482,6 +538,7 @@ class CaseRun {
         uint32_t seen = 0;
         for (Rx& rx : inbox_) {
             if (rx.consumed || rx.t_ns < step_start_ || !sip::parse(rx.bytes, *m).ok()) continue;
+            if (!e.socket.empty() && (e.socket == "alt") != (rx.sock == 1)) continue;
             if (!e.of.empty() && !matches(e, s, *m)) continue;
             if (!e.request.empty() && !matches(e, s, *m)) continue;
             if (!e.codes.empty() && (m->is_request || !code_in(e, m->status_code))) continue;
@@ -495,7 +552,8 @@ class CaseRun {
         }
         if (now >= step_start_ + st.within_ms * kMs) {
             for (Rx& rx : inbox_)
-                if (rx.t_ns >= step_start_) rx.consumed = true;
+                if (rx.t_ns >= step_start_ && (e.socket.empty() || (e.socket == "alt") == (rx.sock == 1)))
+                    rx.consumed = true;
             return true;
         }
         deadline_ = step_start_ + st.within_ms * kMs;

@@ -43,7 +43,7 @@ end
 -- response's To tag.
 function M.ack_failure(t)
   t = t or {}
-  return M.request({ method = "ACK", branch = t.branch or "${branch:inv}", cseq = t.cseq or 1,
+  return M.request({ method = "ACK", uri = t.uri, to = t.to, branch = t.branch or "${branch:inv}", cseq = t.cseq or 1,
                      to_tag = t.to_tag or "${to_tag}", body = false, call_id = t.call_id,
                      from_tag = t.from_tag })
 end
@@ -68,7 +68,7 @@ end
 -- number and top Via.
 function M.cancel(t)
   t = t or {}
-  return M.request({ method = "CANCEL", uri = t.uri, branch = t.branch or "${branch:inv}",
+  return M.request({ method = "CANCEL", uri = t.uri, to = t.to, branch = t.branch or "${branch:inv}",
                      cseq = t.cseq or 1, body = false, call_id = t.call_id, from_tag = t.from_tag,
                      headers = t.headers, via = t.via })
 end
@@ -82,6 +82,21 @@ function M.hang_up(answer_name)
     { send = M.ack_2xx({ to_tag = tag, uri = contact }), cleanup = true },
     { send = M.bye({ to_tag = tag, uri = contact }), cleanup = true, name = "bye" },
   }
+end
+
+-- A response to a request the case received (a proxy forwarded it): the Via, From, To, Call-ID and
+-- CSeq lines of that request (the expect step named `of`; without it, for an expect's `reply`, the
+-- request that step got). Fields: code (200), reason ("OK"), of, tag (false: To as received, else a
+-- To tag is added where it has none), rr (true: its Record-Route lines too), headers, body.
+function M.response(t)
+  t = t or {}
+  local flags = (t.tag == false and "none" or "tag") .. (t.rr and ",rr" or "")
+  local lines = { "SIP/2.0 " .. tostring(t.code or 200) .. " " .. (t.reason or "OK"),
+                  "${echo:" .. flags .. (t.of and ("/" .. t.of) or "") .. "}" }
+  for _, h in ipairs(t.headers or {}) do lines[#lines + 1] = h end
+  if t.body then lines[#lines + 1] = "Content-Type: " .. (t.content_type or "application/sdp") end
+  lines[#lines + 1] = "Content-Length: ${len}"
+  return table.concat(lines, "\n") .. "\n\n" .. (t.body or "")
 end
 
 -- Joins lists of steps: steps = c.concat({ ... }, c.hang_up("ok")).
