@@ -753,8 +753,10 @@ bool open_socket(const net::Address& local, Socket& s, std::string& error) {
         error = std::string("socket: ") + std::strerror(errno);
         return false;
     }
+    // Many cases answered at once must not overflow it: past net.core.rmem_max where allowed (root).
     int big = 4 << 20;
-    ::setsockopt(s.fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+    if (::setsockopt(s.fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) < 0)
+        ::setsockopt(s.fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
     sockaddr_storage ss;
     socklen_t len = local.to_sockaddr(ss);
     if (::bind(s.fd, reinterpret_cast<sockaddr*>(&ss), len) < 0) {

@@ -136,7 +136,8 @@ expect_dom "$TMP/rtp.dom" "<title>sipstorm report: ok" "media result: title not 
 expect_dom "$TMP/rtp.dom" 'id="chart-media"' "media result: no loss/jitter chart"
 expect_dom "$TMP/rtp.dom" 'id="chart-media-packets"' "media result: no packets chart"
 expect_dom "$TMP/rtp.dom" "media: MOS per stream" "media result: no MOS histogram to choose"
-expect_dom "$TMP/rtp.dom" 'data-plots="10"' "media result: not 10 plots (8 + 2 media)"
+expect_dom "$TMP/rtp.dom" "<caption>Media \(RTP\)" "media result: no Media table"
+expect_dom "$TMP/rtp.dom" 'data-plots="9"' "media result: not 9 plots (7 + 2 media)"
 
 # 6. The check can fail: a page whose embedded data is corrupt must say so in its title.
 sed 's|"calls":{|"calls":{{|' "$TMP/r.html" >"$TMP/broken.html"

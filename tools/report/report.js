@@ -211,6 +211,21 @@
     if (got) rrows.push(["responses received", got, "num"]);
     box.appendChild(kvTable("Retransmissions and messages", rrows));
 
+    // RTP media (RFC 3550 figures per stream, summarised over the streams).
+    var media = obj(result.media);
+    if (num(media.streams) > 0) {
+      var q = function (o, k) { return isNum(obj(o)[k]) ? fmt(obj(o)[k]) : "n/a"; };
+      var digits = obj(media.dtmf_received);
+      box.appendChild(kvTable("Media (RTP)", [
+        ["streams", fmt(media.streams), "num"],
+        ["packets out / in", fmt(media.packets_out) + " / " + fmt(media.packets_in), "num"],
+        ["lost", fmt(media.lost) + " (" + fmt(media.loss_pct) + "%)", num(media.lost) ? "num warn" : "num"],
+        ["calls with no RTP", fmt(media.no_rtp_calls), num(media.no_rtp_calls) ? "num fail" : "num"],
+        ["jitter p50 / p99 (ms)", q(media.jitter_ms, "p50") + " / " + q(media.jitter_ms, "p99"), "num"],
+        ["MOS p5 / p50", q(media.mos, "p5") + " / " + q(media.mos, "p50"), "num"],
+        ["DTMF received", Object.keys(digits).map(function (d) { return d + " " + fmt(digits[d]); }).join(", ") || "none"]]));
+    }
+
     var limits = obj(gen.limits);
     var busy = Array.isArray(gen.busy_share) ? gen.busy_share : [];
     var busyLimit = isNum(limits.busy_share) ? limits.busy_share : null;
