@@ -22,10 +22,10 @@ enum class StepKind : uint8_t {
 
 // One header condition. `name` is matched case-insensitively, the long and compact forms alike.
 struct HeaderCheck {
-    enum class Op : uint8_t { kPresent, kAbsent, kEquals, kContains, kListEquals, kIntRange };
+    enum class Op : uint8_t { kPresent, kAbsent, kEquals, kContains, kListEquals, kIntRange, kExcludes };
     std::string name;
     Op op = Op::kPresent;
-    std::string value;       // kEquals/kContains/kListEquals (a comma list compared as a set of tokens)
+    std::string value;       // kEquals/kContains/kExcludes/kListEquals (a comma list compared as a set)
     int64_t lo = 0, hi = 0;  // kIntRange
 };
 
@@ -47,8 +47,9 @@ struct Expect {
     std::string request;           // a request method from the target instead of a response (e.g. BYE)
     std::string reply;             // template to answer that request with
     std::vector<HeaderCheck> headers;
-    std::string want;      // how failure messages name what was expected (default: from the codes)
-    uint32_t at_most = 0;  // kSilence: this many matching messages still pass (a copy crossing an ACK)
+    std::string want;         // how failure messages name what was expected (default: from the codes)
+    uint32_t at_most = 0;     // kSilence: this many matching messages still pass (a copy crossing an ACK)
+    std::string request_uri;  // `request`: its Request-URI equals this (after slot substitution)
 };
 
 struct RetransSpec {
@@ -57,6 +58,9 @@ struct RetransSpec {
     std::vector<uint32_t> intervals_ms;  // expected gaps between successive copies
     double tolerance = 0.2;
     uint32_t slack_ms = 40;  // absolute slack on top of the tolerance (scheduling on a busy host)
+    // Copies of a request from the target (role uac) instead: `of` names the expect step that got
+    // the first copy; the later requests of this method in the call are its retransmissions.
+    std::string request;
 };
 
 struct Step {

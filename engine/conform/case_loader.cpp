@@ -179,6 +179,9 @@ class Reader {
             } else if (str(h, "contains", v, false) && !v.empty()) {
                 c.op = HeaderCheck::Op::kContains;
                 c.value = v;
+            } else if (str(h, "excludes", v, false) && !v.empty()) {
+                c.op = HeaderCheck::Op::kExcludes;
+                c.value = v;
             } else if (str(h, "list", v, false) && !v.empty()) {
                 c.op = HeaderCheck::Op::kListEquals;
                 c.value = v;
@@ -206,7 +209,7 @@ class Reader {
             !str(t, "same_tag_as", e.same_tag_as, false) || !str(t, "received", e.received, false) ||
             !str(t, "rport", e.rport, false) || !str(t, "socket", e.socket, false) ||
             !str(t, "request", e.request, false) || !str(t, "reply", e.reply, false) ||
-            !str(t, "want", e.want, false))
+            !str(t, "want", e.want, false) || !str(t, "request_uri", e.request_uri, false))
             return false;
         e.reply = crlf(e.reply);
         e.any_transaction = flag(t, "any_transaction");
@@ -221,7 +224,7 @@ class Reader {
 
     bool read_retrans(int t, Step& s) {
         RetransSpec& r = s.retrans;
-        if (!str(t, "of", r.of, false)) return false;
+        if (!str(t, "of", r.of, false) || !str(t, "request", r.request, false)) return false;
         double v;
         if (number(t, "code", v)) r.code_lo = r.code_hi = static_cast<int>(v);
         if (number(t, "tolerance", v)) r.tolerance = v;
