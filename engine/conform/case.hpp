@@ -30,11 +30,12 @@ struct HeaderCheck {
         kListEquals,
         kIntRange,
         kFirstContains,
-        kFirstEquals
+        kFirstEquals,
+        kExcludes
     };
     std::string name;
     Op op = Op::kPresent;
-    std::string value;       // kEquals/kContains/kListEquals (a comma list compared as a set of tokens)
+    std::string value;       // kEquals/kContains/kExcludes/kListEquals (a comma list compared as a set)
     int64_t lo = 0, hi = 0;  // kIntRange
 };
 
@@ -64,6 +65,7 @@ struct Expect {
     bool same_body = false;    // the body byte for byte as sent
     std::string same_headers;  // comma list of names: their values, in order, as sent
     bool vias_below = false;   // one Via added on top, the sent Via list below it (received/rport aside)
+    std::string request_uri;   // `request`: its Request-URI equals this (after slot substitution)
 };
 
 struct RetransSpec {
@@ -72,6 +74,9 @@ struct RetransSpec {
     std::vector<uint32_t> intervals_ms;  // expected gaps between successive copies
     double tolerance = 0.2;
     uint32_t slack_ms = 40;  // absolute slack on top of the tolerance (scheduling on a busy host)
+    // Copies of a request from the target (role uac) instead: `of` names the expect step that got
+    // the first copy; the later requests of this method in the call are its retransmissions.
+    std::string request;
 };
 
 struct Step {

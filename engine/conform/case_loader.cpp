@@ -185,6 +185,9 @@ class Reader {
             } else if (str(h, "first_equals", v, false) && !v.empty()) {
                 c.op = HeaderCheck::Op::kFirstEquals;
                 c.value = v;
+            } else if (str(h, "excludes", v, false) && !v.empty()) {
+                c.op = HeaderCheck::Op::kExcludes;
+                c.value = v;
             } else if (str(h, "list", v, false) && !v.empty()) {
                 c.op = HeaderCheck::Op::kListEquals;
                 c.value = v;
@@ -213,7 +216,7 @@ class Reader {
             !str(t, "rport", e.rport, false) || !str(t, "socket", e.socket, false) ||
             !str(t, "request", e.request, false) || !str(t, "reply", e.reply, false) ||
             !str(t, "want", e.want, false) || !str(t, "uri", e.uri, false) ||
-            !str(t, "same_headers", e.same_headers, false))
+            !str(t, "same_headers", e.same_headers, false) || !str(t, "request_uri", e.request_uri, false))
             return false;
         e.same_body = flag(t, "same_body");
         e.vias_below = flag(t, "vias_below");
@@ -230,7 +233,7 @@ class Reader {
 
     bool read_retrans(int t, Step& s) {
         RetransSpec& r = s.retrans;
-        if (!str(t, "of", r.of, false)) return false;
+        if (!str(t, "of", r.of, false) || !str(t, "request", r.request, false)) return false;
         double v;
         if (number(t, "code", v)) r.code_lo = r.code_hi = static_cast<int>(v);
         if (number(t, "tolerance", v)) r.tolerance = v;

@@ -150,6 +150,14 @@ std::string check_header(const HeaderCheck& c, const sip::MessageView& r) {
                          : c.name + " containing " + quote(c.value) + ": got " +
                                (present ? quote(line) : "none");
         }
+        case HeaderCheck::Op::kExcludes: {
+            for (uint16_t i = 0; i < r.header_count; ++i)
+                if (same_header(r.headers[i], c.name, sip::header_id(c.name)) &&
+                    r.headers[i].value.find(c.value) != std::string_view::npos)
+                    return c.name + " not containing " + quote(c.value) + ": got " +
+                           quote(r.headers[i].value);
+            return {};
+        }
         case HeaderCheck::Op::kListEquals: {
             std::multiset<std::string> want, got;
             sip::lex::for_each_value(c.value, [&](std::string_view v) {

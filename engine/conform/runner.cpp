@@ -146,6 +146,19 @@ class CaseRun {
     bool finished() const { return pc_ >= c_.steps.size(); }
     uint64_t deadline() const { return deadline_; }
 
+    // Listening (role uac): the case has no call yet and its current step expects this request.
+    bool awaiting_call(std::string_view method) const {
+        if (has_peer_ || pc_ >= c_.steps.size()) return false;
+        const Step& st = c_.steps[pc_];
+        return st.kind == StepKind::kExpect && !st.expect.request.empty() &&
+               sip::lex::iequals(st.expect.request, method);
+    }
+    // The call is this case's: what it sends goes to the request's source.
+    void claim(const net::Address& from) {
+        peer_ = from;
+        has_peer_ = true;
+    }
+
     void start(uint64_t now) {
         start_ns_ = now;
         step_start_ = now;
@@ -225,7 +238,7 @@ class CaseRun {
 
     std::optional<std::string> slot(std::string_view name, std::string_view arg,
                                     const sip::MessageView* req) {
-        const net::Address& tg = s_.opt.target;
+        const net::Address& tg = has_peer_ ? peer_ : s_.opt.target;
         const net::Address& lc = s_.sock[0].local;
         if (name == "target") return host_of(tg) + ":" + std::to_string(tg.port);
         if (name == "target_host") return host_of(tg);
@@ -267,6 +280,11 @@ class CaseRun {
             }
             return out;
         }
+        // A template outside a reply (a send) echoes the latest request from the target (role uac).
+        auto last = std::make_unique<sip::MessageView>();
+        if (name == "echo" && !req && arg.find('/') == std::string_view::npos && last_request_ >= 0 &&
+            sip::parse(inbox_[static_cast<size_t>(last_request_)].bytes, *last).ok())
+            req = last.get();
         if (auto v = received_slot(name, arg, req)) return v;
         if (name == "echo" && req) {
             std::string out;
@@ -274,8 +292,13 @@ class CaseRun {
                 const sip::Header& h = req->headers[i];
                 if (h.id == sip::HeaderId::kVia || h.id == sip::HeaderId::kFrom ||
                     h.id == sip::HeaderId::kTo || h.id == sip::HeaderId::kCallId ||
-                    h.id == sip::HeaderId::kCSeq)
-                    out += std::string(h.name) + ": " + std::string(h.value) + "\r\n";
+                    h.id == sip::HeaderId::kCSeq) {
+                    out += std::string(h.name) + ": " + std::string(h.value);
+                    // ${echo:X}: the To gets our tag ${tag:X} where it has none (a UAS answering).
+                    if (h.id == sip::HeaderId::kTo && !arg.empty() && to_tag(*req).empty())
+                        out += ";tag=" + token_ + "-t" + std::string(arg);
+                    out += "\r\n";
+                }
             }
             if (!out.empty()) out.resize(out.size() - 2);
             return out;
@@ -347,9 +370,12 @@ class CaseRun {
     bool transmit(const Step& st, int sock, const std::string& bytes, Sent* record) {
         std::string err;
         uint64_t now = runtime::now_ns();
-        r_.evidence.push_back(
-            {ms_since_start(now), true, s_.sock[sock].local.to_string(), s_.opt.target.to_string(), bytes});
-        if (!s_.send(sock, bytes, err)) {
+        r_.evidence.push_back({ms_since_start(now), true, s_.sock[sock].local.to_string(),
+                               (has_peer_ ? peer_ : s_.opt.target).to_string(), bytes});
+        const bool sent = has_peer_ ? s_.send_to(sock, peer_, bytes) : s_.send(sock, bytes, err);
+        if (!sent) {
+            if (has_peer_)
+                err = std::string("cannot send the datagram to the caller: ") + std::strerror(errno);
             verdict(st, Verdict::kInconclusive, err);  // our side could not send: nothing to judge
             return false;
         }
@@ -452,6 +478,7 @@ class CaseRun {
             rx.consumed = true;
             if (!st.name.empty()) got_[st.name] = i;
             if (!m->is_request) last_answer_ = static_cast<int>(i);
+            if (m->is_request) last_request_ = static_cast<int>(i);
             return judge(st, *m, rx, s);
         }
         if (now >= step_start_ + st.within_ms * kMs)
@@ -508,6 +535,9 @@ class CaseRun {
                           (v.rport_has_value ? std::to_string(v.rport) : std::string("no value"));
             }
         }
+        if (why.empty() && !e.request_uri.empty() && m.is_request && m.request_uri != render(e.request_uri))
+            why = "the " + e.request + " to " + render(e.request_uri) + ": its Request-URI is " +
+                  std::string(m.request_uri);
         if (why.empty() && !e.socket.empty() && (e.socket == "alt") != (rx.sock == 1))
             why = "the " + describe_status(m) + " on the " + (e.socket == "alt" ? "alternate" : "main") +
                   " socket (port " + std::to_string(s_.sock[e.socket == "alt" ? 1 : 0].local.port) +
@@ -560,6 +590,29 @@ class CaseRun {
         return false;
     }
 
+    // The arrival times of a request's copies from the target: the one step `of` got, then every
+    // later request of that method in the case's call.
+    std::vector<uint64_t> request_copies(const RetransSpec& r) const {
+        std::vector<uint64_t> times;
+        const Rx* first = got(r.of);
+        if (!first) return times;
+        times.push_back(first->t_ns);
+        auto m = std::make_unique<sip::MessageView>();
+        sip::Via v0, v;
+        if (!sip::parse(first->bytes, *m).ok() ||
+            sip::parse_first_via(first_header(*m, "Via"), v0) != sip::FieldError::kOk)
+            return times;
+        const std::string branch(v0.branch), cseq(first_header(*m, "CSeq"));
+        // A copy is the same transaction: its branch and CSeq (a new request is not a copy).
+        for (const Rx& rx : inbox_)
+            if (&rx != first && rx.t_ns >= first->t_ns && sip::parse(rx.bytes, *m).ok() && m->is_request &&
+                sip::lex::iequals(m->method_text, r.request) &&
+                sip::parse_first_via(first_header(*m, "Via"), v) == sip::FieldError::kOk &&
+                v.branch == branch && first_header(*m, "CSeq") == cseq)
+                times.push_back(rx.t_ns);
+        return times;
+    }
+
     bool do_retrans(const Step& st, uint64_t now) {
         const RetransSpec& r = st.retrans;
         Expect e;
@@ -568,8 +621,9 @@ class CaseRun {
         const Sent* s = sent_for(e);
         auto m = std::make_unique<sip::MessageView>();
         std::vector<uint64_t> times;
+        if (!r.request.empty()) times = request_copies(r);
         for (Rx& rx : inbox_)
-            if (sip::parse(rx.bytes, *m).ok() && matches(e, s, *m) && !m->is_request &&
+            if (r.request.empty() && sip::parse(rx.bytes, *m).ok() && matches(e, s, *m) && !m->is_request &&
                 m->status_code >= r.code_lo && m->status_code <= r.code_hi)
                 times.push_back(rx.t_ns);
         const size_t want = r.intervals_ms.size() + 1;
@@ -590,8 +644,9 @@ class CaseRun {
         for (uint32_t i : r.intervals_ms) expected += (expected.empty() ? "" : ", ") + std::to_string(i);
         for (Rx& rx : inbox_) rx.consumed = true;
         if (ok) return true;
-        std::string code =
-            r.code_lo == r.code_hi ? std::to_string(r.code_lo) : std::to_string(r.code_lo / 100) + "xx";
+        std::string code = !r.request.empty()       ? r.request
+                           : r.code_lo == r.code_hi ? std::to_string(r.code_lo)
+                                                    : std::to_string(r.code_lo / 100) + "xx";
         if (times.empty())
             return fail(st, "expected the " + code + " and copies of it " + expected + " ms apart: no " +
                                 code + " arrived in " + std::to_string(st.within_ms) + " ms");
@@ -739,6 +794,9 @@ class CaseRun {
     std::map<std::string, size_t> got_;
     std::string last_sent_;
     int last_answer_ = -1;
+    int last_request_ = -1;  // the latest request from the target an expect step took (${echo})
+    net::Address peer_;      // listening: where the case's call came from
+    bool has_peer_ = false;
     size_t pc_ = 0;
     uint64_t start_ns_ = 0, step_start_ = 0, deadline_ = 0;
     bool decided_ = false;
@@ -850,10 +908,24 @@ class Loop {
                     if (it != s_.call_ids.end()) idx = static_cast<long>(it->second);
                 }
             }
-            if (idx < 0 && active.size() == 1) idx = static_cast<long>(active[0]);
+            if (idx < 0 && s_.opt.listen) idx = claim_call(rx, active);
+            if (idx < 0 && active.size() == 1 && !s_.opt.listen) idx = static_cast<long>(active[0]);
             if (idx < 0 || static_cast<size_t>(idx) >= runs_.size()) continue;
             runs_[static_cast<size_t>(idx)]->on_message(std::move(rx));
         }
+    }
+
+    // Listening: a request opening a call no case has gives it to the first case waiting for one.
+    long claim_call(const Rx& rx, const std::vector<size_t>& active) {
+        auto m = std::make_unique<sip::MessageView>();
+        if (!sip::parse(rx.bytes, *m).ok() || !m->is_request) return -1;
+        for (size_t i : active)
+            if (runs_[i]->awaiting_call(m->method_text)) {
+                runs_[i]->claim(rx.from);
+                s_.call_ids[std::string(sip::lex::trim_lws(first_header(*m, "Call-ID")))] = i;
+                return static_cast<long>(i);
+            }
+        return -1;
     }
 
     Session& s_;
@@ -884,7 +956,7 @@ bool run_cases(const std::vector<Case>& cases, const RunOptions& opt, std::vecto
     probe[0].steps[0].within_ms = 3000;
     std::vector<CaseResult> probe_result(1);
     bool target_up = true;
-    if (opt.probe_first) {
+    if (opt.probe_first && !opt.listen) {
         Session ps = s;
         ps.run_token = s.run_token + "p";
         Loop pl(ps, probe, probe_result);

@@ -18,6 +18,10 @@ struct RunOptions {
     uint32_t t1_ms = 500;     // for the liveness probe's re-sends
     bool probe_first = true;  // an unanswered OPTIONS before the run makes every case inconclusive
     size_t max_parallel = 200;
+    // Role uac: the main socket listens on `local` and the target calls it. A request with a
+    // Call-ID no case knows goes to the first running case waiting for that method (its first step
+    // expects a request), which then answers the request's source; `target` is not used.
+    bool listen = false;
 };
 
 // False + error when the sockets cannot be opened. results[i] belongs to cases[i].

@@ -22,7 +22,8 @@ namespace sipstorm::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "Usage: sipstorm conform --target HOST:PORT --role uas|proxy|registrar|uac [options]\n\n"
+    "Usage: sipstorm conform --target HOST:PORT --role uas|proxy|registrar [options]\n"
+    "       sipstorm conform --listen HOST:PORT --role uac [options]   (the target calls the listener)\n\n"
     "Plays conformance cases against a live SIP element and judges each one: pass, fail (what was\n"
     "expected, what arrived or that nothing did), inconclusive, or n/a (the target said it does not do it).\n"
     "Suites: uas, proxy, registrar (case files in scenarios/conform/suites/NAME), torture (RFC 4475 and RFC "
@@ -63,7 +64,7 @@ void write_file(const std::string& path, const std::string& text) {
 
 int cmd_conform(const Args& args) {
     namespace po = boost::program_options;
-    std::string target, role = "uas", transport = "udp", junit, out, allow, local_ip, messages;
+    std::string target, role = "uas", transport = "udp", junit, out, allow, local_ip, messages, listen;
     std::vector<std::string> suites, case_ids;
     uint32_t rob_cases = 50;
     uint64_t seed = 1;
@@ -86,6 +87,9 @@ int cmd_conform(const Args& args) {
         "local-ip", po::value(&local_ip), "address to send from (default: the route to the target)")(
         "local-port", po::value(&local_port), "port to send from (default: any)")(
         "t1", po::value(&t1), "T1 in ms for the liveness probe's re-sends (default 500)")(
+        "listen", po::value(&listen),
+        "--role uac: HOST:PORT to listen on; each case waits for its own call from the target (send it "
+        "at least as many calls as cases)")(
         "messages", po::value(&messages),
         "folder holding rfc4475/ and rfc5118/ with their MANIFEST.tsv (the torture suite)");
     po::variables_map vm;
@@ -107,7 +111,11 @@ int cmd_conform(const Args& args) {
     if (transport != "udp")
         throw UsageError("--transport " + transport + " is not implemented yet: conform speaks UDP only");
     const bool list = vm.count("list") > 0;
-    if (!list && target.empty()) throw UsageError("--target HOST:PORT is required (see --help)");
+    if (!list && role == "uac" && listen.empty())
+        throw UsageError("--role uac needs --listen HOST:PORT: the target calls conform (see --help)");
+    if (!list && role != "uac" && target.empty())
+        throw UsageError("--target HOST:PORT is required (see --help)");
+    if (!listen.empty() && role != "uac") throw UsageError("--listen is for --role uac only");
 
     const std::string root = conform_root();
     if (messages.empty()) messages = std::string(SIPSTORM_SOURCE_DIR) + "/../shared/conformance";
@@ -152,14 +160,20 @@ int cmd_conform(const Args& args) {
     if (chosen.empty()) throw UsageError("no case to run for --role " + role);
 
     conform::RunOptions opt;
-    opt.target = parse_address(target, 5060, "target");
-    opt.local = local_ip.empty() ? local_address_for(opt.target) : parse_address(local_ip, 0, "local-ip");
-    opt.local.port = local_port;
+    if (!listen.empty()) {
+        opt.listen = true;
+        opt.local = parse_address(listen, 5060, "listen");
+        opt.target = opt.local;
+    } else {
+        opt.target = parse_address(target, 5060, "target");
+        opt.local = local_ip.empty() ? local_address_for(opt.target) : parse_address(local_ip, 0, "local-ip");
+        opt.local.port = local_port;
+    }
     opt.t1_ms = t1;
     std::set<std::string> allowed = allow.empty() ? std::set<std::string>() : read_allow(allow);
 
     conform::RunInfo info;
-    info.target = opt.target.to_string();
+    info.target = opt.listen ? "callers of " + opt.local.to_string() : opt.target.to_string();
     info.role = role;
     info.command_line = command_line_of("conform", args);
     info.started_unix =
