@@ -22,11 +22,23 @@ enum class StepKind : uint8_t {
 
 // One header condition. `name` is matched case-insensitively, the long and compact forms alike.
 struct HeaderCheck {
-    enum class Op : uint8_t { kPresent, kAbsent, kEquals, kContains, kListEquals, kIntRange };
+    enum class Op : uint8_t {
+        kPresent,
+        kAbsent,
+        kEquals,
+        kContains,
+        kListEquals,
+        kIntRange,
+        kParamRange,
+        kCount,
+        kUriSet
+    };
     std::string name;
     Op op = Op::kPresent;
     std::string value;       // kEquals/kContains/kListEquals (a comma list compared as a set of tokens)
-    int64_t lo = 0, hi = 0;  // kIntRange
+    int64_t lo = 0, hi = 0;  // kIntRange, kParamRange, kCount
+    std::string param;       // kParamRange: every value's parameter `param` is an integer in lo..hi
+                             // kCount: lo..hi values; kUriSet: the values' URIs (params left out) as a set
 };
 
 struct Expect {

@@ -182,10 +182,20 @@ class Reader {
             } else if (str(h, "list", v, false) && !v.empty()) {
                 c.op = HeaderCheck::Op::kListEquals;
                 c.value = v;
-            } else if (raw_field(L_, h, "range") == LUA_TTABLE) {
+            } else if (str(h, "uris", v, false) && !v.empty()) {
+                c.op = HeaderCheck::Op::kUriSet;
+                c.value = v;
+            } else if (raw_field(L_, h, "count") == LUA_TNUMBER) {
+                c.op = HeaderCheck::Op::kCount;
+                c.lo = c.hi = lua_tointeger(L_, -1);
+                lua_pop(L_, 1);
+            } else if (lua_pop(L_, 1), raw_field(L_, h, "range") == LUA_TTABLE) {
+                std::string param;
+                str(h, "param", param, false);
                 lua_rawgeti(L_, -1, 1);
                 lua_rawgeti(L_, -2, 2);
-                c.op = HeaderCheck::Op::kIntRange;
+                c.op = param.empty() ? HeaderCheck::Op::kIntRange : HeaderCheck::Op::kParamRange;
+                c.param = param;
                 c.lo = lua_tointeger(L_, -2);
                 c.hi = lua_tointeger(L_, -1);
                 lua_pop(L_, 3);
