@@ -61,6 +61,7 @@ struct Expect {
     std::vector<HeaderCheck> headers;
     std::string want;      // how failure messages name what was expected (default: from the codes)
     uint32_t at_most = 0;  // kSilence: this many matching messages still pass (a copy crossing an ACK)
+    std::string on;        // "alt" / "main": only a message arriving on that socket matches (forked requests)
 };
 
 struct RetransSpec {

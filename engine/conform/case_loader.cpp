@@ -215,8 +215,8 @@ class Reader {
         if (!str(t, "na_reason", e.na_reason, false) || !str(t, "of", e.of, false) ||
             !str(t, "same_tag_as", e.same_tag_as, false) || !str(t, "received", e.received, false) ||
             !str(t, "rport", e.rport, false) || !str(t, "socket", e.socket, false) ||
-            !str(t, "request", e.request, false) || !str(t, "reply", e.reply, false) ||
-            !str(t, "want", e.want, false))
+            !str(t, "on", e.on, false) || !str(t, "request", e.request, false) ||
+            !str(t, "reply", e.reply, false) || !str(t, "want", e.want, false))
             return false;
         e.reply = crlf(e.reply);
         e.any_transaction = flag(t, "any_transaction");

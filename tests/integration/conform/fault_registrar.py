@@ -14,15 +14,20 @@ fault switched on by --fault:
   no_expires     lists its bindings in the 200 without ;expires=
   raw_aor        compares AORs as written (no %-unescaping of the user part)
   any_domain     takes an AOR of any domain (not only the Request-URI's)
+  never_expire   keeps bindings past their expiry (with --proxy: INVITEs still reach them)
+  low_q_only     (with --proxy) forwards an INVITE only to the binding of the lowest q
 
-Usage: fault_registrar.py PORT [--fault NAME]
+--proxy: INVITEs to a registered AOR are forwarded statelessly to every binding (404 without one);
+without it, INVITEs get 501 (a pure registrar).
+
+Usage: fault_registrar.py PORT [--fault NAME] [--proxy]
 """
 import argparse
 import re
 import socket
 import time
 
-MIN_EXPIRES, MAX_EXPIRES, DEFAULT_EXPIRES = 60, 3600, 3600
+MIN_EXPIRES, MAX_EXPIRES, DEFAULT_EXPIRES = 2, 3600, 3600
 COMPACT = {"v": "via", "f": "from", "t": "to", "i": "call-id", "m": "contact", "l": "content-length"}
 
 
@@ -90,6 +95,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("port", type=int)
     ap.add_argument("--fault", default="none")
+    ap.add_argument("--proxy", action="store_true")
     a = ap.parse_args()
     f = a.fault
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -102,10 +108,49 @@ def main():
             start, hdrs = parse(data)
         except Exception:
             continue
+        if start.startswith("SIP/2.0 "):  # a response to a forwarded INVITE: pop our Via
+            vias = values(hdrs, "via")
+            if len(vias) < 2 or "branch=z9hG4bKfr" not in vias[0]:
+                continue
+            m = re.match(r"SIP/2.0/UDP ([^;:]+):?(\d*)", vias[1])
+            rp = re.search(r"rport=(\d+)", vias[1])
+            dest = (m.group(1), int(rp.group(1)) if rp else int(m.group(2) or 5060))
+            text = data.decode("latin-1")
+            text = re.sub(r"(?im)^(via|v):[^\r\n]*branch=z9hG4bKfr[^\r\n]*\r\n", "", text, count=1)
+            sock.sendto(text.encode("latin-1"), dest)
+            continue
         parts = start.split(" ")
         if len(parts) < 3 or parts[2] != "SIP/2.0" or parts[0] == "ACK":
             continue
         method = parts[0]
+        if method == "INVITE" and a.proxy:
+            user = re.sub(r"^sips?:", "", parts[1].lower()).split("@")[0]
+            now = time.time()
+            found = []
+            for aor_key, bl in bindings.items():
+                if aor_key.split("@")[0].split(":")[-1] == user:
+                    found += [b for b in bl if b["expires_at"] > now or f == "never_expire"]
+            if f == "low_q_only" and found:
+                found = [min(found, key=lambda b: b["q"])]
+            if not found:
+                vals = "\r\n".join(raw for n, v, raw in hdrs if n in ("via", "from", "to", "call-id", "cseq"))
+                sock.sendto(("SIP/2.0 404 Not Found\r\n" + vals + "\r\nContent-Length: 0\r\n\r\n").encode("latin-1"), src)
+                continue
+            vals = "\r\n".join(raw for n, v, raw in hdrs if n in ("via", "from", "to", "call-id", "cseq"))
+            sock.sendto(("SIP/2.0 100 Trying\r\n" + vals + "\r\nContent-Length: 0\r\n\r\n").encode("latin-1"), src)
+            text = data.decode("latin-1")
+            first_via = re.search(r"(?im)^(via|v):([^\r\n]*)", text).group(2).strip()
+            if "rport" in first_via and "rport=" not in first_via:
+                text = text.replace(first_via, first_via.replace("rport", "rport=%d" % src[1], 1)
+                                    + ";received=" + src[0], 1)
+            for i, b in enumerate(found):
+                m = re.match(r"sips?:(?:[^@]*@)?([^:;>]+):?(\d*)", b["uri"])
+                dest = (m.group(1), int(m.group(2) or 5060))
+                out = re.sub(r"^INVITE [^ ]+", "INVITE " + b["uri"], text, count=1)
+                out = out.replace("\r\n", "\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKfr%d%d\r\n"
+                                  % (a.port, int(now * 1000) % 100000, i), 1)
+                sock.sendto(out.encode("latin-1"), dest)
+            continue
 
         def reply(code, reason, extra=()):
             out = ["SIP/2.0 %d %s" % (code, reason)]
@@ -136,7 +181,7 @@ def main():
         hexp = next((v for n, v, _ in hdrs if n == "expires"), None)
         contacts = values(hdrs, "contact")
         now = time.time()
-        binds = [b for b in bindings.get(aor, []) if b["expires_at"] > now]
+        binds = [b for b in bindings.get(aor, []) if b["expires_at"] > now or f == "never_expire"]
         if "*" in contacts and f != "ignore_star":
             if len(contacts) > 1 or hexp is None or hexp.strip() != "0":
                 reply(400, "Bad Request")
@@ -165,13 +210,14 @@ def main():
                 continue
             if e == 0:
                 e = old["expires"] if old else DEFAULT_EXPIRES
-            new.append({"uri": u, "contact": c.split(">")[0] + ">" if ">" in c else "<" + u + ">",
+            q = param(c, "q")
+            new.append({"q": float(q) if q else 1.0, "uri": u, "contact": c.split(">")[0] + ">" if ">" in c else "<" + u + ">",
                         "expires_at": now + e, "expires": e, "call_id": call_id, "cseq": cseq})
         if refused:
             reply(500, "Server Internal Error", ["Retry-After: 1"])
             continue
         bindings[aor] = new
-        reply(200, "OK", ["Contact: %s" % b["contact"] + ("" if f == "no_expires" else ";expires=%d" % max(
+        reply(200, "OK", ["Contact: %s" % b["contact"] + (";q=%g" % b["q"] if b["q"] != 1.0 else ";q=1") + ("" if f == "no_expires" else ";expires=%d" % max(
             1, int(b["expires_at"] - now + 0.5))) for b in new])
 
 

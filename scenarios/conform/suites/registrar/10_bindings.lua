@@ -140,4 +140,43 @@ case {
                          na_reason = "refused otherwise or forwarded (the element is also a proxy)" } } },
 }
 
+-- An INVITE to the case's AOR (for a registrar that also routes, like Kamailio's stock config).
+local function invite_aor()
+  return c.request({ uri = "sip:r${token}@${target_host}:${target_port}", to = AOR,
+                     branch = "${branch:inv}", call_id = "${call_id:inv}" })
+end
+local BUSY = "SIP/2.0 486 Busy Here\n${echo}\nContent-Length: 0\n\n"
+local ROUTES = { code = "1xx", na = { 403, 404, 405, 480, 501 },
+                 na_reason = "a pure registrar: the target does not route INVITEs to its bindings" }
+
+case {
+  id = "REG-011", title = "two bindings with q=1.0 and q=0.1, then an INVITE to the AOR",
+  section = "§10.2.1.2, §16.6",
+  passes = "the 200 shows both q values and the INVITE reaches the q=1.0 Contact (n/a: no routing)",
+  steps = {
+    step({ contacts = { "<" .. B .. ">;q=1.0;expires=600", "<" .. A .. ">;q=0.1;expires=600" } }),
+    ok({ { "Contact", count = 2 }, { "Contact", contains = "q=1" }, { "Contact", contains = "q=0.1" } }),
+    { send = invite_aor(), name = "inv" },
+    { expect = ROUTES },
+    { expect = { request = "INVITE", on = "alt", reply = BUSY, within = 3000 } },
+    { expect = { request = "INVITE", on = "main", reply = BUSY, within = 3000 }, cleanup = true },
+    { expect = { code = "4xx", of = "inv", within = 5000 }, cleanup = true },
+    { send = c.ack_failure({ branch = "${branch:inv}", call_id = "${call_id:inv}" }), cleanup = true },
+  },
+}
+
+case {
+  id = "REG-016", title = "a binding with expires=5, INVITE to the AOR 7 s later", section = "§10.2.1.1",
+  passes = "404/480 and nothing forwarded to the expired Contact (inconclusive: expiry raised above 5 s)",
+  steps = {
+    step({ contacts = { "<" .. B .. ">;expires=5" } }, true),
+    ok({ { "Contact", param = "expires", range = { 1, 5 } } }, true),
+    { wait = 7000 },
+    { send = invite_aor(), name = "inv" },
+    { expect = { code = { 404, 480 }, na = { 405, 501 }, na_reason = ROUTES.na_reason, of = "inv",
+                 within = 3000 } },
+    { send = c.ack_failure({ branch = "${branch:inv}", call_id = "${call_id:inv}" }), cleanup = true },
+  },
+}
+
 return cases
