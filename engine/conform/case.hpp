@@ -31,12 +31,17 @@ struct HeaderCheck {
         kIntRange,
         kFirstContains,
         kFirstEquals,
-        kExcludes
+        kExcludes,
+        kParamRange,
+        kCount,
+        kUriSet
     };
     std::string name;
     Op op = Op::kPresent;
     std::string value;       // kEquals/kContains/kExcludes/kListEquals (a comma list compared as a set)
-    int64_t lo = 0, hi = 0;  // kIntRange
+    int64_t lo = 0, hi = 0;  // kIntRange, kParamRange, kCount
+    std::string param;       // kParamRange: every value's parameter `param` is an integer in lo..hi
+                             // kCount: lo..hi values; kUriSet: the values' URIs (params left out) as a set
 };
 
 struct Expect {
@@ -66,6 +71,7 @@ struct Expect {
     std::string same_headers;  // comma list of names: their values, in order, as sent
     bool vias_below = false;   // one Via added on top, the sent Via list below it (received/rport aside)
     std::string request_uri;   // `request`: its Request-URI equals this (after slot substitution)
+    std::string on;  // "alt" / "main": only a message arriving on that socket matches (forked requests)
 };
 
 struct RetransSpec {

@@ -191,10 +191,20 @@ class Reader {
             } else if (str(h, "list", v, false) && !v.empty()) {
                 c.op = HeaderCheck::Op::kListEquals;
                 c.value = v;
-            } else if (raw_field(L_, h, "range") == LUA_TTABLE) {
+            } else if (str(h, "uris", v, false) && !v.empty()) {
+                c.op = HeaderCheck::Op::kUriSet;
+                c.value = v;
+            } else if (raw_field(L_, h, "count") == LUA_TNUMBER) {
+                c.op = HeaderCheck::Op::kCount;
+                c.lo = c.hi = lua_tointeger(L_, -1);
+                lua_pop(L_, 1);
+            } else if (lua_pop(L_, 1), raw_field(L_, h, "range") == LUA_TTABLE) {
+                std::string param;
+                str(h, "param", param, false);
                 lua_rawgeti(L_, -1, 1);
                 lua_rawgeti(L_, -2, 2);
-                c.op = HeaderCheck::Op::kIntRange;
+                c.op = param.empty() ? HeaderCheck::Op::kIntRange : HeaderCheck::Op::kParamRange;
+                c.param = param;
                 c.lo = lua_tointeger(L_, -2);
                 c.hi = lua_tointeger(L_, -1);
                 lua_pop(L_, 3);
@@ -214,9 +224,10 @@ class Reader {
         if (!str(t, "na_reason", e.na_reason, false) || !str(t, "of", e.of, false) ||
             !str(t, "same_tag_as", e.same_tag_as, false) || !str(t, "received", e.received, false) ||
             !str(t, "rport", e.rport, false) || !str(t, "socket", e.socket, false) ||
-            !str(t, "request", e.request, false) || !str(t, "reply", e.reply, false) ||
-            !str(t, "want", e.want, false) || !str(t, "uri", e.uri, false) ||
-            !str(t, "same_headers", e.same_headers, false) || !str(t, "request_uri", e.request_uri, false))
+            !str(t, "on", e.on, false) || !str(t, "request", e.request, false) ||
+            !str(t, "reply", e.reply, false) || !str(t, "want", e.want, false) ||
+            !str(t, "uri", e.uri, false) || !str(t, "same_headers", e.same_headers, false) ||
+            !str(t, "request_uri", e.request_uri, false))
             return false;
         e.same_body = flag(t, "same_body");
         e.vias_below = flag(t, "vias_below");

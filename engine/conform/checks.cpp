@@ -1,5 +1,7 @@
 #include "conform/checks.hpp"
 
+#include <optional>
+
 #include <algorithm>
 #include <cstdlib>
 #include <set>
@@ -39,6 +41,48 @@ std::string to_uri(const sip::MessageView& m) {
     std::string_view v = first_header(m, "To");
     if (v.empty() || sip::parse_name_addr(v, na) != sip::FieldError::kOk) return std::string(v);
     return std::string(na.uri);
+}
+
+// The URI of a name-addr (or the bare value), lower-cased, without its header parameters.
+std::string lower_uri(std::string_view v) {
+    v = sip::lex::trim_lws(v);
+    std::string s;
+    sip::NameAddr na;
+    if (sip::parse_name_addr(v, na) == sip::FieldError::kOk)
+        s = std::string(na.uri);
+    else
+        s = std::string(v.substr(0, v.find(';')));
+    for (char& ch : s) ch = sip::lex::to_lower(ch);
+    return s;
+}
+
+// A header parameter (after the name-addr's closing '>', or after the URI of a bare value) as an
+// integer; nullopt when it is missing or not a number.
+std::optional<long long> int_param(std::string_view v, std::string_view name) {
+    size_t gt = v.rfind('>');
+    std::string_view params =
+        gt == std::string_view::npos ? v.substr(std::min(v.find(';'), v.size())) : v.substr(gt + 1);
+    size_t pos = 0;
+    while (pos < params.size()) {
+        size_t semi = params.find(';', pos);
+        if (semi == std::string_view::npos) break;
+        size_t end = params.find(';', semi + 1);
+        std::string_view p = sip::lex::trim_lws(
+            params.substr(semi + 1, end == std::string_view::npos ? std::string_view::npos : end - semi - 1));
+        size_t eq = p.find('=');
+        std::string_view key = sip::lex::trim_lws(p.substr(0, eq));
+        if (eq != std::string_view::npos && key.size() == name.size() &&
+            std::equal(key.begin(), key.end(), name.begin(),
+                       [](char a, char b) { return sip::lex::to_lower(a) == sip::lex::to_lower(b); })) {
+            std::string n(sip::lex::trim_lws(p.substr(eq + 1)));
+            char* e = nullptr;
+            long long x = std::strtoll(n.c_str(), &e, 10);
+            if (e == n.c_str() || *e != '\0') return std::nullopt;
+            return x;
+        }
+        pos = semi + 1;
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -196,6 +240,33 @@ std::string check_header(const HeaderCheck& c, const sip::MessageView& r) {
                 return c.name + " in " + std::to_string(c.lo) + ".." + std::to_string(c.hi) + ": got " +
                        quote(line);
             return {};
+        }
+        case HeaderCheck::Op::kParamRange: {
+            std::string range = std::to_string(c.lo) + ".." + std::to_string(c.hi);
+            if (values.empty()) return c.name + " ;" + c.param + " in " + range + ": no " + c.name;
+            for (std::string_view v : values) {
+                std::optional<long long> n = int_param(v, c.param);
+                if (!n || *n < c.lo || *n > c.hi)
+                    return c.name + " ;" + c.param + " in " + range + ": got " + quote(v);
+            }
+            return {};
+        }
+        case HeaderCheck::Op::kCount:
+            return static_cast<int64_t>(values.size()) >= c.lo && static_cast<int64_t>(values.size()) <= c.hi
+                       ? ""
+                       : std::to_string(c.lo) + " " + c.name + " value(s) expected, got " +
+                             std::to_string(values.size()) + (present ? ": " + quote(line) : std::string());
+        case HeaderCheck::Op::kUriSet: {
+            std::multiset<std::string> want, got;
+            std::string seen;
+            sip::lex::for_each_value(c.value, [&](std::string_view v) { want.insert(lower_uri(v)); });
+            for (std::string_view v : values) {
+                got.insert(lower_uri(v));
+                seen += (seen.empty() ? "" : ", ") + std::string(v);
+            }
+            return want == got ? ""
+                               : c.name + " URIs exactly " + quote(c.value) + ": got " +
+                                     (present ? quote(seen) : std::string("none"));
         }
     }
     return {};

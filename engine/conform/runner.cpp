@@ -473,6 +473,7 @@ class CaseRun {
                                     " (a response that does not parse)");
             }
             if (!matches(e, s, *m)) continue;
+            if (!arrived_on(e.on, rx)) continue;
             // A provisional response is taken only where the codes name it.
             if (e.request.empty() && m->status_code < 200 && !code_in(e, m->status_code)) continue;
             rx.consumed = true;
@@ -486,6 +487,11 @@ class CaseRun {
                                 " ms: nothing arrived (waited " + std::to_string(st.within_ms) + " ms)");
         deadline_ = step_start_ + st.within_ms * kMs;
         return false;
+    }
+
+    // Expect.on: a message on the other socket is not the one this step waits for.
+    static bool arrived_on(const std::string& on, const Rx& rx) {
+        return on.empty() || (on == "alt") == (rx.sock == 1);
     }
 
     bool judge(const Step& st, const sip::MessageView& m, const Rx& rx, const Sent* s) {

@@ -35,6 +35,7 @@ declare -A FAULTS=(
 port=27110
 start() {  # start NAME ARGS...: a fault_proxy on the next port, its port in PORT_<NAME>
   local name=$1; shift
+  need_free_udp $port
   python3 "$FP" $port "$@" > "$WORK/$name.proxy.log" 2>&1 &
   PIDS+=("$!")
   eval "PORT_$name=$port"
@@ -43,6 +44,7 @@ start() {  # start NAME ARGS...: a fault_proxy on the next port, its port in POR
 start ref
 for f in "${!FAULTS[@]}"; do start "$f" --fault "$f"; done
 KPORT=27150
+need_free_udp $KPORT
 sed "s/PORT/$KPORT/" "$ROOT/tests/integration/conform/kamailio_proxy.cfg" > "$WORK/kamailio.cfg"
 kamailio -f "$WORK/kamailio.cfg" -DD -E > "$WORK/kamailio.log" 2>&1 &
 PIDS+=("$!")

@@ -20,6 +20,7 @@ declare -A FAULTS=(
   [via_order]="UAS-014 UAS-014-comma"
 )
 port=26100
+need_free_udp $(seq 26100 $((26101 + ${#FAULTS[@]}))) 26149 26150
 start() {  # start NAME ARGS...: a fault_uas on the next port, its port in PORT_<NAME>
   local name=$1; shift
   python3 "$FU" $port "$@" > "$WORK/$name.uas.log" 2>&1 &

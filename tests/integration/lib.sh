@@ -19,6 +19,16 @@ need ss iproute2  # wait_udp
 # json FILE EXPR: prints a value of the result file (EXPR is Python over `r`).
 json() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
+# Fails when something already listens on these UDP ports: a peer left over from another run would
+# answer in place of the one this test starts (whose bind then fails), with another run's state.
+need_free_udp() {
+  local p
+  for p in "$@"; do
+    ss -H -uln "sport = :$p" | grep -q . && fail "udp port $p is already in use by another process (a peer left from another run?)"
+  done
+  return 0
+}
+
 # Waits until a UDP port on 127.0.0.1 has a listener (up to 5 s).
 wait_udp() {
   for _ in $(seq 50); do

@@ -62,11 +62,11 @@ TEST(Relayed, ChangedBodyReorderedLinesAndMissingViaFail) {
 TEST(Relayed, FirstContainsLooksAtTheTopValueOnly) {
     std::string bytes = forwarded("body", "one", "two");
     auto got = parsed(bytes);
-    HeaderCheck top{"Record-Route", HeaderCheck::Op::kFirstContains, "127.0.0.1:5080", 0, 0};
+    HeaderCheck top{"Record-Route", HeaderCheck::Op::kFirstContains, "127.0.0.1:5080", 0, 0, {}};
     EXPECT_EQ(check_header(top, *got), "");
-    HeaderCheck lower{"Record-Route", HeaderCheck::Op::kFirstContains, "up.invalid", 0, 0};
+    HeaderCheck lower{"Record-Route", HeaderCheck::Op::kFirstContains, "up.invalid", 0, 0, {}};
     EXPECT_NE(check_header(lower, *got), "");
-    HeaderCheck eq{"Record-Route", HeaderCheck::Op::kFirstEquals, "<sip:127.0.0.1:5080;lr>", 0, 0};
+    HeaderCheck eq{"Record-Route", HeaderCheck::Op::kFirstEquals, "<sip:127.0.0.1:5080;lr>", 0, 0, {}};
     EXPECT_EQ(check_header(eq, *got), "");
 }
 
