@@ -26,9 +26,9 @@ constexpr const char* kUsage =
     "       sipstorm conform --listen HOST:PORT --role uac [options]   (the target calls the listener)\n\n"
     "Plays conformance cases against a live SIP element and judges each one: pass, fail (what was\n"
     "expected, what arrived or that nothing did), inconclusive, or n/a (the target said it does not do it).\n"
-    "Suites: uas, proxy, registrar (case files in scenarios/conform/suites/NAME), torture (RFC 4475 and RFC "
-    "5118\n"
-    "messages), robustness (--cases N --seed S mutated INVITEs), or a directory of your own case files.\n"
+    "Suites: uas, proxy, registrar, uac (case files in scenarios/conform/suites/NAME; --role uac needs\n"
+    "--listen: the target calls sipstorm), torture (RFC 4475 and RFC 5118 messages), robustness\n"
+    "(--cases N --seed S mutated INVITEs), or a directory of your own case files.\n"
     "Exit code: 0 when no case fails (n/a and inconclusive allowed), 1 when one fails, 2 on a usage error.";
 
 bool is_dir(const std::string& p) {
@@ -76,7 +76,7 @@ int cmd_conform(const Args& args) {
         "role", po::value(&role), "uas (default), proxy, registrar or uac: what the target is")(
         "transport", po::value(&transport), "udp (default; tcp and tls are not implemented yet)")(
         "suite", po::value(&suites)->composing(),
-        "NAME (uas, proxy, registrar, torture, robustness) or DIR of case files; repeatable (default: the "
+        "NAME (uas, proxy, registrar, uac, torture, robustness) or DIR of case files; repeatable (default: the "
         "role's suite)")("case", po::value(&case_ids)->composing(), "run only this case id; repeatable")(
         "list", "print the cases (id, title, section, role, what passes) and exit")(
         "junit", po::value(&junit), "write JUnit XML here")("out", po::value(&out),
