@@ -1,6 +1,5 @@
 #include <algorithm>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "conform/generated.hpp"
@@ -23,6 +22,21 @@ void add_normal(Expect& e) {
     e.codes.push_back({101, 399});
     e.codes.push_back({401, 504});
     e.codes.push_back({506, 699});
+}
+
+// The 4xx-6xx codes a manifest's phrase names: three digits standing alone ("^" before them marks
+// something else in the manifests' notation).
+std::vector<int> status_codes_in(std::string_view phrase) {
+    std::vector<int> codes;
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    for (size_t i = 0; i + 3 <= phrase.size(); ++i) {
+        if (phrase[i] < '4' || phrase[i] > '6' || !digit(phrase[i + 1]) || !digit(phrase[i + 2])) continue;
+        if (i > 0 && (digit(phrase[i - 1]) || phrase[i - 1] == '^')) continue;
+        if (i + 3 < phrase.size() && digit(phrase[i + 3])) continue;
+        codes.push_back((phrase[i] - '0') * 100 + (phrase[i + 1] - '0') * 10 + (phrase[i + 2] - '0'));
+        i += 2;
+    }
+    return codes;
 }
 
 }  // namespace
@@ -108,7 +122,6 @@ std::string readdress(std::string_view m) {
 
 bool torture_cases(const std::string& dir, const std::string& role, std::vector<Case>& out,
                    std::string& error) {
-    static const std::regex code_re("(^|[^0-9^])([4-6][0-9][0-9])($|[^0-9])");
     for (const char* rfc : {"rfc4475", "rfc5118"}) {
         std::string manifest;
         std::string folder = dir + "/" + rfc;
@@ -159,9 +172,7 @@ bool torture_cases(const std::string& dir, const std::string& role, std::vector<
                 answer.kind = StepKind::kExpect;
                 answer.within_ms = 4000;
                 answer.expect.of = "msg";
-                std::vector<int> codes;
-                for (std::sregex_iterator it(phrase.begin(), phrase.end(), code_re), end; it != end; ++it)
-                    codes.push_back(std::stoi((*it)[2]));
+                std::vector<int> codes = status_codes_in(phrase);
                 bool lenient =
                     phrase.find("either") != std::string::npos ||
                     phrase.find("accept it") != std::string::npos ||

@@ -19,7 +19,7 @@ struct Buf {
             ok = false;
             return;
         }
-        std::memcpy(p + len, s.data(), s.size());
+        if (!s.empty()) std::memcpy(p + len, s.data(), s.size());
         len += s.size();
     }
 };

@@ -25,7 +25,7 @@ struct Writer {
             ok = false;
             return *this;
         }
-        std::memcpy(out + len, s.data(), s.size());
+        if (!s.empty()) std::memcpy(out + len, s.data(), s.size());  // an empty view may hold nullptr
         len += s.size();
         return *this;
     }

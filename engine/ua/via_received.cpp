@@ -54,7 +54,7 @@ std::string_view complete_top_via(std::string_view value, const net::Address& so
     const int port_len = std::snprintf(port, sizeof port, "=%u", static_cast<unsigned>(source.port));
     size_t len = 0;
     auto put = [&](std::string_view s) {
-        if (len + s.size() <= cap) std::memcpy(buf + len, s.data(), s.size());
+        if (!s.empty() && len + s.size() <= cap) std::memcpy(buf + len, s.data(), s.size());
         len += s.size();
     };
     if (rport_at != std::string_view::npos) {

@@ -6,6 +6,8 @@
 #    the verdicts of tests/integration/conform/expect_kamailio_proxy.txt, the same in 3 runs.
 # Ports: 27100-27199 (proxies 27110..27130, Kamailio 27150).
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/conform/lib.sh
+source "$(dirname "$0")/conform/lib.sh"
 need python3 python3
 need kamailio kamailio
 FP="$ROOT/tests/integration/conform/fault_proxy.py"
@@ -79,13 +81,7 @@ grep -q " fail$\| inconclusive$" "$WORK/ref.v" && { cat "$WORK/ref.out"; fail "t
 [ "$(cat "$WORK/ref.rc")" = 0 ] || fail "conform exit code on the reference proxy: $(cat "$WORK/ref.rc")"
 grep -q "<testcase classname=\"conform.proxy\" name=\"PX-016 CANCEL after a 180\"" "$WORK/ref.xml" ||
   fail "JUnit: no testcase for PX-016"
-for f in "${!FAULTS[@]}"; do
-  got=$({ diff "$WORK/ref.v" "$WORK/$f.v" || true; } | sed -n 's/^> \([^ ]*\) .*/\1/p' | sort | xargs)
-  want=$(echo "${FAULTS[$f]}" | tr ' ' '\n' | sort | xargs)
-  [ "$got" = "$want" ] || { grep -E "^(fail|inconclusive)" "$WORK/$f.out" || true; fail "fault $f: cases judged otherwise than the reference: '$got', expected '$want'"; }
-  [ "$(cat "$WORK/$f.rc")" = 1 ] || fail "fault $f: conform exit code $(cat "$WORK/$f.rc"), expected 1"
-  for id in $want; do grep -qE "^$id fail$" "$WORK/$f.v" || fail "fault $f: $id is not a fail"; done
-done
+check_faults ref 1
 cmp -s "$WORK/kamailio1.v" "$WORK/kamailio2.v" && cmp -s "$WORK/kamailio1.v" "$WORK/kamailio3.v" ||
   { diff "$WORK/kamailio1.v" "$WORK/kamailio2.v"; diff "$WORK/kamailio1.v" "$WORK/kamailio3.v"
     grep -hE "^(fail|incon)" "$WORK"/kamailio?.out || true; fail "Kamailio: verdicts differ between 3 runs"; }

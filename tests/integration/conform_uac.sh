@@ -7,6 +7,8 @@
 #    expect_uac_sipp.txt / expect_uac_run.txt, the same in 3 runs (their failures: README).
 # Every run waits out Timer B/F (32 s), so all runs go side by side (~70 s).
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/conform/lib.sh
+source "$(dirname "$0")/conform/lib.sh"
 need python3 python3
 need sipp sip-tester
 FU="$ROOT/tests/integration/conform/fault_uac.py"
@@ -63,13 +65,7 @@ grep -q " fail$\| inconclusive$" "$WORK/ref1.v" && { cat "$WORK/ref1.out"; fail 
 [ "$(grep -c ' pass$' "$WORK/ref1.v")" = $CALLS ] || { cat "$WORK/ref1.out"; fail "the reference UAC does not pass all $CALLS cases"; }
 [ "$(cat "$WORK/ref1.rc")" = 0 ] || fail "conform exit code on the reference UAC: $(cat "$WORK/ref1.rc")"
 grep -q '<testcase classname="conform.uac" name="UAC-001 ' "$WORK/ref1.xml" || fail "JUnit: no testcase for UAC-001"
-for f in "${!FAULTS[@]}"; do
-  got=$({ diff "$WORK/ref1.v" "$WORK/$f.v" || true; } | sed -n 's/^> \([^ ]*\) .*/\1/p' | sort | xargs)
-  want=$(echo "${FAULTS[$f]}" | tr ' ' '\n' | sort | xargs)
-  [ "$got" = "$want" ] || { grep -E "^(fail|inconclusive)" "$WORK/$f.out"; fail "fault $f: cases judged otherwise than the reference: '$got', expected '$want'"; }
-  [ "$(cat "$WORK/$f.rc")" = 1 ] || fail "fault $f: conform exit code $(cat "$WORK/$f.rc"), expected 1"
-  for id in $want; do grep -qE "^$id fail$" "$WORK/$f.v" || fail "fault $f: $id is not a fail"; done
-done
+check_faults ref1 1
 diff "$D/expect_uac_sipp.txt" "$WORK/sipp1.v" || { cat "$WORK/sipp1.out"; fail "sipp -sn uac: verdicts differ from expect_uac_sipp.txt"; }
 diff "$D/expect_uac_run.txt" "$WORK/run1.v" || { cat "$WORK/run1.out" "$WORK/run1.target.log"; fail "sipstorm run: verdicts differ from expect_uac_run.txt"; }
 

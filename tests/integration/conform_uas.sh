@@ -9,6 +9,8 @@
 #  - the robustness suite: sipstorm serve survives 40 mutated INVITEs; a UAS that hangs on a NUL byte
 #    fails the NUL case, the bytes are printed with a replay command, the later cases are inconclusive.
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/conform/lib.sh
+source "$(dirname "$0")/conform/lib.sh"
 need python3 python3
 FU="$ROOT/tests/integration/conform/fault_uas.py"
 V="$ROOT/tests/integration/conform/verdicts.py"
@@ -63,14 +65,7 @@ grep -q " fail$\| inconclusive$" "$WORK/ref.v" && { cat "$WORK/ref.out"; fail "t
 grep -qx "UAS-041 pass" "$WORK/refuse.v" || { cat "$WORK/refuse.out"; fail "UAS-041 does not pass on a refusing UAS"; }
 grep -q "<testcase classname=\"conform.uas\" name=\"UAS-031 CANCEL of a ringing INVITE\"" "$WORK/ref.xml" ||
   fail "JUnit: no testcase for UAS-031"
-for f in "${!FAULTS[@]}"; do
-  got=$({ diff <(sed 's/ n\/a$/ pass/' "$WORK/ref.v") <(sed 's/ n\/a$/ pass/' "$WORK/$f.v") || true; } |
-    sed -n 's/^> \([^ ]*\) .*/\1/p' | sort | xargs)
-  want=$(echo "${FAULTS[$f]}" | tr ' ' '\n' | sort | xargs)
-  [ "$got" = "$want" ] || { grep -E "^(fail|inconclusive)" "$WORK/$f.out"; fail "fault $f: cases judged otherwise than the reference: '$got', expected '$want'"; }
-  [ "$(cat "$WORK/$f.rc")" = 1 ] || fail "fault $f: conform exit code $(cat "$WORK/$f.rc"), expected 1"
-  for id in $want; do grep -qE "^$id (fail|inconclusive)$" "$WORK/$f.v" || fail "fault $f: $id is not a fail"; done
-done
+check_faults ref 0
 cmp -s "$WORK/serve1.v" "$WORK/serve2.v" && cmp -s "$WORK/serve1.v" "$WORK/serve3.v" ||
   { diff "$WORK/serve1.v" "$WORK/serve2.v"; diff "$WORK/serve1.v" "$WORK/serve3.v"; grep -hE "^(fail|incon)" "$WORK"/serve?.out
     fail "sipstorm serve: verdicts differ between 3 runs"; }
