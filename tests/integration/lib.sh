@@ -16,6 +16,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 source "$ROOT/tests/need.sh"  # need COMMAND PACKAGE
 need ss iproute2  # wait_udp
 
+# tshark_sip ARGS...: tshark with SIP's heuristics tried before port numbers. Peers listen on
+# ephemeral ports, which tshark may map to another protocol (44818 is EtherNet/IP) and so hide SIP.
+tshark_sip() { tshark -o tcp.try_heuristic_first:TRUE -o udp.try_heuristic_first:TRUE "$@"; }
+
 # json FILE EXPR: prints a value of the result file (EXPR is Python over `r`).
 json() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
 

@@ -4,7 +4,7 @@ source "$(dirname "$0")/lib.sh"
 need tshark tshark
 "$SIPSTORM" run "$ROOT/scenarios/basic_call.lua" --calls 30 --rate 100 --shards 2 -q --pcap "$WORK/t.pcap" \
   > /dev/null || fail "exit code $?"
-tshark -r "$WORK/t.pcap" -Y sip -T fields -e ip.src -e udp.dstport -e sip.Method -e sip.Status-Code \
+tshark_sip -r "$WORK/t.pcap" -Y sip -T fields -e ip.src -e udp.dstport -e sip.Method -e sip.Status-Code \
   2>/dev/null > "$WORK/fields.txt" || fail "tshark cannot read the trace"
 count() { awk -F'\t' -v m="$1" -v c="$2" '($3 == m && m != "") || ($4 == c && c != "") {n++} END {print n+0}' "$WORK/fields.txt"; }
 [ "$(count INVITE "")" = 30 ] || fail "INVITEs: $(count INVITE "")"

@@ -9,7 +9,7 @@ command -v tshark >/dev/null || fail "tshark is missing (Debian package tshark)"
 count() {
   local pcap=$1
   shift
-  tshark -r "$pcap" "$@" -Y sip -T fields -e tcp.srcport -e sip.Method -e sip.Status-Code 2>/dev/null >"$WORK/f.txt" ||
+  tshark_sip -r "$pcap" "$@" -Y sip -T fields -e tcp.srcport -e sip.Method -e sip.Status-Code 2>/dev/null >"$WORK/f.txt" ||
     fail "tshark cannot read $pcap"
   for k in INVITE ACK BYE; do awk -F'\t' -v k=$k '$2 == k {n++} END {printf "%d ", n}' "$WORK/f.txt"; done
   for k in 180 200; do awk -F'\t' -v k=$k '$3 == k {n++} END {printf "%d ", n}' "$WORK/f.txt"; done

@@ -27,7 +27,7 @@ done
 "$SIPSTORM" run "$ROOT/scenarios/call_auth.lua" --uas-set algorithm=SHA-256 --rate 30 --calls $CALLS -q \
   --out "$WORK/sha.json" --pcap "$WORK/sha.pcap" >"$WORK/sha.log" 2>&1 || { cat "$WORK/sha.log"; fail "sha-256: exit $?"; }
 check "call_auth with SHA-256" "$WORK/sha.json" $CALLS 0
-tshark -r "$WORK/sha.pcap" -Y sip -T fields -e sip.Proxy-Authorization 2>/dev/null | grep -q "algorithm=SHA-256" ||
+tshark_sip -r "$WORK/sha.pcap" -Y sip -T fields -e sip.Proxy-Authorization 2>/dev/null | grep -q "algorithm=SHA-256" ||
   fail "no SHA-256 credentials on the wire"
 
 # A busy callee: every call ends with its 486, counted as a 4xx failure.
@@ -48,6 +48,6 @@ grep -q "403" "$WORK/wrong.log" || fail "the wrong-password failures do not name
   --set 'password=${field1}' --rate 30 --calls 10 --shards 2 -q --out "$WORK/inf.json" --pcap "$WORK/inf.pcap" \
   >"$WORK/inf.log" 2>&1 || { cat "$WORK/inf.log"; fail "register with --inf: exit code $?"; }
 check "register with --inf" "$WORK/inf.json" 10 0
-users=$(tshark -r "$WORK/inf.pcap" -Y 'sip.Method == "REGISTER"' -T fields -e sip.from.user 2>/dev/null | sort -u | tr '\n' ' ')
+users=$(tshark_sip -r "$WORK/inf.pcap" -Y 'sip.Method == "REGISTER"' -T fields -e sip.from.user 2>/dev/null | sort -u | tr '\n' ' ')
 [ "$users" = "user0 user1 user2 user3 user4 user5 user6 user7 user8 user9 " ] || fail "users from the CSV: '$users'"
 echo "PASS --inf: each call took its own row ($users)"

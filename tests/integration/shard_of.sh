@@ -38,10 +38,10 @@ cat "$WORK/merge.log"
 
 # Call-IDs: every INVITE of both processes has its own.
 for f in a b; do
-  tshark -r "$WORK/$f.pcap" -Y 'sip.Method == "INVITE" && udp.dstport == '$PORT -T fields -e sip.Call-ID \
+  tshark_sip -r "$WORK/$f.pcap" -Y 'sip.Method == "INVITE" && udp.dstport == '$PORT -T fields -e sip.Call-ID \
     2>/dev/null | sort -u >"$WORK/$f.ids"
   [ "$(wc -l <"$WORK/$f.ids")" = 300 ] || fail "$f.pcap: $(wc -l <"$WORK/$f.ids") distinct INVITE Call-IDs, not 300"
-  tshark -r "$WORK/$f.pcap" -Y 'sip.Method == "INVITE" && udp.dstport == '$PORT -T fields -e sip.r-uri.user \
+  tshark_sip -r "$WORK/$f.pcap" -Y 'sip.Method == "INVITE" && udp.dstport == '$PORT -T fields -e sip.r-uri.user \
     2>/dev/null >"$WORK/$f.users"
 done
 [ -z "$(comm -12 "$WORK/a.ids" "$WORK/b.ids")" ] || fail "Call-IDs collide: $(comm -12 "$WORK/a.ids" "$WORK/b.ids" | head -3)"
