@@ -13,6 +13,7 @@
 #include "sip/method.hpp"
 #include "sip/template_compile.hpp"
 #include "sippxml/keywords.hpp"
+#include "stats/counters.hpp"
 #include "ua/call.hpp"
 
 namespace sipstorm::sippxml {
@@ -245,10 +246,28 @@ class Compiler {
             if (!e.attr("next")) return fail(e.line, "<" + e.name + ">: chance needs next");
             step.next_chance = static_cast<float>(v);
         }
-        for (const char* k : {"condexec", "condexec_inverse", "counter"})
+        for (const char* k : {"condexec", "condexec_inverse"})
             if (e.attr(k)) return fail(e.line, "<" + e.name + ">: " + k + " is not supported yet");
-        if (e.attr("rtd") || e.attr("start_rtd") || e.attr("repeat_rtd"))
-            note(e.line, "rtd/start_rtd: sipstorm measures setup, call and per-method response times itself");
+        if (const std::string* c = e.attr("counter")) {
+            const int i = out_.counter_index(*c);
+            if (i < 0)
+                return fail(e.line, "counter=\"" + *c + "\": a scenario has " +
+                                        std::to_string(stats::kScenarioCounters) + " counters at most");
+            step.counter = static_cast<int8_t>(i);
+        }
+        for (auto [key, field] :
+             {std::pair{"start_rtd", &ua::Step::timer_start}, {"rtd", &ua::Step::timer_stop}}) {
+            const std::string* t = e.attr(key);
+            if (!t) continue;
+            const int i = out_.timer_index(*t == "true" ? "1" : *t);
+            if (i < 0)
+                return fail(e.line, std::string(key) + "=\"" + *t + "\": a scenario has " +
+                                        std::to_string(stats::kScenarioTimers) +
+                                        " response-time timers at most");
+            step.*field = static_cast<int8_t>(i);
+        }
+        if (!boolean(e, "repeat_rtd", step.timer_repeat)) return false;
+        if (step.timer_repeat && step.timer_stop < 0) return fail(e.line, "repeat_rtd needs rtd");
         return true;
     }
 
@@ -610,8 +629,10 @@ class Compiler {
         if (!allowed(e, {"response", "request", "optional", "rrs", "auth", "timeout", "ontimeout", "lost",
                          "regexp_match", "response_txn", "ignoresdp"}))
             return false;
-        for (const char* k : {"lost", "regexp_match", "response_txn"})
+        for (const char* k : {"lost", "response_txn"})
             if (e.attr(k)) return fail(e.line, std::string("<recv>: ") + k + " is not supported yet");
+        bool regexp_match = false;
+        if (!boolean(e, "regexp_match", regexp_match)) return false;
         ua::Step step;
         step.kind = ua::StepKind::kRecv;
         const std::string* resp = e.attr("response");
@@ -624,6 +645,9 @@ class Compiler {
             if (!parse_number(*resp, code) || code < 100 || code > 699 || code != std::floor(code))
                 return fail(e.line, "<recv>: response must be a status code (100-699), not '" + *resp + "'");
             m.code_lo = m.code_hi = static_cast<uint16_t>(code);
+        } else if (regexp_match) {
+            last_request_ = *req;
+            if (!methods_matching(e, *req, step.matches)) return false;
         } else {
             m.request = true;
             m.method = sip::method_from_text(*req);
@@ -631,7 +655,7 @@ class Compiler {
             if (m.method == sip::Method::kUnknown)
                 return fail(e.line, "<recv>: request '" + *req + "' is not a method sipstorm knows");
         }
-        step.matches.push_back(m);
+        if (!(req && regexp_match)) step.matches.push_back(m);
         if (const std::string* o = e.attr("optional")) {
             if (*o == "global") return fail(e.line, "<recv optional=\"global\"> is not supported yet");
             if (!boolean(e, "optional", step.optional)) return false;
@@ -652,6 +676,27 @@ class Compiler {
         }
         if (!branch(e, step) || !actions(e, step, true)) return false;
         out_.steps.push_back(std::move(step));
+        return true;
+    }
+
+    // regexp_match="true": the request is a regexp that SIPp searches the method for (unanchored);
+    // here it becomes one match per method it finds, so the engine compares methods, not texts.
+    bool methods_matching(const Element& e, const std::string& re, std::vector<ua::RecvMatch>& out) {
+        if (e.attr("response")) return fail(e.line, "<recv>: regexp_match applies to request=");
+        regex_t compiled;
+        if (int rc = regcomp(&compiled, re.c_str(), REG_EXTENDED | REG_NOSUB); rc != 0) {
+            char buf[256];
+            regerror(rc, &compiled, buf, sizeof(buf));
+            return fail(e.line, "<recv request>: bad regexp '" + re + "': " + buf);
+        }
+        for (size_t i = 1; i < static_cast<size_t>(sip::Method::kCount); ++i) {
+            const auto method = static_cast<sip::Method>(i);
+            const std::string text(sip::method_text(method));
+            if (regexec(&compiled, text.c_str(), 0, nullptr, 0) == 0) out.push_back({true, method, 0, 0});
+        }
+        regfree(&compiled);
+        if (out.empty())
+            return fail(e.line, "<recv request=\"" + re + "\">: the regexp matches no method sipstorm knows");
         return true;
     }
 

@@ -142,13 +142,15 @@ class Writer {
                                 ? v
                                 : sanitize(v, "v_");
             var_names_.push_back(n);
-            if (!captured.count(v)) declared_.push_back(n);
+            // A timer's hidden variables are the Lua scenario's too, made by its timer_* keys.
+            if (!captured.count(v) && !v.starts_with(ua::kHiddenVariable)) declared_.push_back(n);
         }
         // Steps that write nothing (an empty nop, a dropped ACK): a jump there goes to the next one.
         written_.assign(p_.steps.size() + 1, static_cast<int>(p_.steps.size()));
         for (size_t i = p_.steps.size(); i-- > 0;) {
             const ua::Step& st = p_.steps[i];
-            const bool empty = st.kind == ua::StepKind::kNop && st.ops.empty() && st.next < 0;
+            const bool empty = st.kind == ua::StepKind::kNop && st.ops.empty() && st.next < 0 &&
+                               st.counter < 0 && st.timer_start < 0 && st.timer_stop < 0;
             written_[i] = empty ? written_[i + 1] : static_cast<int>(i);
         }
         for (const auto& [name, index] : p_.labels) {
@@ -370,9 +372,12 @@ class Writer {
                 keys.push_back("send = " + long_string(rename(r_.template_text[s.template_index])));
                 break;
             case ua::StepKind::kRecv: {
-                const ua::RecvMatch& m = s.matches[0];
-                keys.push_back("recv = " +
-                               (m.request ? quote(sip::method_text(m.method)) : std::to_string(m.code_lo)));
+                auto form = [](const ua::RecvMatch& m) {
+                    return m.request ? quote(sip::method_text(m.method)) : std::to_string(m.code_lo);
+                };
+                std::string forms;
+                for (const ua::RecvMatch& m : s.matches) forms += (forms.empty() ? "" : ", ") + form(m);
+                keys.push_back("recv = " + (s.matches.size() == 1 ? forms : "{ " + forms + " }"));
                 if (s.optional) keys.push_back("optional = true");
                 if (s.timeout_ms) keys.push_back("timeout = " + std::to_string(s.timeout_ms));
                 if (s.on_timeout >= 0) keys.push_back("on_timeout = " + quote(label_of(s.on_timeout)));
@@ -393,6 +398,13 @@ class Writer {
                 return fail(s, "a step of this kind has no Lua form");
         }
         if (s.next >= 0 && !conditional) keys.push_back("next = " + quote(label_of(s.next)));
+        if (s.counter >= 0)
+            keys.push_back("count = " + quote(p_.counter_names[static_cast<size_t>(s.counter)]));
+        if (s.timer_start >= 0)
+            keys.push_back("timer_start = " + quote(p_.timer_names[static_cast<size_t>(s.timer_start)]));
+        if (s.timer_stop >= 0)
+            keys.push_back("timer_stop = " + quote(p_.timer_names[static_cast<size_t>(s.timer_stop)]));
+        if (s.timer_repeat) keys.push_back("timer_repeat = true");
         if (!hook_code.empty()) keys.push_back(hook_code);
         std::string label;
         auto it = step_labels_.find(static_cast<int>(i));

@@ -56,6 +56,10 @@ inline constexpr std::array<std::string_view, kRetransKinds> kRetransKindNames =
 inline constexpr size_t kMaxMethods = 16;
 inline constexpr size_t kDtmfEvents = 16;  // RFC 4733 events 0-15: 0-9 * # A-D
 inline constexpr size_t kResponseClasses = 6;
+// A scenario's own counters (SIPp's counter=) and timers (SIPp's start_rtd / rtd, 5 as in SIPp),
+// by index; their names are the program's (RunInfo::counter_names / timer_names).
+inline constexpr size_t kScenarioCounters = 16;
+inline constexpr size_t kScenarioTimers = 5;
 
 class Counter {
   public:
@@ -120,6 +124,7 @@ struct CountersT {
     T media_bad_packets{};  // a payload type or SSRC the SDP did not announce
     std::array<T, kDtmfEvents> dtmf_received{};
     T dtmf_sent{};
+    std::array<T, kScenarioCounters> scenario_counters{};
     // Resource levels (gauges), for soak runs: timers armed, call slots ever used.
     T timers_armed{};
     T call_slots_touched{};
@@ -183,6 +188,7 @@ void for_each_field(A& a, B& b, F&& f) {
     f(a.media_bad_packets, b.media_bad_packets, Combine::kSum);
     each(a.dtmf_received, b.dtmf_received, Combine::kSum);
     f(a.dtmf_sent, b.dtmf_sent, Combine::kSum);
+    each(a.scenario_counters, b.scenario_counters, Combine::kSum);
     f(a.timers_armed, b.timers_armed, Combine::kGauge);
     f(a.call_slots_touched, b.call_slots_touched, Combine::kGauge);
 }

@@ -264,6 +264,10 @@ bool Engine::step_done(Call& call, size_t at, const sip::MessageView* msg) {
     const Step& s = program_.steps[at];
     int next = s.next >= 0 ? s.next : static_cast<int>(at + 1);
     bool jumped = false;
+    if (s.counter >= 0 || s.timer_start >= 0 || s.timer_stop >= 0) {
+        step_marks(call, s);
+        if (call.state != CallState::kActive) return false;
+    }
     if (!s.ops.empty()) {  // before test=, which may read what they set (as in SIPp)
         CallVars vars(*this, call);
         const OpsOutcome o = run_var_ops(s.ops, vars);

@@ -93,6 +93,8 @@ class Engine {
     // False when the call ended (a hook failed).
     bool step_done(Call& call, size_t at, const sip::MessageView* msg);
     bool jump_taken(const Call& call, const Step& s) const;
+    // The step's counter and timers (engine_marks.cpp); the call may fail (its arena full).
+    void step_marks(Call& call, const Step& s);
     void begin_call(Call& call);
     bool send_step(Call& call, uint16_t tpl_index, uint64_t now_ns);
     bool transmit(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t branch, bool retransmission);

@@ -2,11 +2,12 @@
 # SIPp XML scenarios written the way users write them (tests/sippxml/), run by sipstorm: REGISTER
 # with [authentication] from an injection file against the Kamailio registrar, an OPTIONS loop on
 # variables (assign/add/test/next) with ereg check_it, CANCEL through the proxy, INVITE answering the
-# proxy's 407, re-INVITEs with [fieldN], [routes] and [next_url]. Every call must succeed, and so must
+# proxy's 407, re-INVITEs with [fieldN], [routes] and [next_url], response-time timers and counters
+# (their counts in the result file, XML and imported Lua alike). Every call must succeed, and so must
 # every call of the Lua scenario `sipstorm import` writes for each.
 source "$(dirname "$0")/kamailio_lib.sh"
 C=$ROOT/tests/sippxml
-K1=25470 UAS1=25471 K2=25472 UAS2=25473 UAS3=25474 N=30
+K1=25470 UAS1=25471 K2=25472 UAS2=25473 UAS3=25474 UAS4=25475 N=30
 
 # both XML JSON [run options...]: runs the XML, then its imported Lua (import takes the same --set,
 # --inf and --auth), each must have every call succeed.
@@ -61,4 +62,15 @@ both reinvite.xml reinvite "([field0], two re-INVITEs in a loop) to answer_dialo
   --inf "$WORK/names.csv"
 [ "$(json "$WORK/reinvite.json" 'r["messages"]["out"]["requests"]["INVITE"]')" = $((3 * N)) ] ||
   fail "reinvite.xml: not 3 INVITEs a call"
+"$SIPSTORM" serve "$ROOT/scenarios/answer_dialog.lua" --listen 127.0.0.1:$UAS4 --calls $((2 * N)) --duration 90 -q &
+PIDS+=("$!")
+wait_udp $UAS4
+both timers_counters.xml timers "(start_rtd/rtd/repeat_rtd, counter) to answer_dialog.lua" --target 127.0.0.1:$UAS4
+for f in timers timers.lua; do
+  got=$(json "$WORK/$f.json" '" ".join("%s=%d" % (k, v["count"]) for k, v in sorted(r["latency_ms"]["timers"].items())) + " " + " ".join("%s=%d" % kv for kv in sorted(r["counters"].items()))')
+  [ "$got" = "bye=$N invite=$N ping=$((2 * N)) answered=$N pings=$((2 * N))" ] || fail "$f: timers and counters: $got"
+  p99=$(json "$WORK/$f.json" 'r["latency_ms"]["timers"]["invite"]["p99"] > 0 and r["histograms"]["timer_us"]["invite"]["count"]')
+  [ "$p99" = $N ] || fail "$f: the invite timer has no histogram of $N values: $p99"
+  echo "ok: $f: $got"
+done
 echo "PASS SIPp XML corpus"

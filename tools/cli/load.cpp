@@ -642,6 +642,8 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
     info.rate_target_cps = opt.target_cps;
     for (size_t i = 1; i < static_cast<size_t>(sip::Method::kCount); ++i)
         info.method_names[i] = std::string(sip::method_text(static_cast<sip::Method>(i)));
+    info.counter_names = opt.counter_names;
+    info.timer_names = opt.timer_names;
     std::vector<const stats::Snapshot*> parts;
     for (const auto& s : t.shards) parts.push_back(&s);
     nlohmann::json result = stats::make_result(info, total, parts, series);
@@ -704,6 +706,18 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
         fmt::print("setup time (ms): p50 {:.3f}  p90 {:.3f}  p99 {:.3f}  max {:.3f}\n",
                    ms_of_us(setup.percentile(50)), ms_of_us(setup.percentile(90)),
                    ms_of_us(setup.percentile(99)), ms_of_us(setup.max()));
+    for (size_t i = 0; i < opt.timer_names.size() && i < stats::kScenarioTimers; ++i) {
+        const stats::Histogram& h = total.hist.scenario_timer_us[i];
+        fmt::print("timer {} (ms): {} measured, p50 {:.3f}  p90 {:.3f}  p99 {:.3f}  max {:.3f}\n",
+                   opt.timer_names[i], h.count(), ms_of_us(h.percentile(50)), ms_of_us(h.percentile(90)),
+                   ms_of_us(h.percentile(99)), ms_of_us(h.max()));
+    }
+    if (!opt.counter_names.empty()) {
+        std::string counts;
+        for (size_t i = 0; i < opt.counter_names.size() && i < stats::kScenarioCounters; ++i)
+            counts += fmt::format("{}{} {}", i ? ", " : "", opt.counter_names[i], c.scenario_counters[i]);
+        fmt::print("counters: {}\n", counts);
+    }
     const auto& gen = result["generator"];
     fmt::print(
         "generator: lag max {:.1f} ms, timers late p50 {:.3f} ms p99 {:.3f} ms max {:.3f} ms, rx drops {}, "

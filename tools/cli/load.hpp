@@ -99,6 +99,7 @@ struct ReportOptions {
     std::string metrics;                                    // --metrics HOST:PORT (empty: none)
     uint64_t metrics_linger_ns = 0;  // after the run, serve the final figures until one scrape or this
     const char* command = "run";     // for sipstorm_info
+    std::vector<std::string> counter_names, timer_names;  // the scenario's own (ua::Program)
 };
 
 // Runs to the end (load done, a stop condition, or SIGINT/SIGTERM), prints the summary, writes the

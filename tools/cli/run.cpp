@@ -234,6 +234,8 @@ int cmd_run(const Args& args) {
     ro.duration_goal_ns = load.duration_ns;
     ro.quiet = common.quiet;
     ro.drain_ns = drain_ns_for(common, *program);
+    ro.counter_names = program->counter_names;
+    ro.timer_names = program->timer_names;
     ro.out = common.out;
     ro.outputs = common.outputs;
     ro.gates = std::move(gates);

@@ -73,6 +73,8 @@ int cmd_serve(const Args& args) {
     ReportOptions ro;
     ro.quiet = common.quiet;
     ro.drain_ns = drain_ns_for(common, *program);
+    ro.counter_names = program->counter_names;
+    ro.timer_names = program->timer_names;
     ro.out = common.out;
     ro.outputs = common.outputs;
     ro.gates = std::move(gates);

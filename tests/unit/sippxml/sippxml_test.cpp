@@ -220,6 +220,10 @@ struct NullRecorder final : ua::Recorder {
     void retransmission_in() override {}
     void parse_error() override {}
     void unknown_call() override {}
+    std::vector<unsigned> counters;
+    std::vector<std::pair<unsigned, uint64_t>> timers;
+    void scenario_counter(unsigned index) override { counters.push_back(index); }
+    void scenario_timer(unsigned index, uint64_t ns) override { timers.emplace_back(index, ns); }
 };
 
 std::string ok_with_sdp(const std::string& invite, const std::string& extra) {
@@ -381,6 +385,107 @@ TEST(SippXml, PauseForms) {
     EXPECT_EQ(p.steps[5].pause.dist, ua::Distribution::kExponential);
     EXPECT_EQ(p.steps[6].pause.var, 0);
     EXPECT_EQ(p.steps[7].pause.a_ms, 40);
+}
+
+TEST(SippXml, RegexpMatchBecomesOneMatchPerMethod) {
+    ua::Program p;
+    script::CompileError err;
+    ASSERT_TRUE(compile_text(R"(<scenario>
+<recv request="INVITE|UPDATE" regexp_match="true"/>
+<recv request="^(BYE|CANCEL)$" regexp_match="true"/>
+</scenario>)",
+                             p, err))
+        << to_string(err);
+    ASSERT_EQ(p.steps.size(), 2u);
+    std::vector<sip::Method> first, second;
+    for (const ua::RecvMatch& m : p.steps[0].matches) first.push_back(m.method);
+    for (const ua::RecvMatch& m : p.steps[1].matches) second.push_back(m.method);
+    EXPECT_EQ(first, (std::vector<sip::Method>{sip::Method::kInvite, sip::Method::kUpdate}));
+    EXPECT_EQ(second, (std::vector<sip::Method>{sip::Method::kBye, sip::Method::kCancel}));
+    for (const char* bad :
+         {"<recv request=\"FOO\" regexp_match=\"true\"/>", "<recv request=\"(\" regexp_match=\"true\"/>"}) {
+        EXPECT_FALSE(compile_text(std::string("<scenario>\n") + bad + "\n</scenario>", p, err)) << bad;
+        EXPECT_EQ(err.line, 2) << err.message;
+    }
+}
+
+// An INVITE that starts timer "t" and counts, its 200 that stops "t" and counts; two INFOs, each
+// timed by "loop" (repeat_rtd); a third INFO whose 200 stops "t" again (recorded once a call).
+constexpr const char* kTimed = R"(<scenario>
+<send start_rtd="t" counter="sent"><![CDATA[
+INVITE sip:uas@127.0.0.1:5090 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
+From: <sip:uac@127.0.0.1>;tag=[call_number]
+To: <sip:uas@127.0.0.1:5090>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Content-Length: 0
+]]></send>
+<recv response="200" rtd="t" counter="answered"/>
+<label id="again"/>
+<send start_rtd="loop"><![CDATA[
+INFO sip:uas@127.0.0.1:5090 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
+From: <sip:uac@127.0.0.1>;tag=[call_number]
+To: <sip:uas@127.0.0.1:5090>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: [cseq] INFO
+Content-Length: 0
+]]></send>
+<recv response="200" rtd="loop" repeat_rtd="true" counter="answered">
+<action><add assign_to="n" value="1"/><test assign_to="more" variable="n" compare="less_than" value="2"/></action>
+</recv>
+<nop next="again" test="more"/>
+<send><![CDATA[
+INFO sip:uas@127.0.0.1:5090 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
+From: <sip:uac@127.0.0.1>;tag=[call_number]
+To: <sip:uas@127.0.0.1:5090>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: [cseq] INFO
+Content-Length: 0
+]]></send>
+<recv response="200" rtd="t"/>
+</scenario>)";
+
+TEST(SippXml, TimersAndCountersAsSippKeepsThem) {
+    Harness r;
+    script::CompileError err;
+    ASSERT_TRUE(compile_text(kTimed, r.program, err)) << to_string(err);
+    EXPECT_EQ(r.program.timer_names, (std::vector<std::string>{"t", "loop"}));
+    EXPECT_EQ(r.program.counter_names, (std::vector<std::string>{"sent", "answered"}));
+    ua::Engine engine{r.config, r.program, r.transport, r.rec, nullptr, 0};
+    ASSERT_TRUE(engine.start_call(0, 0));  // intended at 0, the INVITE leaves at 0
+    r.transport.flush();
+    r.inject(engine, ok_with_sdp(r.transport.sent.at(0), ""), 5 * kMs);
+    auto answer_last = [&](uint64_t at) {
+        const std::string req = r.transport.sent.back();
+        r.inject(engine,
+                 "SIP/2.0 200 OK\r\nVia: " + header(req, "Via") + "\r\nFrom: " + header(req, "From") +
+                     "\r\nTo: " + header(req, "To") + "\r\nCall-ID: " + header(req, "Call-ID") +
+                     "\r\nCSeq: " + header(req, "CSeq") + "\r\nContent-Length: 0\r\n\r\n",
+                 at);
+    };
+    answer_last(7 * kMs);   // the first INFO, sent at 5 ms
+    answer_last(10 * kMs);  // the second, sent at 7 ms
+    answer_last(11 * kMs);  // the third: "t" was recorded already
+    using T = std::pair<unsigned, uint64_t>;
+    EXPECT_EQ(r.rec.timers, (std::vector<T>{{0, 5 * kMs}, {1, 2 * kMs}, {1, 3 * kMs}}));
+    EXPECT_EQ(r.rec.counters, (std::vector<unsigned>{0, 1, 1, 1}));
+    EXPECT_EQ(r.rec.succeeded, 1) << r.rec.last_failure;
+}
+
+TEST(SippXml, TimerAndCounterErrors) {
+    ua::Program p;
+    script::CompileError err;
+    EXPECT_FALSE(
+        compile_text("<scenario>\n<recv request=\"INVITE\" repeat_rtd=\"true\"/>\n</scenario>", p, err));
+    EXPECT_EQ(err.message, "repeat_rtd needs rtd");
+    std::string many = "<scenario>\n<recv request=\"INVITE\"/>\n";
+    for (int i = 0; i < 6; ++i) many += "<nop start_rtd=\"t" + std::to_string(i) + "\"/>\n";
+    EXPECT_FALSE(compile_text(many + "</scenario>", p, err));
+    EXPECT_EQ(err.line, 8);
+    EXPECT_NE(err.message.find("5 response-time timers at most"), std::string::npos) << err.message;
 }
 
 }  // namespace
