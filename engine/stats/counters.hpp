@@ -91,6 +91,7 @@ struct CountersT {
     std::array<T, kMaxMethods> requests_in{}, requests_out{};
     std::array<T, kResponseClasses> responses_in{}, responses_out{};
     T unexpected_messages{};
+    T auto_answered{};  // in-call requests answered 200 by --auto-answer (SIPp's -aa)
     T parse_errors{};
     // Generator health.
     T lag_ns{};               // max: schedule lag now (ArrivalSchedule::lag_ns)
@@ -150,6 +151,7 @@ void for_each_field(A& a, B& b, F&& f) {
     each(a.responses_in, b.responses_in, Combine::kSum);
     each(a.responses_out, b.responses_out, Combine::kSum);
     f(a.unexpected_messages, b.unexpected_messages, Combine::kSum);
+    f(a.auto_answered, b.auto_answered, Combine::kSum);
     f(a.parse_errors, b.parse_errors, Combine::kSum);
     f(a.lag_ns, b.lag_ns, Combine::kMax);
     f(a.lag_max_ns, b.lag_max_ns, Combine::kMax);

@@ -226,6 +226,7 @@ json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snap
 
     json msgs = messages(run, c);
     msgs["unexpected"] = c.unexpected_messages;
+    msgs["auto_answered"] = c.auto_answered;
     msgs["parse_errors"] = c.parse_errors;
 
     return json{
@@ -340,6 +341,7 @@ void snapshot_from_result(const json& result, const RunInfo& names, Snapshot& ou
     read_dir(msgs.at("in"), c.requests_in, c.responses_in);
     read_dir(msgs.at("out"), c.requests_out, c.responses_out);
     c.unexpected_messages = msgs.value("unexpected", uint64_t{0});
+    c.auto_answered = msgs.value("auto_answered", uint64_t{0});
     c.parse_errors = msgs.value("parse_errors", uint64_t{0});
 
     const json& gen = result.at("generator");

@@ -864,6 +864,14 @@ void Engine::deliver(Call& call, const sip::MessageView& msg, uint64_t now_ns) {
     }
     if (msg.is_request && msg.method == sip::Method::kCancel && awaiting_final(call.server[0]))
         return cancel_invite(call, msg, now_ns);  // §9.2, where the scenario does not say
+    if (config_.auto_answer && msg.is_request &&
+        (msg.method == sip::Method::kInfo || msg.method == sip::Method::kNotify ||
+         msg.method == sip::Method::kOptions || msg.method == sip::Method::kUpdate)) {
+        char key[kCallKeyLength];
+        answer_statelessly(msg, call.peer, 200, call_key(call, key));
+        rec_.auto_answered();
+        return rearm(call);
+    }
     FailReason reason = !msg.is_request && msg.status_code >= 300 ? FailReason::kFinalResponse
                                                                   : FailReason::kUnexpectedMessage;
     fail(call, reason, describe(msg), msg.is_request ? 0 : msg.status_code);

@@ -46,6 +46,9 @@ struct EngineConfig {
     txn::TimerConfig timers;
     uint64_t recv_timeout_ns = 0;  // default for recv steps without their own timeout; 0 = none
     uint64_t seed = 1;             // pause distributions, RANDOM --inf rows, client nonces
+    // An INFO, NOTIFY, OPTIONS or UPDATE inside a call that no step expects is answered 200 and the
+    // call goes on (SIPp's -aa), rather than failing it as unexpected.
+    bool auto_answer = false;
     media::MediaConfig media;  // for a program with media steps (shard, shards, local and seed are filled in)
     stats::ShardStats* stats = nullptr;  // where the media engine counts (the shard's statistics)
 };

@@ -35,6 +35,7 @@ class Recorder {
     virtual void unknown_call() = 0;  // a message for no call we know
     // The scenario's own counter went up, or its timer (by index, see Program) took ns.
     virtual void scenario_counter(unsigned index) = 0;
+    virtual void auto_answered() {}  // a request answered 200 by EngineConfig::auto_answer
     virtual void scenario_timer(unsigned index, uint64_t ns) = 0;
 };
 

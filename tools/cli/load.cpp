@@ -87,6 +87,9 @@ void add_common_options(po::options_description& d, CommonOptions& o) {
         "prefer", po::value(&o.prefer),
         "ipv4 (default) or ipv6: which address to take when a host name has both")(
         "quiet,q", po::bool_switch(&o.quiet), "no live line, only the summary")(
+        "auto-answer", po::bool_switch(&o.auto_answer),
+        "answer an INFO, NOTIFY, OPTIONS or UPDATE inside a call that no step expects with 200 OK, and "
+        "go on (SIPp's -aa); without it such a request fails the call as unexpected")(
         "metrics", po::value(&o.metrics),
         "serve live figures at http://HOST:PORT/metrics in the Prometheus text format; PORT alone listens "
         "on loopback (another address is reachable from other machines)")(
@@ -702,6 +705,8 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
             "about its identity.\n");
     }
     fmt::print("retransmissions: {}\n", stats::retransmissions_total(c));
+    if (c.auto_answered)
+        fmt::print("auto-answered: {} in-call requests answered 200 (--auto-answer)\n", c.auto_answered);
     if (setup.count())
         fmt::print("setup time (ms): p50 {:.3f}  p90 {:.3f}  p99 {:.3f}  max {:.3f}\n",
                    ms_of_us(setup.percentile(50)), ms_of_us(setup.percentile(90)),

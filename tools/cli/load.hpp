@@ -47,6 +47,7 @@ struct CommonOptions {
     std::string media_timeout = "5s";       // --media-timeout
     std::string metrics;                 // --metrics HOST:PORT: serve /metrics (Prometheus)
     std::string metrics_linger;          // --metrics-linger T: after the run, wait for a last scrape
+    bool auto_answer = false;            // --auto-answer (SIPp's -aa)
 };
 
 void add_common_options(po::options_description& d, CommonOptions& o);
