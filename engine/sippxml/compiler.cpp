@@ -299,6 +299,10 @@ class Compiler {
         kc.is_variable = [this](std::string_view v) { return variable(std::string(v)) >= 0; };
         kc.is_param = [this](std::string_view v) { return out_.params.count(std::string(v)) != 0; };
         kc.pid = "${pid}";
+        kc.fill = [this](const std::string& var, const std::string& text) {
+            out_.fills.push_back({variable(var), text});
+            return static_cast<int>(out_.fills.size() - 1);
+        };
         const size_t start = text.find_first_not_of(" \t\r\n");
         if (text.compare(start, 8, "SIP/2.0 ") == 0 && last_request_ == "INVITE") {
             kc.last_prefix = "invite_";
@@ -359,6 +363,11 @@ class Compiler {
     }
 
     int resolve(std::string_view n, sip::Slot& slot, uint16_t& arg, std::string& why) {
+        if (n.starts_with(kFillSlotPrefix)) {
+            slot = sip::Slot::kFill;
+            arg = static_cast<uint16_t>(std::atoi(std::string(n.substr(kFillSlotPrefix.size())).c_str()));
+            return 1;
+        }
         const int v = variable(std::string(n));
         if (v >= 0) {
             slot = sip::Slot::kVar;

@@ -10,6 +10,7 @@
 #include "sip/header_names.hpp"
 #include "sip/method.hpp"
 #include "sip/template_compile.hpp"
+#include "sippxml/keywords.hpp"
 
 namespace sipstorm::sippxml {
 namespace {
@@ -369,6 +370,9 @@ class Writer {
         const bool conditional = s.next >= 0 && (s.next_test >= 0 || s.next_chance < 1.0f);
         switch (s.kind) {
             case ua::StepKind::kSend:
+                if (r_.template_text[s.template_index].find("${" + std::string(kFillSlotPrefix)) !=
+                    std::string::npos)
+                    return fail(s, "[fill] has no Lua form yet");
                 keys.push_back("send = " + long_string(rename(r_.template_text[s.template_index])));
                 break;
             case ua::StepKind::kRecv: {

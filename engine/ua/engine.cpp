@@ -117,6 +117,8 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
         default_target_ = "sip:" + remote_ip_ + ":" + remote_port_;
     }
     format_hex(run_hex_, config.run_id, 8);
+    started_ns_ = now_ns;
+    if (!program.fills.empty()) fill_buf_.reserve(net::kMaxDatagram);
     for (const sip::Template& t : program.templates)
         for (const sip::Segment& s : t.segments) {
             auto* ids = s.slot == sip::Slot::kLastHeader     ? &last_ids_

@@ -212,6 +212,9 @@ class Engine {
     char scratch_[net::kMaxDatagram];
     char describe_buf_[64];
     mutable char peer_tag_buf_[256];  // ${peer_tag_param} being rendered
+    mutable std::string fill_buf_;    // a [fill] being rendered (reserved once: no allocation per message)
+    uint64_t started_ns_ = 0;         // ${clock_tick} counts from here
+    std::string_view fill(const Call& call, uint16_t index) const;
 };
 
 }  // namespace sipstorm::ua

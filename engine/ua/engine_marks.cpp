@@ -1,9 +1,11 @@
-// The scenario's own counters and timers (SIPp's counter=, start_rtd=, rtd=, repeat_rtd=), marked as
-// a step is done. A timer's start and "recorded" flag live in two hidden call variables
-// (Program::timer_vars), so a scenario without timers keeps its call slot as it was.
+// What SIPp scenarios keep per call beyond variables: their own counters and timers (counter=,
+// start_rtd=, rtd=, repeat_rtd=), marked as a step is done, and [fill] text. A timer's start and
+// "recorded" flag live in two hidden call variables (Program::timer_vars), so a scenario without
+// timers keeps its call slot as it was.
 #include <charconv>
 
 #include "ua/engine.hpp"
+#include "ua/var_ops.hpp"
 
 namespace sipstorm::ua {
 
@@ -35,6 +37,15 @@ void Engine::step_marks(Call& call, const Step& s) {
             !store_field(call, var_base_ + static_cast<unsigned>(done_var), ""))
             return fail_arena_full(call);
     }
+}
+
+std::string_view Engine::fill(const Call& call, uint16_t index) const {
+    const Program::Fill& f = program_.fills[index];
+    const double want = parse_number(variable(call, static_cast<unsigned>(f.var)));
+    const size_t n = want > 0 ? std::min(static_cast<size_t>(want), fill_buf_.capacity()) : 0;
+    fill_buf_.clear();
+    while (fill_buf_.size() < n) fill_buf_.append(f.text, 0, std::min(f.text.size(), n - fill_buf_.size()));
+    return fill_buf_;
 }
 
 }  // namespace sipstorm::ua

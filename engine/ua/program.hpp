@@ -172,6 +172,11 @@ struct Program {
     std::vector<Step> steps;
     std::vector<std::string> variables;  // names of per-call variables (captures), index = Slot kVar arg
     std::vector<std::string> counter_names, timer_names;  // Step::counter, Step::timer_start/stop
+    struct Fill {
+        int var = -1;      // the call variable holding the length
+        std::string text;  // repeated (SIPp's default: "X")
+    };
+    std::vector<Fill> fills;  // sip::Slot::kFill args
     // Per timer, the two call variables that hold its start (ns, as text) and whether it was
     // recorded: hidden variables, so only scenarios with timers pay for them in the call slot.
     std::vector<std::pair<int, int>> timer_vars;

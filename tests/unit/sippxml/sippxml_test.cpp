@@ -77,8 +77,10 @@ TEST(SippKeywords, ErrorsNameTheLine) {
     EXPECT_EQ(err.message, "unknown keyword [bogus]");
     EXPECT_FALSE(translate_message("OPTIONS sip:x SIP/2.0\nX: [$v]\n", kc, out, err));
     EXPECT_EQ(err.line, 1);
-    EXPECT_FALSE(translate_message("OPTIONS sip:x SIP/2.0\nX: [clock_tick]\n", kc, out, err));
-    EXPECT_EQ(err.message, "keyword [clock_tick] is not supported yet");
+    EXPECT_FALSE(translate_message("OPTIONS sip:x SIP/2.0\nX: [users]\n", kc, out, err));
+    EXPECT_EQ(err.message, "keyword [users] is not supported yet");
+    EXPECT_FALSE(translate_message("OPTIONS sip:x SIP/2.0\nX: [fill text=ab]\n", kc, out, err));
+    EXPECT_EQ(err.message, "[fill]: needs variable=NAME (the variable that holds the length)");
 }
 
 TEST(VarOps, ArithmeticTestsAndStrcmpAsSippPrintsThem) {
@@ -486,6 +488,47 @@ TEST(SippXml, TimerAndCounterErrors) {
     EXPECT_FALSE(compile_text(many + "</scenario>", p, err));
     EXPECT_EQ(err.line, 8);
     EXPECT_NE(err.message.find("5 response-time timers at most"), std::string::npos) << err.message;
+}
+
+TEST(SippXml, ClockTickTimestampAndFillInTheEngine) {
+    Harness r;
+    script::CompileError err;
+    ASSERT_TRUE(compile_text(R"(<scenario>
+<nop><action><assign assign_to="n" value="7"/></action></nop>
+<send><![CDATA[
+OPTIONS sip:uas@127.0.0.1:5090 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
+From: <sip:uac@127.0.0.1>;tag=[call_number]
+To: <sip:uas@127.0.0.1:5090>
+Call-ID: [call_id]
+CSeq: 1 OPTIONS
+X-Tick: [clock_tick]
+X-Time: [timestamp]
+X-Fill: [fill variable=n text="ab"]|[fill variable=n]
+Content-Length: 0
+]]></send>
+</scenario>)",
+                             r.program, err))
+        << to_string(err);
+    ua::Engine engine{r.config, r.program, r.transport, r.rec, nullptr, 1000 * kMs};
+    ASSERT_TRUE(engine.start_call(1250 * kMs, 1250 * kMs));
+    r.transport.flush();
+    const std::string m = r.transport.sent.at(0);
+    EXPECT_EQ(header(m, "X-Tick"), "250");  // ms since the engine (the run) started
+    EXPECT_EQ(header(m, "X-Fill"), "abababa|XXXXXXX");
+    const std::string t = header(m, "X-Time");  // "2026-12-02\t14:30:00.123456\t1796196600.123456"
+    ASSERT_EQ(t.size(), 44u) << t;
+    EXPECT_EQ(t[4], '-');
+    EXPECT_EQ(t[10], '\t');
+    EXPECT_EQ(t[26], '\t');
+    EXPECT_EQ(t[37], '.');
+    ua::Program p;
+    EXPECT_FALSE(
+        compile_text("<scenario>\n<send><![CDATA[\nOPTIONS sip:x SIP/2.0\nX: [fill "
+                     "variable=nope]\n]]></send>\n</scenario>",
+                     p, err));
+    EXPECT_EQ(err.line, 4);
+    EXPECT_EQ(err.message, "[fill]: no action assigns the variable 'nope'");
 }
 
 }  // namespace
