@@ -360,10 +360,19 @@ bool StepCompiler::recv(lua_State* L, int index, ua::Step& step, std::string& er
     }
     lua_settop(L, top);
 
+    raw_field(L, index, "optional");
+    const bool global = lua_type(L, -1) == LUA_TSTRING && std::string_view(lua_tostring(L, -1)) == "global";
+    lua_pop(L, 1);
+    if (global) {  // takes its message wherever the call is (SIPp's optional="global")
+        step.optional = true;
+        program_.global_recvs.push_back(static_cast<int>(program_.steps.size()));
+    }
     for (auto [key, flag] : {std::pair{"optional", &step.optional}, {"check_auth", &step.check_auth}}) {
+        if (global && flag == &step.optional) continue;
         raw_field(L, index, key);
         if (!lua_isnil(L, -1) && !lua_isboolean(L, -1)) {
-            error = std::string(key) + " must be true or false, got a " + type_at(L, -1);
+            error = std::string(key) + " must be true or false" +
+                    (flag == &step.optional ? " or \"global\"" : "") + ", got a " + type_at(L, -1);
             lua_pop(L, 1);
             return false;
         }

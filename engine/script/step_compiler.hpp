@@ -2,6 +2,7 @@
 //   send = "<message template>"                  (see sip/template_compile.hpp)
 //   recv = 200 | "200" | "2xx" | "180-183" | "INVITE" | { 401, 407, ... }   (any of a list)
 //     optional = true                            may be skipped when a later recv matches
+//     optional = "global"                        ... and takes its message at any point of the call
 //     timeout = ms | "5s"                        0 or absent: the call's default
 //     on_timeout = "label"                       go there instead of failing when the timeout fires
 //     on_unexpected = "label"                    go there instead of failing on a message no recv matches

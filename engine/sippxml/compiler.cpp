@@ -666,8 +666,12 @@ class Compiler {
         }
         if (!(req && regexp_match)) step.matches.push_back(m);
         if (const std::string* o = e.attr("optional")) {
-            if (*o == "global") return fail(e.line, "<recv optional=\"global\"> is not supported yet");
-            if (!boolean(e, "optional", step.optional)) return false;
+            if (*o == "global") {
+                step.optional = true;
+                out_.global_recvs.push_back(static_cast<int>(out_.steps.size()));
+            } else if (!boolean(e, "optional", step.optional)) {
+                return false;
+            }
         }
         bool ignored = false;
         if (!boolean(e, "rrs", ignored) || !boolean(e, "auth", ignored) || !boolean(e, "ignoresdp", ignored))
@@ -846,8 +850,10 @@ class Compiler {
             return fail(static_cast<int>(s[std::min(first, s.size() - 1)].source_line),
                         "a UAS scenario must start with <recv request=...>");
         }
+        const auto& global = out_.global_recvs;
         for (size_t i = 0; i < s.size(); ++i) {
             if (s[i].kind != ua::StepKind::kRecv || !s[i].optional) continue;
+            if (std::find(global.begin(), global.end(), static_cast<int>(i)) != global.end()) continue;
             size_t j = i + 1;
             while (j < s.size() && s[j].kind == ua::StepKind::kRecv && s[j].optional) ++j;
             if (j == s.size() || s[j].kind != ua::StepKind::kRecv)

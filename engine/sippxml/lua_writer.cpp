@@ -382,7 +382,11 @@ class Writer {
                 std::string forms;
                 for (const ua::RecvMatch& m : s.matches) forms += (forms.empty() ? "" : ", ") + form(m);
                 keys.push_back("recv = " + (s.matches.size() == 1 ? forms : "{ " + forms + " }"));
-                if (s.optional) keys.push_back("optional = true");
+                if (s.optional)
+                    keys.push_back(std::find(p_.global_recvs.begin(), p_.global_recvs.end(),
+                                             static_cast<int>(i)) != p_.global_recvs.end()
+                                       ? "optional = \"global\""
+                                       : "optional = true");
                 if (s.timeout_ms) keys.push_back("timeout = " + std::to_string(s.timeout_ms));
                 if (s.on_timeout >= 0) keys.push_back("on_timeout = " + quote(label_of(s.on_timeout)));
                 if (!capture_code.empty()) keys.push_back(capture_code);

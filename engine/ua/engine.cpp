@@ -840,21 +840,25 @@ void Engine::on_request(Call& call, const sip::MessageView& msg, const net::Addr
 
 void Engine::deliver(Call& call, const sip::MessageView& msg, uint64_t now_ns) {
     const auto& steps = program_.steps;
+    // The recv step at `j` takes the message and the call goes on after it.
+    auto take = [&](size_t j) {
+        call.wait = Wait::kNone;
+        call.step_deadline = 0;
+        if (steps[j].check_auth && !check_credentials(call, msg)) return;
+        if (!steps[j].captures.empty() && !capture(call, steps[j], msg)) return;
+        if (!step_done(call, j, &msg)) return;
+        run(call, now_ns);
+        if (call.state == CallState::kActive) rearm(call);
+    };
     if (call.wait == Wait::kRecv) {
         for (size_t j = call.pc; j < steps.size() && steps[j].kind == StepKind::kRecv; ++j) {
-            if (step_matches(steps[j], msg)) {
-                call.wait = Wait::kNone;
-                call.step_deadline = 0;
-                if (steps[j].check_auth && !check_credentials(call, msg)) return;
-                if (!steps[j].captures.empty() && !capture(call, steps[j], msg)) return;
-                if (!step_done(call, j, &msg)) return;
-                run(call, now_ns);
-                if (call.state == CallState::kActive) rearm(call);
-                return;
-            }
+            if (step_matches(steps[j], msg)) return take(j);
             if (!skippable(steps[j])) break;
         }
     }
+    // SIPp's optional="global": that recv takes the message wherever the call is, even in a pause.
+    for (int j : program_.global_recvs)
+        if (step_matches(steps[static_cast<size_t>(j)], msg)) return take(static_cast<size_t>(j));
     if (!msg.is_request && msg.status_code < 200) return rearm(call);  // an unasked-for provisional
     if (call.wait == Wait::kRecv && steps[call.pc].on_unexpected >= 0) {
         call.wait = Wait::kNone;

@@ -172,6 +172,7 @@ struct Program {
     std::vector<Step> steps;
     std::vector<std::string> variables;  // names of per-call variables (captures), index = Slot kVar arg
     std::vector<std::string> counter_names, timer_names;  // Step::counter, Step::timer_start/stop
+    std::vector<int> global_recvs;  // recv steps that take their message at any point (SIPp's optional="global")
     struct Fill {
         int var = -1;      // the call variable holding the length
         std::string text;  // repeated (SIPp's default: "X")

@@ -531,5 +531,75 @@ Content-Length: 0
     EXPECT_EQ(err.message, "[fill]: no action assigns the variable 'nope'");
 }
 
+// A caller that holds the call for 10 s, unless the peer hangs up first: the BYE handler is a recv
+// with optional="global", which takes the BYE in the middle of the pause.
+TEST(SippXml, GlobalRecvTakesItsMessageInAPause) {
+    Harness r;
+    script::CompileError err;
+    ASSERT_TRUE(compile_text(R"(<scenario>
+<send><![CDATA[
+INVITE sip:uas@127.0.0.1:5090 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
+From: <sip:uac@127.0.0.1>;tag=[call_number]
+To: <sip:uas@127.0.0.1:5090>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Content-Length: 0
+]]></send>
+<recv response="200"/>
+<send><![CDATA[
+ACK sip:uas@127.0.0.1:5090 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
+From: <sip:uac@127.0.0.1>;tag=[call_number]
+To: <sip:uas@127.0.0.1:5090>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Content-Length: 0
+]]></send>
+<pause milliseconds="10000"/>
+<send><![CDATA[
+BYE sip:uas@127.0.0.1:5090 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
+From: <sip:uac@127.0.0.1>;tag=[call_number]
+To: <sip:uas@127.0.0.1:5090>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: [cseq] BYE
+Content-Length: 0
+]]></send>
+<recv response="200" next="end"/>
+<recv request="BYE" optional="global" counter="peer_hung_up"/>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+]]></send>
+<label id="end"/>
+</scenario>)",
+                             r.program, err))
+        << to_string(err);
+    EXPECT_EQ(r.program.global_recvs, (std::vector<int>{6}));
+    ua::Engine engine{r.config, r.program, r.transport, r.rec, nullptr, 0};
+    ASSERT_TRUE(engine.start_call(0, 0));
+    r.transport.flush();
+    const std::string invite = r.transport.sent.at(0);
+    r.inject(engine, ok_with_sdp(invite, ""), kMs);
+    ASSERT_EQ(r.transport.sent.size(), 2u);  // the ACK; now the pause
+    r.inject(engine,
+             "BYE sip:uac@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5090;branch=z9hG4bKpeerbye\r\n"
+             "From: " +
+                 header(invite, "To") + ";tag=t9\r\nTo: " + header(invite, "From") +
+                 "\r\nCall-ID: " + header(invite, "Call-ID") + "\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n",
+             50 * kMs);
+    ASSERT_EQ(r.transport.sent.size(), 3u);
+    EXPECT_EQ(r.transport.sent[2].substr(0, 15), "SIP/2.0 200 OK\r");
+    EXPECT_EQ(header(r.transport.sent[2], "CSeq"), "1 BYE");
+    EXPECT_EQ(r.rec.succeeded, 1) << r.rec.last_failure;
+    EXPECT_EQ(r.rec.counters, (std::vector<unsigned>{0}));
+}
+
 }  // namespace
 }  // namespace sipstorm::sippxml
