@@ -307,7 +307,7 @@ void MediaEngine::close(Stream& s) {
 
 uint64_t MediaEngine::stream_deadline(const Stream& s) const {
     uint64_t at = s.have_remote ? s.next_rtcp_ns : kNever;
-    if (s.have_remote && s.peer_sends && !s.timed_out)
+    if (s.have_remote && s.peer_sends && !s.timed_out && config_.media_timeout_ns)
         at = std::min(at, std::max(s.last_rx_ns, s.remote_at_ns) + config_.media_timeout_ns);
     if (s.ticking) {
         if (s.play && s.play->clip->is_capture() && !s.dtmf_out) {
@@ -353,7 +353,7 @@ std::span<const CallRef> MediaEngine::take_timeouts() {
 }
 
 void MediaEngine::service(Stream& s, uint64_t now_ns) {
-    if (s.have_remote && s.peer_sends && !s.timed_out &&
+    if (s.have_remote && s.peer_sends && !s.timed_out && config_.media_timeout_ns &&
         now_ns >= std::max(s.last_rx_ns, s.remote_at_ns) + config_.media_timeout_ns) {
         s.timed_out = true;
         timeouts_.push_back(s.call);

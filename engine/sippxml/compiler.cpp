@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <set>
 
+#include "media/clip.hpp"
 #include "sip/header_names.hpp"
 #include "sip/method.hpp"
 #include "sip/template_compile.hpp"
@@ -186,6 +187,7 @@ class Compiler {
                 return fail(e.line, "unknown element <" + e.name + ">");
             }
             if (!ok) return false;
+            if (!pending_media_.empty() && !place_media(e)) return false;
             if (is_command(e.name)) {
                 msg_steps_.push_back(static_cast<int>(before));
                 previous = &e;
@@ -196,6 +198,26 @@ class Compiler {
             }
         }
         if (out_.steps.empty()) return fail(root.line, "the scenario has no steps");
+        return true;
+    }
+
+    // The media actions of the step just compiled become media steps after it.
+    bool place_media(const Element& e) {
+        const ua::Step& s = out_.steps.back();
+        bool jumps = e.attr("next") != nullptr;  // resolved to s.next only after the last step
+        for (const ua::VarOp& op : s.ops) jumps = jumps || op.kind == ua::VarOpKind::kJump;
+        if (jumps)
+            return fail(
+                e.line,
+                "<" + e.name + ">: a media action on a step that jumps (next=, <jump>): put it in a <nop>");
+        for (media::MediaAction& m : pending_media_) {
+            ua::Step step;
+            step.kind = ua::StepKind::kMedia;
+            step.media = static_cast<int>(out_.media.size());
+            out_.media.push_back(std::move(m));
+            out_.steps.push_back(std::move(step));
+        }
+        pending_media_.clear();
         return true;
     }
 
@@ -523,11 +545,12 @@ class Compiler {
         } else if (n == "exec") {
             if (a.attr("command"))
                 return fail(a.line, "<exec command=...> is refused: scenarios are sandboxed");
-            for (const char* media : {"play_pcap_audio", "play_pcap_image", "play_pcap_video", "rtp_stream",
-                                      "rtp_echo", "play_dtmf"})
+            for (const char* media : {"play_pcap_image", "play_pcap_video"})
                 if (a.attr(media))
-                    return fail(a.line,
-                                std::string("<exec ") + media + ">: media (RTP) is not supported yet");
+                    return fail(a.line, std::string("<exec ") + media +
+                                            ">: only audio is supported (RTP over G.711)");
+            if (a.attr("play_pcap_audio") || a.attr("rtp_stream") || a.attr("rtp_echo"))
+                return media_action(a);
             const std::string* cmd = a.attr("int_cmd");
             if (!only_attrs(a, {"int_cmd"}) || !cmd) return fail(a.line, "<exec> needs int_cmd");
             if (*cmd == "stop_call") {
@@ -543,6 +566,77 @@ class Compiler {
         }
         step.ops.push_back(std::move(op));
         return true;
+    }
+
+    // SIPp's media actions onto the media engine's: play_pcap_audio="FILE" replays a capture's RTP,
+    // rtp_stream="FILE.wav[,LOOPS[,PT]]" plays a WAV (LOOPS -1: for ever; PT 0 PCMU, 8 PCMA) and
+    // "pause"/"stop" stop it, rtp_echo="startaudio"/"stopaudio" echoes what arrives. Each becomes a media
+    // step right after the step that carries the action (commands() places it).
+    bool media_action(const Element& a) {
+        if (!only_attrs(a, {"play_pcap_audio", "rtp_stream", "rtp_echo"}) || a.attrs.size() != 1)
+            return fail(a.line, "<exec>: one media action per <exec>");
+        media::MediaAction m;
+        if (const std::string* e = a.attr("rtp_echo")) {
+            if (*e == "startaudio") {
+                m.kind = media::MediaAction::Kind::kEcho;
+            } else if (*e == "stopaudio") {
+                m.kind = media::MediaAction::Kind::kStop;
+            } else {
+                return fail(a.line, "<exec rtp_echo=\"" + *e + "\">: startaudio or stopaudio (audio only)");
+            }
+            pending_media_.push_back(std::move(m));
+            return true;
+        }
+        std::string file, codec_pt = "0";
+        int loops = 1;
+        if (const std::string* p = a.attr("play_pcap_audio")) {
+            file = *p;
+        } else {
+            const auto parts = split_list(*a.attr("rtp_stream"));
+            if (parts.empty()) return fail(a.line, "<exec rtp_stream>: needs a WAV file, pause or stop");
+            if (parts[0] == "pause" || parts[0] == "stop") {
+                m.kind = media::MediaAction::Kind::kStop;
+                pending_media_.push_back(std::move(m));
+                return true;
+            }
+            if (parts[0] == "resume")
+                return fail(a.line, "<exec rtp_stream=\"resume\">: not supported (start the file again)");
+            file = parts[0];
+            double d = 1;
+            if (parts.size() > 1 && (!parse_number(parts[1], d) || d != std::floor(d) || (d < 1 && d != -1)))
+                return fail(a.line, "<exec rtp_stream>: the loop count must be -1 (for ever) or 1, 2, ...");
+            loops = static_cast<int>(d);
+            if (parts.size() > 2) codec_pt = parts[2];
+            if (codec_pt != "0" && codec_pt != "8")
+                return fail(a.line, "<exec rtp_stream>: payload type " + codec_pt + ": 0 (PCMU) or 8 (PCMA)");
+        }
+        const std::string path = media_file(file);
+        auto clip = std::make_shared<media::Clip>();
+        std::string why;
+        const bool pcap = a.attr("play_pcap_audio") != nullptr;
+        if (!media::load_clip((pcap ? "pcap:" : "") + path,
+                              codec_pt == "8" ? media::Codec::kPcma : media::Codec::kPcmu, *clip, why))
+            return fail(a.line, "<exec>: " + why);
+        clip->source = path;  // where it was found: `import` writes it so
+        if (loops == -1) m.loop = true;
+        if (loops > 1) {
+            m.loop = true;
+            m.duration_ns = static_cast<uint64_t>(loops) * clip->bytes.size() * 125'000;  // 8 kHz G.711
+        }
+        m.clip = std::move(clip);
+        pending_media_.push_back(std::move(m));
+        return true;
+    }
+
+    // A media file as SIPp finds it (relative to where it runs), else beside the scenario, else among
+    // the captures Debian's sip-tester installs (SIPp's own scenarios name pcap/g711a.pcap).
+    std::string media_file(const std::string& name) const {
+        namespace fs = std::filesystem;
+        if (name.empty() || name[0] == '/' || fs::exists(name)) return name;
+        const fs::path beside = fs::path(path_).parent_path() / name;
+        if (fs::exists(beside)) return beside.string();
+        const fs::path shared = fs::path("/usr/share/sip-tester") / fs::path(name).filename();
+        return fs::exists(shared) ? shared.string() : name;
     }
 
     bool ereg(const Element& a, ua::Step& step, bool received) {
@@ -908,6 +1002,7 @@ class Compiler {
     std::vector<VarJump> var_jumps_;
     std::vector<int> msg_steps_;  // SIPp's message index -> step
     std::string last_request_;    // the method of the last <recv request> so far (document order)
+    std::vector<media::MediaAction> pending_media_;  // <exec> media actions of the step being compiled
 };
 
 }  // namespace

@@ -402,6 +402,27 @@ class Writer {
                     return true;
                 }
                 break;
+            case ua::StepKind::kMedia: {
+                const media::MediaAction& m = p_.media[static_cast<size_t>(s.media)];
+                using K = media::MediaAction::Kind;
+                if (m.kind == K::kStop) {
+                    keys.push_back("rtp = \"stop\"");
+                } else if (m.kind == K::kEcho) {
+                    keys.push_back("rtp = { echo = true }");
+                } else if (m.kind == K::kPlay && m.clip) {
+                    std::string spec =
+                        "play = " + quote((m.clip->is_capture() ? "pcap:" : "") + m.clip->source);
+                    if (!m.clip->is_capture() && m.clip->codec == media::Codec::kPcma)
+                        spec += ", codec = \"PCMA\"";
+                    if (m.loop) spec += ", loop = true";
+                    if (m.duration_ns)
+                        spec += ", duration = \"" + number(static_cast<double>(m.duration_ns) / 1e6) + "ms\"";
+                    keys.push_back("rtp = { " + spec + " }");
+                } else {
+                    return fail(s, "this media step has no Lua form");
+                }
+                break;
+            }
             default:
                 return fail(s, "a step of this kind has no Lua form");
         }

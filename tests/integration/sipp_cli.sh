@@ -88,4 +88,11 @@ set -e
 [ $rc = 2 ] || fail "unsupported option: exit code $rc"
 grep -q -- "option -trace_screen is not supported" err.txt || fail "unsupported option: $(cat err.txt)"
 "$SIPSTORM" sipp -sd branchs | grep -q '<recv request="REGISTER"' || fail "-sd branchs"
+"$SIPSTORM" sipp -sd ooc_default | grep -q 'regexp_match="true"' || fail "-sd ooc_default"
+
+# -sn uac_pcap with -mp (where the RTP ports start) against SIPp's uas: the captures play.
+"$SIPSTORM" sipp -sn uac_pcap -mp 26800 -m 2 -r 2 -trace_stat -stf pcap.csv 127.0.0.1:$PORT >pcap.txt 2>&1 ||
+  fail "-sn uac_pcap: exit code $? ($(tail -5 pcap.txt))"
+grep -q "media: 2 streams .*RTP 492 out" pcap.txt || fail "-sn uac_pcap: $(grep media: pcap.txt)"
+echo "ok: -sn uac_pcap -mp 26800: 2 calls, 492 RTP packets out"
 echo "PASS sipstorm sipp"

@@ -82,8 +82,9 @@ void add_common_options(po::options_description& d, CommonOptions& o) {
         "auth", po::value(&o.auth), "digest credentials USER:PASSWORD (overrides the scenario's auth)")(
         "rtp-ports", po::value(&o.rtp_ports),
         "LO-HI: the UDP ports of RTP streams (each call takes an even port and the next for RTCP), "
-        "default 10000-59999")("media-timeout", po::value(&o.media_timeout),
-                               "fail a call whose stream received no RTP for this long (default 5s)")(
+        "default 10000-59999")(
+        "media-timeout", po::value(&o.media_timeout),
+        "fail a call whose stream received no RTP for this long (default 5s; 0: never)")(
         "prefer", po::value(&o.prefer),
         "ipv4 (default) or ipv6: which address to take when a host name has both")(
         "quiet,q", po::bool_switch(&o.quiet), "no live line, only the summary")(

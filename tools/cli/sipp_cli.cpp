@@ -23,15 +23,15 @@ constexpr const char* kSippHelp = R"(Usage: sipstorm sipp [SIPp options] [REMOTE
 
 Accepts SIPp's command line and runs it with sipstorm's engine: a UAC scenario as 'sipstorm run', a
 UAS one as 'sipstorm serve'. Supported: -sf FILE, -sn NAME, -sd NAME (uac, uas, regexp, branchc,
-branchs), -r, -rp, -rate_increase, -rate_max, -m, -l, -d, -s, -i, -p, -t u1|un|t1|tn|l1|ln
-(UDP, TCP, TLS; one connection for all calls or one per call), -timeout, -recv_timeout,
--max_socket, -inf, -au, -ap, -key NAME VALUE, -set NAME VALUE, -trace_stat, -stf, -fd, -trace_err,
--trace_msg (a pcap file), -bg, -nostdin, -aa, -default_behaviors all. Anything else is an error
-naming the option. Exit status as SIPp: 0 all calls succeeded, 1 some failed, 97 -timeout ended
-the run, 99 no call was processed.
+branchs, uac_pcap, ooc_default), -r, -rp, -rate_increase, -rate_max, -m, -l, -d, -s, -i, -p,
+-t u1|un|t1|tn|l1|ln (UDP, TCP, TLS; one connection for all calls or one per call), -timeout,
+-recv_timeout, -max_socket, -mp (the first RTP port), -inf, -au, -ap, -key NAME VALUE, -set NAME
+VALUE, -trace_stat, -stf, -fd, -trace_err, -trace_msg (a pcap file), -bg, -nostdin, -aa,
+-default_behaviors all. Anything else is an error naming the option. Exit status as SIPp: 0 all
+calls succeeded, 1 some failed, 97 -timeout ended the run, 99 no call was processed.
 )";
 
-const char* const kBuiltins[] = {"uac", "uas", "regexp", "branchc", "branchs"};
+const char* const kBuiltins[] = {"uac", "uas", "regexp", "branchc", "branchs", "uac_pcap", "ooc_default"};
 
 std::string builtin_path(const std::string& name) {
     for (const char* b : kBuiltins)
@@ -152,6 +152,13 @@ int cmd_sipp(const Args& args) {
             trace_msg = true;
         } else if (a == "-bg") {
             background = true;
+        } else if (a == "-mp") {
+            // SIPp's media port; sipstorm gives each call its own RTP port, from here up.
+            const double mp = number(i);
+            if (mp < 1024 || mp > 65000 || mp != static_cast<int>(mp))
+                throw UsageError("-mp: a port from 1024 to 65000");
+            passthrough.insert(passthrough.end(),
+                               {"--rtp-ports", fmt::format("{}-{}", mp, std::min(65534.0, mp + 9999))});
         } else if (a == "-aa") {
             passthrough.push_back("--auto-answer");
         } else if (a == "-nostdin") {
@@ -214,6 +221,7 @@ int cmd_sipp(const Args& args) {
     if (!timeout.empty()) run.insert(run.end(), {"--duration", timeout});
     for (const std::string& s : sets) run.insert(run.end(), {"--set", s});
     run.insert(run.end(), passthrough.begin(), passthrough.end());
+    run.insert(run.end(), {"--media-timeout", "0"});  // SIPp never fails a call for RTP that does not come
     for (const std::string& f : infs) run.insert(run.end(), {"--inf", f});
     if (!auth_user.empty() || !auth_pass.empty())
         run.insert(run.end(), {"--auth", auth_user + ":" + auth_pass});

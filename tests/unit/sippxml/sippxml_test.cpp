@@ -601,5 +601,74 @@ Content-Length: 0
     EXPECT_EQ(r.rec.counters, (std::vector<unsigned>{0}));
 }
 
+// SIPp's media actions become media steps after the step that carries them.
+TEST(SippXml, MediaActionsBecomeMediaSteps) {
+    const std::string wav = ::testing::TempDir() + "sippxml_media_test.wav";
+    {
+        std::ofstream f(wav, std::ios::binary);
+        auto le32 = [&](uint32_t v) { f.write(reinterpret_cast<const char*>(&v), 4); };
+        auto le16 = [&](uint16_t v) { f.write(reinterpret_cast<const char*>(&v), 2); };
+        f.write("RIFF", 4), le32(36 + 1600), f.write("WAVEfmt ", 8), le32(16);
+        le16(1), le16(1), le32(8000), le32(16000), le16(2), le16(16);
+        f.write("data", 4), le32(1600);
+        for (int i = 0; i < 800; ++i) le16(0);
+    }
+    ua::Program p;
+    script::CompileError err;
+    ASSERT_TRUE(
+        compile_text("<scenario>\n<recv request=\"INVITE\"/>\n"
+                     "<nop><action><exec rtp_stream=\"" +
+                         wav +
+                         ",3,8\"/></action></nop>\n"
+                         "<recv request=\"ACK\"><action><exec rtp_echo=\"startaudio\"/>"
+                         "<exec rtp_stream=\"" +
+                         wav +
+                         ",-1\"/></action></recv>\n"
+                         "<nop><action><exec rtp_stream=\"pause\"/></action></nop>\n"
+                         "<nop><action><exec play_pcap_audio=\"pcap/g711a.pcap\"/></action></nop>\n"
+                         "</scenario>",
+                     p, err))
+        << to_string(err);
+    using K = ua::StepKind;
+    std::vector<K> kinds;
+    for (const ua::Step& st : p.steps) kinds.push_back(st.kind);
+    EXPECT_EQ(kinds, (std::vector<K>{K::kRecv, K::kNop, K::kMedia, K::kRecv, K::kMedia, K::kMedia, K::kNop,
+                                     K::kMedia, K::kNop, K::kMedia}));
+    ASSERT_EQ(p.media.size(), 5u);
+    EXPECT_EQ(p.media[0].clip->codec, media::Codec::kPcma);
+    EXPECT_TRUE(p.media[0].loop);
+    EXPECT_EQ(p.media[0].duration_ns, 3 * 100 * kMs);  // 800 samples a loop, three loops
+    EXPECT_EQ(p.media[1].kind, media::MediaAction::Kind::kEcho);
+    EXPECT_TRUE(p.media[2].loop);
+    EXPECT_EQ(p.media[2].duration_ns, 0u);
+    EXPECT_EQ(p.media[3].kind, media::MediaAction::Kind::kStop);
+    EXPECT_TRUE(p.media[4].clip->is_capture());  // found among sip-tester's captures
+    EXPECT_EQ(p.media[4].clip->source, "/usr/share/sip-tester/g711a.pcap");
+    const struct {
+        const char* action;
+        const char* message;
+    } bad[] = {
+        {"<exec rtp_stream=\"resume\"/>", "<exec rtp_stream=\"resume\">: not supported"},
+        {"<exec rtp_echo=\"startvideo\"/>", "<exec rtp_echo=\"startvideo\">: startaudio or stopaudio"},
+        {"<exec play_pcap_video=\"v.pcap\"/>", "<exec play_pcap_video>: only audio is supported"},
+        {"<exec rtp_stream=\"/nonexistent.wav\"/>", "<exec>: cannot open '/nonexistent.wav'"},
+        {"<exec rtp_stream=\"x.wav,0\"/>", "<exec rtp_stream>: the loop count must be -1"},
+    };
+    for (const auto& b : bad) {
+        EXPECT_FALSE(compile_text(std::string("<scenario>\n<recv request=\"INVITE\"/>\n<nop><action>") +
+                                      b.action + "</action></nop>\n</scenario>",
+                                  p, err))
+            << b.action;
+        EXPECT_EQ(err.line, 3) << err.message;
+        EXPECT_EQ(err.message.rfind(b.message, 0), 0u) << err.message;
+    }
+    EXPECT_FALSE(
+        compile_text("<scenario>\n<recv request=\"INVITE\"/>\n<nop next=\"x\"><action><exec "
+                     "rtp_echo=\"startaudio\"/></action></nop>\n<label id=\"x\"/>\n</scenario>",
+                     p, err));
+    EXPECT_NE(err.message.find("a media action on a step that jumps"), std::string::npos) << err.message;
+    std::remove(wav.c_str());
+}
+
 }  // namespace
 }  // namespace sipstorm::sippxml
