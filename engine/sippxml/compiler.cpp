@@ -706,13 +706,15 @@ class Compiler {
 
     bool send(const Element& e, const Element* previous) {
         if (!allowed(e, {"retrans", "lost", "start_txn", "ack_txn"})) return false;
-        for (const char* k : {"lost", "start_txn", "ack_txn"})
+        for (const char* k : {"start_txn", "ack_txn"})
             if (e.attr(k)) return fail(e.line, std::string("<send>: ") + k + " is not supported yet");
         if (e.attr("retrans"))
             note(e.line, "retrans: the engine retransmits by RFC 3261's timers (--t1, default 500 ms)");
         ua::Step step;
         step.kind = ua::StepKind::kSend;
-        if (!message(e, step.template_index) || !branch(e, step) || !actions(e, step, false)) return false;
+        if (!message(e, step.template_index) || !branch(e, step) || !actions(e, step, false) ||
+            !lost(e, step))
+            return false;
         const sip::Template& t = out_.templates[step.template_index];
         // The ACK of a non-2xx final response belongs to the INVITE transaction, which sends it itself
         // (RFC 3261 §17.1.1.3): the scenario's copy would go out twice.
@@ -732,8 +734,7 @@ class Compiler {
         if (!allowed(e, {"response", "request", "optional", "rrs", "auth", "timeout", "ontimeout", "lost",
                          "regexp_match", "response_txn", "ignoresdp"}))
             return false;
-        for (const char* k : {"lost", "response_txn"})
-            if (e.attr(k)) return fail(e.line, std::string("<recv>: ") + k + " is not supported yet");
+        if (e.attr("response_txn")) return fail(e.line, "<recv>: response_txn is not supported yet");
         bool regexp_match = false;
         if (!boolean(e, "regexp_match", regexp_match)) return false;
         ua::Step step;
@@ -781,8 +782,21 @@ class Compiler {
                 note(e.line, "ontimeout without timeout: it takes effect with --recv-timeout");
             refs_.push_back({out_.steps.size(), &ua::Step::on_timeout, *l, e.line});
         }
-        if (!branch(e, step) || !actions(e, step, true)) return false;
+        if (!branch(e, step) || !actions(e, step, true) || !lost(e, step)) return false;
+        out_.loses_received = out_.loses_received || step.lost > 0;
         out_.steps.push_back(std::move(step));
+        return true;
+    }
+
+    // lost="PERCENT": SIPp's emulated packet loss on this message.
+    bool lost(const Element& e, ua::Step& step) {
+        const std::string* l = e.attr("lost");
+        if (!l) return true;
+        double pct = 0;
+        if (!parse_number(*l, pct) || pct < 0 || pct > 100)
+            return fail(e.line,
+                        "<" + e.name + ">: lost must be a percentage from 0 to 100, not '" + *l + "'");
+        step.lost = static_cast<float>(pct / 100);
         return true;
     }
 

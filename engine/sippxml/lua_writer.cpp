@@ -368,6 +368,7 @@ class Writer {
         std::string hook_code, capture_code;
         if (!hook(s, hook_code) || !captures(s, capture_code)) return false;
         const bool conditional = s.next >= 0 && (s.next_test >= 0 || s.next_chance < 1.0f);
+        if (s.lost > 0) return fail(s, "lost= has no Lua form yet (--loss drops a share of every datagram)");
         switch (s.kind) {
             case ua::StepKind::kSend:
                 if (r_.template_text[s.template_index].find("${" + std::string(kFillSlotPrefix)) !=

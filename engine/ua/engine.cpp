@@ -42,16 +42,6 @@ uint64_t earliest_nonzero(uint64_t a, uint64_t b) {
     return std::min(a, b);
 }
 
-bool step_matches(const Step& s, const sip::MessageView& m) {
-    for (const RecvMatch& r : s.matches) {
-        if (r.request != m.is_request) continue;
-        if (m.is_request ? (r.method == m.method && r.method != sip::Method::kUnknown)
-                         : (m.status_code >= r.code_lo && m.status_code <= r.code_hi))
-            return true;
-    }
-    return false;
-}
-
 // A recv step may be passed over when a later one matches: optional ones, and ACKs, which are never
 // answered and so may be lost on UDP (the BYE that follows proves the 2xx arrived).
 bool skippable(const Step& s) {
@@ -222,6 +212,7 @@ void Engine::run(Call& call, uint64_t now_ns) {
         const Step& s = steps[call.pc];
         switch (s.kind) {
             case StepKind::kSend:
+                lose_next_ = s.lost > 0 && rng_.uniform() < s.lost;
                 if (!send_step(call, s.template_index, now_ns)) return;
                 if (!step_done(call, call.pc, nullptr)) return;
                 break;
@@ -516,6 +507,11 @@ bool Engine::transmit(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t br
         fail(call, FailReason::kOther, "message does not fit in a datagram");
         return false;
     }
+    if (lose_next_ && !retransmission) {  // as if the network lost it: not sent, not traced
+        lose_next_ = false;
+        pkt->len = 0;  // the transport skips empty packets
+        return true;
+    }
     pkt->len = static_cast<uint32_t>(n);
     pkt->to = program_.role == Role::kUac ? config_.remote : call.peer;
     pkt->flow = flow_of(call);
@@ -575,6 +571,7 @@ int Engine::on_packet(const net::RxPacket& packet, uint64_t now_ns, bool may_han
     }
     rec_.message_in(msg_.is_request, msg_.method, msg_.status_code);
     Call* call = lookup(msg_, call_id);
+    if (program_.loses_received && scenario_loses(call, msg_)) return -1;
     if (!call) {
         if (msg_.is_request)
             call = accept_new_call(msg_, call_id, packet.from, now_ns);

@@ -214,6 +214,9 @@ class Engine {
     mutable char peer_tag_buf_[256];  // ${peer_tag_param} being rendered
     mutable std::string fill_buf_;    // a [fill] being rendered (reserved once: no allocation per message)
     uint64_t started_ns_ = 0;         // ${clock_tick} counts from here
+    bool lose_next_ = false;          // the send step being run loses its first transmission (Step::lost)
+    // The recv step that would take `msg` drops it (Step::lost): the call never sees it.
+    bool scenario_loses(const Call* call, const sip::MessageView& msg);
     std::string_view fill(const Call& call, uint16_t index) const;
 };
 

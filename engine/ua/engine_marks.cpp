@@ -39,6 +39,23 @@ void Engine::step_marks(Call& call, const Step& s) {
     }
 }
 
+bool Engine::scenario_loses(const Call* call, const sip::MessageView& msg) {
+    const auto& steps = program_.steps;
+    const Step* taker = nullptr;
+    if (!call) {  // a request that would open a call
+        if (program_.role == Role::kUas && msg.is_request && step_matches(steps[0], msg)) taker = &steps[0];
+    } else if (call->wait == Wait::kRecv) {
+        for (size_t j = call->pc; j < steps.size() && steps[j].kind == StepKind::kRecv; ++j) {
+            if (step_matches(steps[j], msg)) {
+                taker = &steps[j];
+                break;
+            }
+            if (!steps[j].optional) break;
+        }
+    }
+    return taker && taker->lost > 0 && rng_.uniform() < taker->lost;
+}
+
 std::string_view Engine::fill(const Call& call, uint16_t index) const {
     const Program::Fill& f = program_.fills[index];
     const double want = parse_number(variable(call, static_cast<unsigned>(f.var)));

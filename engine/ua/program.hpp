@@ -149,6 +149,9 @@ struct Step {
     int8_t counter = -1;
     int8_t timer_start = -1, timer_stop = -1;
     bool timer_repeat = false;
+    // SIPp's lost=: the probability (0-1) that this send's first transmission is not sent (the
+    // transaction retransmits it), or that a message this recv takes is dropped as if never arrived.
+    float lost = 0;
 
     // A Lua hook to run after this step, or -1: an index, in step order, into the hooks of each shard's
     // script::ScenarioState (which re-runs the file in its own lua_State and calls run_hook(hook, msg)).
@@ -164,6 +167,17 @@ inline int named_index(std::vector<std::string>& names, const std::string& n, si
     return static_cast<int>(names.size() - 1);
 }
 
+// Whether a recv step takes this message.
+inline bool step_matches(const Step& s, const sip::MessageView& m) {
+    for (const RecvMatch& r : s.matches) {
+        if (r.request != m.is_request) continue;
+        if (m.is_request ? (r.method == m.method && r.method != sip::Method::kUnknown)
+                         : (m.status_code >= r.code_lo && m.status_code <= r.code_hi))
+            return true;
+    }
+    return false;
+}
+
 struct Program {
     std::string name;
     std::string file;
@@ -172,7 +186,9 @@ struct Program {
     std::vector<Step> steps;
     std::vector<std::string> variables;  // names of per-call variables (captures), index = Slot kVar arg
     std::vector<std::string> counter_names, timer_names;  // Step::counter, Step::timer_start/stop
-    std::vector<int> global_recvs;  // recv steps that take their message at any point (SIPp's optional="global")
+    bool loses_received = false;                          // some recv step has `lost`
+    std::vector<int>
+        global_recvs;  // recv steps that take their message at any point (SIPp's optional="global")
     struct Fill {
         int var = -1;      // the call variable holding the length
         std::string text;  // repeated (SIPp's default: "X")

@@ -343,8 +343,10 @@ TEST(SippXml, ErrorsCarryTheLine) {
          "unknown keyword [nope]"},
         {"<scenario>\n<recv request=\"INVITE\"/>\n<recvCmd/>\n</scenario>", 3,
          "<recvCmd> (3PCC) is not supported"},
-        {"<scenario>\n<recv request=\"INVITE\" lost=\"10\"/>\n</scenario>", 2,
-         "<recv>: lost is not supported yet"},
+        {"<scenario>\n<recv request=\"INVITE\" response_txn=\"t\"/>\n</scenario>", 2,
+         "<recv>: response_txn is not supported yet"},
+        {"<scenario>\n<recv request=\"INVITE\" lost=\"150\"/>\n</scenario>", 2,
+         "<recv>: lost must be a percentage from 0 to 100, not '150'"},
         {"<scenario>\n<recv request=\"INVITE\">\n<action><ereg regexp=\"(\" "
          "assign_to=\"a\"/></action></recv>\n</scenario>",
          3, "<ereg>: bad regexp '('"},
@@ -668,6 +670,39 @@ TEST(SippXml, MediaActionsBecomeMediaSteps) {
                      p, err));
     EXPECT_NE(err.message.find("a media action on a step that jumps"), std::string::npos) << err.message;
     std::remove(wav.c_str());
+}
+
+// lost="100": the INVITE's first transmission never leaves (Timer A sends it again); the 200 the recv
+// takes is dropped as if it never came.
+TEST(SippXml, LostEmulatesPacketLoss) {
+    Harness r;
+    script::CompileError err;
+    ASSERT_TRUE(compile_text(R"(<scenario>
+<send lost="100"><![CDATA[
+INVITE sip:uas@127.0.0.1:5090 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
+From: <sip:uac@127.0.0.1>;tag=[call_number]
+To: <sip:uas@127.0.0.1:5090>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Content-Length: 0
+]]></send>
+<recv response="200" lost="100"/>
+</scenario>)",
+                             r.program, err))
+        << to_string(err);
+    EXPECT_FLOAT_EQ(r.program.steps[0].lost, 1.0f);
+    EXPECT_TRUE(r.program.loses_received);
+    ua::Engine engine{r.config, r.program, r.transport, r.rec, nullptr, 0};
+    ASSERT_TRUE(engine.start_call(0, 0));
+    r.transport.flush();
+    EXPECT_TRUE(r.transport.sent.empty());
+    engine.advance(600 * kMs);  // Timer A (T1 = 500 ms)
+    r.transport.flush();
+    ASSERT_EQ(r.transport.sent.size(), 1u);
+    r.inject(engine, ok_with_sdp(r.transport.sent[0], ""), 700 * kMs);
+    EXPECT_EQ(r.rec.succeeded, 0);  // the 200 was lost: the call still waits for it
+    EXPECT_EQ(r.rec.failed, 0);
 }
 
 }  // namespace
