@@ -62,7 +62,7 @@ both reinvite.xml reinvite "([field0], two re-INVITEs in a loop) to answer_dialo
   --inf "$WORK/names.csv"
 [ "$(json "$WORK/reinvite.json" 'r["messages"]["out"]["requests"]["INVITE"]')" = $((3 * N)) ] ||
   fail "reinvite.xml: not 3 INVITEs a call"
-"$SIPSTORM" serve "$ROOT/scenarios/answer_dialog.lua" --listen 127.0.0.1:$UAS4 --calls $((2 * N)) --duration 90 -q &
+"$SIPSTORM" serve "$ROOT/scenarios/answer_dialog.lua" --listen 127.0.0.1:$UAS4 --calls $((3 * N)) --duration 90 -q &
 PIDS+=("$!")
 wait_udp $UAS4
 both timers_counters.xml timers "(start_rtd/rtd/repeat_rtd, counter) to answer_dialog.lua" --target 127.0.0.1:$UAS4
@@ -73,4 +73,14 @@ for f in timers timers.lua; do
   [ "$p99" = $N ] || fail "$f: the invite timer has no histogram of $N values: $p99"
   echo "ok: $f: $got"
 done
+# lost="30" on the INVITE (SIPp's emulated loss): the first transmissions that are not sent are
+# retransmitted by Timer A, and every call still succeeds.
+sed 's|<send retrans="500">|<send retrans="500" lost="30">|' "$ROOT/scenarios/sipp/uac.xml" >"$WORK/lossy.xml"
+grep -q 'lost="30"' "$WORK/lossy.xml" || fail "lossy.xml: no lost= in the INVITE's send"
+"$SIPSTORM" run "$WORK/lossy.xml" --target 127.0.0.1:$UAS4 --set duration=0 --rate 30 --calls $N -q --out "$WORK/lossy.json" ||
+  fail "lossy.xml: exit code $?"
+check "lossy.xml (lost=30 on the INVITE)" "$WORK/lossy.json"
+retrans=$(json "$WORK/lossy.json" 'r["retransmissions"]["by_type"]["invite"]')
+[ "$retrans" -gt 0 ] || fail "lossy.xml: no INVITE retransmissions with lost=30"
+echo "ok: lossy.xml: $retrans INVITE retransmissions"
 echo "PASS SIPp XML corpus"
