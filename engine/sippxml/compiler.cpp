@@ -558,8 +558,16 @@ class Compiler {
             } else {
                 return fail(a.line, "<exec int_cmd=\"" + *cmd + "\">: only stop_call is supported");
             }
-        } else if (n == "verifyauth" || n == "setdest" || n == "lookup" || n == "insert" || n == "replace" ||
-                   n == "trim" || n == "assignstr" || n == "index") {
+        } else if (n == "verifyauth") {
+            if (!received)
+                return fail(a.line, "<verifyauth> checks a received request: it belongs in a <recv>");
+            if (!only_attrs(a, {"assign_to", "username", "password"}) || !dest()) return false;
+            op.kind = ua::VarOpKind::kVerifyAuth;
+            if (!literal_or_variable(a, "username", op.text, op.src) ||
+                !literal_or_variable(a, "password", op.text2, op.src2))
+                return false;
+        } else if (n == "setdest" || n == "lookup" || n == "insert" || n == "replace" || n == "trim" ||
+                   n == "assignstr" || n == "index") {
             return fail(a.line, "action <" + n + "> is not supported yet");
         } else {
             return fail(a.line, "unknown action <" + n + ">");
@@ -637,6 +645,22 @@ class Compiler {
         if (fs::exists(beside)) return beside.string();
         const fs::path shared = fs::path("/usr/share/sip-tester") / fs::path(name).filename();
         return fs::exists(shared) ? shared.string() : name;
+    }
+
+    // An attribute that is a literal or exactly one [$variable].
+    bool literal_or_variable(const Element& a, const char* key, std::string& text, int& var) {
+        const std::string* v = a.attr(key);
+        if (!v) return fail(a.line, "<" + a.name + "> needs " + key);
+        if (v->size() > 3 && v->starts_with("[$") && v->back() == ']') {
+            const std::string name = v->substr(2, v->size() - 3);
+            if ((var = variable(name)) < 0)
+                return fail(a.line, "<" + a.name + ">: no action assigns the variable '" + name + "'");
+            return true;
+        }
+        if (v->find('[') != std::string::npos)
+            return fail(a.line, "<" + a.name + ">: " + key + " is a literal or one [$variable]");
+        text = *v;
+        return true;
     }
 
     bool ereg(const Element& a, ua::Step& step, bool received) {

@@ -286,6 +286,10 @@ class Writer {
                     body += "do return " + quote(label) + " end  -- <error>";
                     break;
                 }
+                case ua::VarOpKind::kVerifyAuth:
+                    return fail(
+                        s,
+                        "<verifyauth> has no Lua form yet (check_auth verifies against the scenario's auth)");
                 case ua::VarOpKind::kStop:
                     need_end_ = true;
                     body += "do return \"sipp_end\" end  -- exec int_cmd=\"stop_call\"";

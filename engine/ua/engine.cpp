@@ -262,7 +262,7 @@ bool Engine::step_done(Call& call, size_t at, const sip::MessageView* msg) {
         if (call.state != CallState::kActive) return false;
     }
     if (!s.ops.empty()) {  // before test=, which may read what they set (as in SIPp)
-        CallVars vars(*this, call);
+        CallVars vars(*this, call, msg);
         const OpsOutcome o = run_var_ops(s.ops, vars);
         if (o.kind == OpsOutcome::kJump) {
             next = o.target;
@@ -283,7 +283,7 @@ bool Engine::step_done(Call& call, size_t at, const sip::MessageView* msg) {
     if (s.hook >= 0 && lua_) {
         std::string error;
         std::string_view jump;
-        CallVars vars(*this, call);
+        CallVars vars(*this, call, msg);
         if (!lua_->run_hook(s.hook, msg, &error, &jump, &vars)) {
             fail(call, FailReason::kScriptError, error);
             return false;
@@ -1040,6 +1040,15 @@ std::string_view Engine::challenge_value(const Call& call) {
         auth::AuthError::kOk)
         return {};
     return std::string_view(challenge_buf_, len);
+}
+
+bool Engine::credentials_are(const sip::MessageView& msg, std::string_view user,
+                             std::string_view password) const {
+    const sip::Header* h = msg.find(sip::HeaderId::kProxyAuthorization);
+    if (!h) h = msg.find(sip::HeaderId::kAuthorization);
+    sip::DigestCredentials cr;
+    return h && sip::parse_credentials(h->value, cr) == sip::FieldError::kOk && cr.is_digest &&
+           cr.username == user && auth::verify(cr, password, msg.method_text, msg.body);
 }
 
 bool Engine::check_credentials(Call& call, const sip::MessageView& msg) {

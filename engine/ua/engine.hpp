@@ -108,6 +108,8 @@ class Engine {
     std::string_view call_key(const Call& call, char* out) const;
     bool on_challenge(Call& call, const sip::MessageView& msg);
     bool check_credentials(Call& call, const sip::MessageView& msg);
+    // SIPp's verifyauth: the request's Digest credentials (any nonce) are this user's and password's.
+    bool credentials_are(const sip::MessageView& msg, std::string_view user, std::string_view password) const;
     std::string_view credential(const Call& call, const Program::Credential& c) const;
     std::string_view field_value(const Call& call, size_t index) const;  // ${field0} ...
     bool capture(Call& call, const Step& s, const sip::MessageView& msg);

@@ -47,6 +47,8 @@ enum class VarOpKind : uint8_t {
     kJump,          // go to step `target`, or to the step numbered by variable src
     kFail,          // end the call as failed with `text`
     kStop,          // end the call as succeeded (exec int_cmd="stop_call")
+    kVerifyAuth,    // dest = "true" when the received request's Digest credentials are those of the
+                    // username (text, or variable src) and password (text2, or variable src2)
 };
 enum class Compare : uint8_t { kEqual, kNotEqual, kGreater, kLess, kGreaterEqual, kLessEqual };
 
@@ -58,6 +60,8 @@ struct VarOp {
     int operand_var = -1;       // the operand's variable; -1: `value` / `text`
     double value = 0;
     std::string text;             // kStrcmp: the string operand; kFail: the reason
+    std::string text2;            // kVerifyAuth: the password
+    int src2 = -1;                // kVerifyAuth: the password's variable
     int target = -1;              // kJump: a step index
     PauseSpec dist;               // kSample
     std::vector<int> jump_steps;  // kJump by variable: step index for each value (SIPp's msg_index)

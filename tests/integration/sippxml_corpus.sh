@@ -3,7 +3,8 @@
 # with [authentication] from an injection file against the Kamailio registrar, an OPTIONS loop on
 # variables (assign/add/test/next) with ereg check_it, CANCEL through the proxy, INVITE answering the
 # proxy's 407, re-INVITEs with [fieldN], [routes] and [next_url], response-time timers and counters
-# (their counts in the result file, XML and imported Lua alike). Every call must succeed, and so must
+# (their counts in the result file, XML and imported Lua alike), lost=, verifyauth against SIPp's UAC.
+# Every call must succeed, and so must
 # every call of the Lua scenario `sipstorm import` writes for each.
 source "$(dirname "$0")/kamailio_lib.sh"
 C=$ROOT/tests/sippxml
@@ -83,4 +84,22 @@ check "lossy.xml (lost=30 on the INVITE)" "$WORK/lossy.json"
 retrans=$(json "$WORK/lossy.json" 'r["retransmissions"]["by_type"]["invite"]')
 [ "$retrans" -gt 0 ] || fail "lossy.xml: no INVITE retransmissions with lost=30"
 echo "ok: lossy.xml: $retrans INVITE retransmissions"
+# verifyauth: a registrar in SIPp XML that checks credentials itself, served by sipstorm; SIPp's own
+# UAC registers with the right password (200, "accepted"), sipstorm with a wrong one (403, "refused").
+need sipp sip-tester
+UAS5=25476
+"$SIPSTORM" serve "$C/verifyauth_uas.xml" --listen 127.0.0.1:$UAS5 --calls $((2 * 5)) --duration 60 -q --out "$WORK/va.json" &
+vapid=$!; PIDS+=("$vapid")
+wait_udp $UAS5
+(cd "$WORK" && sipp -sf "$C/register_once.xml" -au alice -ap secret -m 5 -r 5 -nostdin -i 127.0.0.1 -p $((UAS5 + 100)) \
+  127.0.0.1:$UAS5 >"$WORK/va_sipp.txt" 2>&1) || fail "SIPp register_once.xml (right password) -> verifyauth_uas.xml: exit $?"
+set +e
+"$SIPSTORM" run "$C/register_once.xml" --auth alice:wrong --target 127.0.0.1:$UAS5 --calls 5 --rate 5 -q --out "$WORK/va_bad.json"
+rc=$?
+set -e
+[ $rc = 1 ] || fail "register_once.xml with a wrong password: exit $rc, expected 1 (every call refused)"
+wait "$vapid" || fail "serve verifyauth_uas.xml: exit code $?"
+got=$(json "$WORK/va.json" '" ".join("%s=%d" % kv for kv in sorted(r["counters"].items()))')
+[ "$got" = "accepted=5 refused=5" ] || fail "verifyauth_uas.xml counters: $got"
+echo "ok: verifyauth: SIPp with the right password accepted, sipstorm with a wrong one refused: $got"
 echo "PASS SIPp XML corpus"

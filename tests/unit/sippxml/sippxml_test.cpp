@@ -93,6 +93,7 @@ TEST(VarOps, ArithmeticTestsAndStrcmpAsSippPrintsThem) {
         }
         double sample_ms(const ua::PauseSpec& d) override { return d.a_ms; }
         double now_seconds() const override { return 1000.25; }
+        bool credentials_are(std::string_view, std::string_view) const override { return false; }
     } vars;
     auto op = [](ua::VarOpKind k, int dest, int src, double value) {
         ua::VarOp o;
@@ -345,6 +346,12 @@ TEST(SippXml, ErrorsCarryTheLine) {
          "<recvCmd> (3PCC) is not supported"},
         {"<scenario>\n<recv request=\"INVITE\" response_txn=\"t\"/>\n</scenario>", 2,
          "<recv>: response_txn is not supported yet"},
+        {"<scenario>\n<recv request=\"INVITE\"/>\n<nop><action><verifyauth assign_to=\"ok\" username=\"a\" "
+         "password=\"b\"/></action></nop>\n</scenario>",
+         3, "<verifyauth> checks a received request: it belongs in a <recv>"},
+        {"<scenario>\n<recv request=\"INVITE\"><action><verifyauth assign_to=\"ok\" username=\"[field0]\" "
+         "password=\"b\"/></action></recv>\n</scenario>",
+         2, "<verifyauth>: username is a literal or one [$variable]"},
         {"<scenario>\n<recv request=\"INVITE\" lost=\"150\"/>\n</scenario>", 2,
          "<recv>: lost must be a percentage from 0 to 100, not '150'"},
         {"<scenario>\n<recv request=\"INVITE\">\n<action><ereg regexp=\"(\" "
