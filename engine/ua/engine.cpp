@@ -328,6 +328,9 @@ void Engine::finish(Call& call, uint64_t now_ns) {
 }
 
 void Engine::fail(Call& call, FailReason reason, std::string_view detail, uint16_t code) {
+    if (config_.bye_on_abort && program_.role == Role::kUac && reason != FailReason::kTransportError &&
+        !peer_ended_)
+        abandon(call);
     rec_.call_failed(reason, detail, code);
     release(call);
 }
@@ -877,7 +880,14 @@ void Engine::deliver(Call& call, const sip::MessageView& msg, uint64_t now_ns) {
     }
     FailReason reason = !msg.is_request && msg.status_code >= 300 ? FailReason::kFinalResponse
                                                                   : FailReason::kUnexpectedMessage;
+    if (config_.bye_on_abort && msg.is_request && msg.method == sip::Method::kBye) {
+        // The peer hung up where the scenario did not expect it: answer it, and send no BYE of ours.
+        char key[kCallKeyLength];
+        answer_statelessly(msg, call.peer, 200, call_key(call, key));
+        peer_ended_ = true;
+    }
     fail(call, reason, describe(msg), msg.is_request ? 0 : msg.status_code);
+    peer_ended_ = false;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -49,6 +49,9 @@ struct EngineConfig {
     // An INFO, NOTIFY, OPTIONS or UPDATE inside a call that no step expects is answered 200 and the
     // call goes on (SIPp's -aa), rather than failing it as unexpected.
     bool auto_answer = false;
+    // A UAC call that fails after its INVITE was sent is abandoned politely (SIPp's default behaviour
+    // "bye"): a CANCEL while the INVITE has no final response, a BYE once its dialog is up.
+    bool bye_on_abort = false;
     media::MediaConfig media;  // for a program with media steps (shard, shards, local and seed are filled in)
     stats::ShardStats* stats = nullptr;  // where the media engine counts (the shard's statistics)
 };
@@ -121,6 +124,8 @@ class Engine {
     void rearm(Call& call);
     void finish(Call& call, uint64_t now_ns);
     void fail(Call& call, FailReason reason, std::string_view detail, uint16_t code = 0);
+    void abandon(Call& call);  // EngineConfig::bye_on_abort (engine_abandon.cpp)
+    bool peer_ended_ = false;  // the message being handled is the peer's BYE: nothing to abandon
     void release(Call& call);  // cancels its timer, remembers an answered INVITE (UAS), frees the slot
     bool answer_ended_invite(const sip::MessageView& msg, std::string_view call_id, const net::Address& from,
                              uint64_t now_ns);

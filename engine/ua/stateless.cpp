@@ -131,6 +131,55 @@ size_t build_ack_for_failure(const sip::MessageView& invite, const sip::MessageV
     return end_ack(w, cseq);
 }
 
+namespace {
+Writer& cseq_line(Writer& w, uint32_t cseq, std::string_view method) {
+    char num[16];
+    int n = snprintf(num, sizeof(num), "%u", cseq);
+    return w.put("CSeq: ")
+        .put(std::string_view(num, static_cast<size_t>(n)))
+        .put(" ")
+        .put(method)
+        .put("\r\n");
+}
+}  // namespace
+
+size_t build_cancel(const sip::MessageView& invite, uint32_t cseq, char* out, size_t cap) {
+    Writer w{out, cap};
+    w.put("CANCEL ").put(invite.request_uri).put(" SIP/2.0\r\n");
+    if (const sip::Header* via = invite.find(sip::HeaderId::kVia)) w.header("Via", via->value);
+    w.all(invite, sip::HeaderId::kRoute);
+    w.header("Max-Forwards", "70");
+    w.header("From", value_of(invite, sip::HeaderId::kFrom));
+    w.header("To", value_of(invite, sip::HeaderId::kTo));
+    w.header("Call-ID", value_of(invite, sip::HeaderId::kCallId));
+    cseq_line(w, cseq, "CANCEL").put("Content-Length: 0\r\n\r\n");
+    return w.done();
+}
+
+size_t build_bye(const sip::MessageView& invite, std::string_view target, std::string_view routes,
+                 std::string_view remote_tag, std::string_view branch, uint32_t cseq, char* out, size_t cap) {
+    const sip::Header* via = invite.find(sip::HeaderId::kVia);
+    if (!via) return 0;
+    // The INVITE's top Via with another branch: everything before ";branch=" and after its value.
+    std::string_view v = via->value;
+    const size_t at = v.find(";branch=");
+    Writer w{out, cap};
+    w.put("BYE ").put(target.empty() ? invite.request_uri : target).put(" SIP/2.0\r\n");
+    w.put("Via: ").put(v.substr(0, at)).put(";branch=").put(branch);
+    if (at != std::string_view::npos) {
+        const size_t end = v.find(';', at + 8);
+        if (end != std::string_view::npos) w.put(v.substr(end));
+    }
+    w.put("\r\n").put(routes);
+    if (!routes.empty() && !routes.ends_with("\r\n")) w.put("\r\n");
+    w.header("Max-Forwards", "70");
+    w.header("From", value_of(invite, sip::HeaderId::kFrom));
+    w.put("To: ").put(value_of(invite, sip::HeaderId::kTo)).put(";tag=").put(remote_tag).put("\r\n");
+    w.header("Call-ID", value_of(invite, sip::HeaderId::kCallId));
+    cseq_line(w, cseq, "BYE").put("Content-Length: 0\r\n\r\n");
+    return w.done();
+}
+
 size_t build_ack_for_late_failure(const sip::MessageView& response, char* out, size_t cap) {
     const sip::Header* to = response.find(sip::HeaderId::kTo);
     const sip::Header* via = response.find(sip::HeaderId::kVia);

@@ -19,6 +19,14 @@ size_t build_ack_for_late_failure(const sip::MessageView& response, char* out, s
 size_t build_ack_for_failure(const sip::MessageView& invite, const sip::MessageView& response, uint32_t cseq,
                              char* out, size_t cap);
 
+// What a UAC sends when it abandons a call (SIPp's default behaviour "bye"), from its INVITE as
+// sent: a CANCEL while the INVITE has no final response (§9.1: its Request-URI, top Via, From, To,
+// Call-ID and Route, CSeq number + CANCEL), or a BYE in the dialog (§15: to the remote target,
+// through the route set, To with the remote tag, a new branch and the next CSeq).
+size_t build_cancel(const sip::MessageView& invite, uint32_t cseq, char* out, size_t cap);
+size_t build_bye(const sip::MessageView& invite, std::string_view target, std::string_view routes,
+                 std::string_view remote_tag, std::string_view branch, uint32_t cseq, char* out, size_t cap);
+
 // A response (Via, From, To, Call-ID, CSeq copied, no body) to a request no call will answer.
 // to_tag: added to To (a final answer to a request outside any dialog, e.g. 200 to OPTIONS).
 // extra: header lines (each ending in CRLF) put before Content-Length (Unsupported, Allow ...).

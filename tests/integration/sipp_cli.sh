@@ -69,6 +69,40 @@ set -e
 [ $rc = 1 ] && grep -q "unexpected" noaa.txt || fail "without -aa the UAS should fail its calls on the INFO: exit $rc ($(tail -5 noaa.txt))"
 echo "ok: -aa answers an unexpected in-call INFO (SIPp's and sipstorm's), without it the call fails"
 
+# SIPp's default behaviour "bye": a call that fails while its INVITE rings sends a CANCEL (the 487
+# that follows is ACKed), one that fails in its dialog sends a BYE; -default_behaviors none sends
+# neither. The UAS: serve answer_ring.lua ringing 30 s, serve answer.lua (which does not take INFO).
+P7=$((PORT + 7)) P8=$((PORT + 8))
+"$SIPSTORM" serve "$ROOT/scenarios/answer_ring.lua" --set ring=30 --listen 127.0.0.1:$P7 --duration 30 --calls 6 -q \
+  --out ring.json >ring.txt 2>&1 &
+ringpid=$!; PIDS+=("$ringpid")
+wait_udp $P7
+# count FLAGS...: runs `sipstorm sipp FLAGS` (its calls must fail), prints "CANCEL BYE" sent.
+count() {
+  set +e
+  "$SIPSTORM" sipp "$@" -trace_msg >abort.txt 2>&1; local rc=$?
+  set -e
+  [ $rc = 1 ] || fail "sipstorm sipp $*: exit $rc, expected 1 ($(tail -3 abort.txt))"
+  local pcap; pcap=$(ls -t ./*_messages.pcap | head -1)
+  for m in CANCEL BYE; do
+    tshark_sip -r "$pcap" -Y "sip.Method == \"$m\" && udp.srcport != $P7 && udp.srcport != $P8" 2>/dev/null | wc -l | tr '\n' ' '
+  done
+  rm -f "$pcap"
+}
+need tshark tshark
+got=$(count -sn uac -m 3 -r 3 -recv_timeout 1000 127.0.0.1:$P7)
+[ "$got" = "3 0 " ] || fail "ringing calls that time out: CANCEL BYE sent = $got, expected 3 0"
+got=$(count -sn uac -m 3 -r 3 -recv_timeout 1000 -default_behaviors none 127.0.0.1:$P7)
+[ "$got" = "0 0 " ] || fail "-default_behaviors none: CANCEL BYE sent = $got, expected 0 0"
+kill "$ringpid"; wait "$ringpid" || true
+[ "$(json ring.json 'r["messages"]["in"]["requests"].get("CANCEL", 0)')" = 3 ] || fail "answer_ring.lua did not get 3 CANCELs"
+"$SIPSTORM" serve "$ROOT/scenarios/answer.lua" --listen 127.0.0.1:$P8 --duration 30 --calls 3 -q >answer.txt 2>&1 &
+PIDS+=("$!")
+wait_udp $P8
+got=$(count -sf "$ROOT/tests/sippxml/info_in_call.xml" -m 3 -r 3 -recv_timeout 1000 127.0.0.1:$P8)
+[ "$got" = "0 3 " ] || fail "calls that fail in their dialog: CANCEL BYE sent = $got, expected 0 3 ($(cat answer.txt))"
+echo "ok: default behaviour bye: a CANCEL for each ringing call that fails, a BYE for each answered one; none with -default_behaviors none"
+
 # -t t1 (one TCP connection for every call) and -t tn (one per call) against SIPp's UAS over TCP.
 P6=$((PORT + 6))
 (exec sipp -sn uas -t t1 -i 127.0.0.1 -p $P6 -nostdin >/dev/null 2>&1) &

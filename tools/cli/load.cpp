@@ -88,6 +88,10 @@ void add_common_options(po::options_description& d, CommonOptions& o) {
         "prefer", po::value(&o.prefer),
         "ipv4 (default) or ipv6: which address to take when a host name has both")(
         "quiet,q", po::bool_switch(&o.quiet), "no live line, only the summary")(
+        "bye-on-abort", po::bool_switch(&o.bye_on_abort),
+        "a UAC call that fails after its INVITE went out sends a CANCEL (no final response yet) or a BYE "
+        "(its dialog is up), so the target does not keep it (SIPp's default behaviour 'bye'); an "
+        "unexpected BYE from the peer is answered 200 instead")(
         "auto-answer", po::bool_switch(&o.auto_answer),
         "answer an INFO, NOTIFY, OPTIONS or UPDATE inside a call that no step expects with 200 OK, and "
         "go on (SIPp's -aa); without it such a request fails the call as unexpected")(

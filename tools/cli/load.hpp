@@ -48,6 +48,7 @@ struct CommonOptions {
     std::string metrics;                 // --metrics HOST:PORT: serve /metrics (Prometheus)
     std::string metrics_linger;          // --metrics-linger T: after the run, wait for a last scrape
     bool auto_answer = false;            // --auto-answer (SIPp's -aa)
+    bool bye_on_abort = false;           // --bye-on-abort (SIPp's default behaviour "bye")
 };
 
 void add_common_options(po::options_description& d, CommonOptions& o);

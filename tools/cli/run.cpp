@@ -155,6 +155,7 @@ int cmd_run(const Args& args) {
     uac.engine.max_calls = common.call_slots;
     uac.engine.timers = timers;
     uac.engine.auto_answer = common.auto_answer;
+    uac.engine.bye_on_abort = common.bye_on_abort;
     apply_media_options(common, uac, target.empty() ? 0 : -1);
     if (!recv_timeout.empty()) uac.engine.recv_timeout_ns = parse_duration_ns(recv_timeout, "recv-timeout");
     net::Address remote;

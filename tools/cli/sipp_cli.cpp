@@ -27,8 +27,9 @@ branchs, uac_pcap, ooc_default), -r, -rp, -rate_increase, -rate_max, -m, -l, -d,
 -t u1|un|t1|tn|l1|ln (UDP, TCP, TLS; one connection for all calls or one per call), -timeout,
 -recv_timeout, -max_socket, -mp (the first RTP port), -inf, -au, -ap, -key NAME VALUE, -set NAME
 VALUE, -trace_stat, -stf, -fd, -trace_err, -trace_msg (a pcap file), -bg, -nostdin, -aa,
--default_behaviors all. Anything else is an error naming the option. Exit status as SIPp: 0 all
-calls succeeded, 1 some failed, 97 -timeout ended the run, 99 no call was processed.
+-default_behaviors all|none|bye|-bye (by default, as SIPp's "bye", a call that fails sends a CANCEL
+or a BYE). Anything else is an error naming the option. Exit status as SIPp: 0 all calls
+succeeded, 1 some failed, 97 -timeout ended the run, 99 no call was processed.
 )";
 
 const char* const kBuiltins[] = {"uac", "uas", "regexp", "branchc", "branchs", "uac_pcap", "ooc_default"};
@@ -60,6 +61,7 @@ int cmd_sipp(const Args& args) {
     std::string auth_user, auth_pass, timeout, recv_timeout;
     std::vector<std::string> passthrough;  // options passed to run / serve as they are
     bool per_call_connections = false;     // -t tn / ln
+    bool bye_on_abort = true;              // SIPp's default behaviours: all
     std::vector<std::string> sets, infs;
     double rate = 10, rate_period_ms = 1000, rate_increase = 0, rate_max = 0, fd = 60;
     long long max_calls = 0, limit = 0;
@@ -163,9 +165,20 @@ int cmd_sipp(const Args& args) {
             passthrough.push_back("--auto-answer");
         } else if (a == "-nostdin") {
         } else if (a == "-default_behaviors") {
-            const std::string& b = value(i);
-            if (b != "all")
-                throw UsageError("-default_behaviors " + b + ": only 'all' (SIPp's default) is supported");
+            // SIPp's: all (bye, abortunexp, pingreply), none, or a comma list; "-NAME" turns one off.
+            // An unexpected message always aborts its call here; out-of-call pings are always answered.
+            std::stringstream list(value(i));
+            for (std::string b; std::getline(list, b, ',');) {
+                if (b == "all" || b == "bye") {
+                    bye_on_abort = true;
+                } else if (b == "none" || b == "-bye") {
+                    bye_on_abort = false;
+                } else if (b != "abortunexp" && b != "pingreply" && b != "-pingreply") {
+                    throw UsageError("-default_behaviors " + b +
+                                     ": sipstorm takes all, none, bye, -bye, abortunexp, pingreply (an "
+                                     "unexpected message always aborts its call)");
+                }
+            }
         } else if (!a.empty() && a[0] == '-') {
             throw UsageError("option " + a + " is not supported (see 'sipstorm sipp --help')");
         } else if (remote.empty()) {
@@ -215,6 +228,7 @@ int cmd_sipp(const Args& args) {
         (void)rate_given;
         if (limit > 0) run.insert(run.end(), {"--concurrent", std::to_string(limit)});
         if (per_call_connections) run.insert(run.end(), {"--connections", "per-call"});
+        if (bye_on_abort) run.push_back("--bye-on-abort");
         if (!recv_timeout.empty()) run.insert(run.end(), {"--recv-timeout", recv_timeout});
     }
     if (max_calls > 0) run.insert(run.end(), {"--calls", std::to_string(max_calls)});
