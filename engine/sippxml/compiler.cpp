@@ -566,8 +566,18 @@ class Compiler {
             if (!literal_or_variable(a, "username", op.text, op.src) ||
                 !literal_or_variable(a, "password", op.text2, op.src2))
                 return false;
-        } else if (n == "setdest" || n == "lookup" || n == "insert" || n == "replace" || n == "trim" ||
-                   n == "assignstr" || n == "index") {
+        } else if (n == "setdest") {
+            if (!only_attrs(a, {"host", "port", "protocol"})) return false;
+            const std::string* proto = a.attr("protocol");
+            if (proto && *proto != "udp" && *proto != "UDP")
+                return fail(a.line, "<setdest>: protocol " + *proto +
+                                        ": only udp (a TCP or TLS call keeps its connection)");
+            op.kind = ua::VarOpKind::kSetDest;
+            if (!literal_or_variable(a, "host", op.text, op.src) ||
+                !literal_or_variable(a, "port", op.text2, op.src2))
+                return false;
+        } else if (n == "lookup" || n == "insert" || n == "replace" || n == "trim" || n == "assignstr" ||
+                   n == "index") {
             return fail(a.line, "action <" + n + "> is not supported yet");
         } else {
             return fail(a.line, "unknown action <" + n + ">");

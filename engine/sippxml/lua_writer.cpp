@@ -286,6 +286,8 @@ class Writer {
                     body += "do return " + quote(label) + " end  -- <error>";
                     break;
                 }
+                case ua::VarOpKind::kSetDest:
+                    return fail(s, "<setdest> has no Lua form yet");
                 case ua::VarOpKind::kVerifyAuth:
                     return fail(
                         s,

@@ -127,5 +127,7 @@ inline constexpr uint8_t kFlagSetupDone = 1u << 0;       // the INVITE got its 2
 inline constexpr uint8_t kFlagInviteAnswered = 1u << 1;  // a final response to our INVITE arrived
 inline constexpr uint8_t kFlagAuthSent = 1u << 2;        // our last request carried credentials
 inline constexpr uint8_t kFlagProxyChallenge = 1u << 3;  // kChallenge came from a 407 (Proxy-)
+inline constexpr uint8_t kFlagOwnDestination =
+    1u << 4;  // a UAC sends to `peer` (SIPp's setdest), not the target
 
 }  // namespace sipstorm::ua

@@ -31,6 +31,9 @@ class CallVars final : public VarAccess {
         return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
     }
 
+    std::string_view set_destination(std::string_view host, std::string_view port) override {
+        return engine_.set_destination(call_, host, port);
+    }
     bool credentials_are(std::string_view user, std::string_view password) const override {
         return msg_ && engine_.credentials_are(*msg_, user, password);
     }

@@ -516,7 +516,7 @@ bool Engine::transmit(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t br
         return true;
     }
     pkt->len = static_cast<uint32_t>(n);
-    pkt->to = program_.role == Role::kUac ? config_.remote : call.peer;
+    pkt->to = destination(call);
     pkt->flow = flow_of(call);
     pkt->lane = lane_++;
     trace_tx(*pkt);
@@ -536,7 +536,7 @@ void Engine::send_ack_for_failure(Call& call, const sip::MessageView& response) 
     if (!pkt) return;
     size_t len = build_ack_for_failure(scratch_msg_, response, invite.cseq, pkt->data, net::kMaxDatagram);
     pkt->len = static_cast<uint32_t>(len);
-    pkt->to = program_.role == Role::kUac ? config_.remote : call.peer;
+    pkt->to = destination(call);
     pkt->flow = flow_of(call);
     pkt->lane = lane_++;
     if (len) {

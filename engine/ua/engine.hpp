@@ -99,7 +99,7 @@ class Engine {
     // False when the call ended (a hook failed).
     bool step_done(Call& call, size_t at, const sip::MessageView* msg);
     bool jump_taken(const Call& call, const Step& s) const;
-    // The step's counter and timers (engine_marks.cpp); the call may fail (its arena full).
+    // The step's counter and timers (engine_sipp.cpp); the call may fail (its arena full).
     void step_marks(Call& call, const Step& s);
     void begin_call(Call& call);
     bool send_step(Call& call, uint16_t tpl_index, uint64_t now_ns);
@@ -125,6 +125,14 @@ class Engine {
     void finish(Call& call, uint64_t now_ns);
     void fail(Call& call, FailReason reason, std::string_view detail, uint16_t code = 0);
     void abandon(Call& call);  // EngineConfig::bye_on_abort (engine_abandon.cpp)
+    // Where the call's messages go: a UAC's target (or its setdest), a UAS's peer.
+    const net::Address& destination(const Call& call) const {
+        return program_.role == Role::kUac && !(call.flags & kFlagOwnDestination) ? config_.remote
+                                                                                  : call.peer;
+    }
+    // SIPp's setdest: the call's messages go to HOST:PORT from now on (numeric; UDP). Empty when
+    // done, else why not.
+    std::string_view set_destination(Call& call, std::string_view host, std::string_view port);
     bool peer_ended_ = false;  // the message being handled is the peer's BYE: nothing to abandon
     void release(Call& call);  // cancels its timer, remembers an answered INVITE (UAS), frees the slot
     bool answer_ended_invite(const sip::MessageView& msg, std::string_view call_id, const net::Address& from,

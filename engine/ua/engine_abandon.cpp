@@ -41,7 +41,7 @@ void Engine::abandon(Call& call) {
     }
     pkt->len = static_cast<uint32_t>(len);
     if (len == 0) return;  // the transport skips empty packets
-    pkt->to = config_.remote;
+    pkt->to = destination(call);
     pkt->flow = flow_of(call);
     pkt->lane = lane_++;
     trace_tx(*pkt);

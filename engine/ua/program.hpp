@@ -47,6 +47,7 @@ enum class VarOpKind : uint8_t {
     kJump,          // go to step `target`, or to the step numbered by variable src
     kFail,          // end the call as failed with `text`
     kStop,          // end the call as succeeded (exec int_cmd="stop_call")
+    kSetDest,       // the call's messages go to host (text, or variable src) : port (text2 / src2)
     kVerifyAuth,    // dest = "true" when the received request's Digest credentials are those of the
                     // username (text, or variable src) and password (text2, or variable src2)
 };

@@ -161,6 +161,13 @@ OpsOutcome run_var_ops(const std::vector<VarOp>& ops, VarAccess& vars) {
                 return {OpsOutcome::kFail, -1, op.text};
             case VarOpKind::kStop:
                 return {OpsOutcome::kStop, -1, {}};
+            case VarOpKind::kSetDest: {
+                const std::string host(op.src >= 0 ? vars.get(op.src) : std::string_view(op.text));
+                const std::string port(op.src2 >= 0 ? vars.get(op.src2) : std::string_view(op.text2));
+                const std::string_view why = vars.set_destination(host, port);
+                if (!why.empty()) return {OpsOutcome::kFail, -1, why};
+                break;
+            }
             case VarOpKind::kVerifyAuth: {
                 const std::string user(op.src >= 0 ? vars.get(op.src) : std::string_view(op.text));
                 const std::string password(op.src2 >= 0 ? vars.get(op.src2) : std::string_view(op.text2));

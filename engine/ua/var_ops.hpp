@@ -19,6 +19,8 @@ class VarAccess {
     // Whether the message the step received carries Digest credentials of this user and password
     // (false without one).
     virtual bool credentials_are(std::string_view user, std::string_view password) const = 0;
+    // setdest: empty when the call's messages now go there, else why not.
+    virtual std::string_view set_destination(std::string_view host, std::string_view port) = 0;
 
   protected:
     ~VarAccess() = default;

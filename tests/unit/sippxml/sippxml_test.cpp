@@ -94,6 +94,7 @@ TEST(VarOps, ArithmeticTestsAndStrcmpAsSippPrintsThem) {
         double sample_ms(const ua::PauseSpec& d) override { return d.a_ms; }
         double now_seconds() const override { return 1000.25; }
         bool credentials_are(std::string_view, std::string_view) const override { return false; }
+        std::string_view set_destination(std::string_view, std::string_view) override { return {}; }
     } vars;
     auto op = [](ua::VarOpKind k, int dest, int src, double value) {
         ua::VarOp o;
@@ -710,6 +711,42 @@ Content-Length: 0
     r.inject(engine, ok_with_sdp(r.transport.sent[0], ""), 700 * kMs);
     EXPECT_EQ(r.rec.succeeded, 0);  // the 200 was lost: the call still waits for it
     EXPECT_EQ(r.rec.failed, 0);
+}
+
+// setdest: the call's messages go elsewhere from then on (the port from a variable).
+TEST(SippXml, SetdestSendsTheCallElsewhere) {
+    Harness r;
+    script::CompileError err;
+    ua::Program p;
+    ASSERT_TRUE(compile_text(R"(<scenario>
+<nop><action><assign assign_to="port" value="5099"/><setdest host="127.0.0.9" port="[$port]" protocol="udp"/></action></nop>
+<send><![CDATA[
+OPTIONS sip:uas@127.0.0.9:5099 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
+From: <sip:uac@127.0.0.1>;tag=[call_number]
+To: <sip:uas@127.0.0.9:5099>
+Call-ID: [call_id]
+CSeq: 1 OPTIONS
+Content-Length: 0
+]]></send>
+<recv response="200"/>
+</scenario>)",
+                             r.program, err))
+        << to_string(err);
+    ua::Engine engine{r.config, r.program, r.transport, r.rec, nullptr, 0};
+    ASSERT_TRUE(engine.start_call(0, 0));
+    r.transport.flush();
+    ASSERT_EQ(r.transport.sent_to.size(), 1u);
+    EXPECT_EQ(r.transport.sent_to[0].to_string(), "127.0.0.9:5099");
+    engine.advance(600 * kMs);  // its retransmission goes there too
+    r.transport.flush();
+    ASSERT_EQ(r.transport.sent_to.size(), 2u);
+    EXPECT_EQ(r.transport.sent_to[1].to_string(), "127.0.0.9:5099");
+    EXPECT_FALSE(
+        compile_text("<scenario>\n<recv request=\"INVITE\"/>\n<nop><action><setdest host=\"h\" port=\"1\" "
+                     "protocol=\"tcp\"/></action></nop>\n</scenario>",
+                     p, err));
+    EXPECT_EQ(err.message.rfind("<setdest>: protocol tcp: only udp", 0), 0u) << err.message;
 }
 
 }  // namespace

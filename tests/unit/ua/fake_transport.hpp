@@ -26,13 +26,17 @@ class FakeTransport final : public net::Transport {
     }
     void flush() override {
         for (const auto& p : pending_)
-            if (p.len) sent.emplace_back(p.data, p.len);
+            if (p.len) {
+                sent.emplace_back(p.data, p.len);
+                sent_to.push_back(p.to);
+            }
         pending_.clear();
     }
     net::Address local_address() const override { return local_; }
     const net::TransportStats& stats() const override { return stats_; }
 
     std::vector<std::string> sent;
+    std::vector<net::Address> sent_to;  // where each of `sent` went
 
   private:
     net::Address local_;

@@ -1,8 +1,10 @@
-// What SIPp scenarios keep per call beyond variables: their own counters and timers (counter=,
-// start_rtd=, rtd=, repeat_rtd=), marked as a step is done, and [fill] text. A timer's start and
+// What SIPp scenarios ask of a call beyond steps and variables: their own counters and timers
+// (counter=, start_rtd=, rtd=, repeat_rtd=), marked as a step is done, lost= on received messages,
+// [fill] text and setdest. A timer's start and
 // "recorded" flag live in two hidden call variables (Program::timer_vars), so a scenario without
 // timers keeps its call slot as it was.
 #include <charconv>
+#include <cstdio>
 
 #include "ua/engine.hpp"
 #include "ua/var_ops.hpp"
@@ -63,6 +65,25 @@ std::string_view Engine::fill(const Call& call, uint16_t index) const {
     fill_buf_.clear();
     while (fill_buf_.size() < n) fill_buf_.append(f.text, 0, std::min(f.text.size(), n - fill_buf_.size()));
     return fill_buf_;
+}
+
+std::string_view Engine::set_destination(Call& call, std::string_view host, std::string_view port) {
+    if (stream_) return "setdest: UDP only (a TCP or TLS call keeps its connection)";
+    // The port as SIPp reads it (a number variable prints "5099.000000").
+    const double p = parse_number(port);
+    if (!(p >= 1 && p <= 65535)) return "setdest: the port is not 1-65535";
+    char text[128];
+    const bool v6 = host.find(':') != std::string_view::npos && !host.starts_with("[");
+    const int n = std::snprintf(text, sizeof text, v6 ? "[%.*s]:%d" : "%.*s:%d",
+                                static_cast<int>(host.size()), host.data(), static_cast<int>(p));
+    net::Address to;
+    if (n <= 0 || static_cast<size_t>(n) >= sizeof text ||
+        !net::Address::parse(std::string_view(text, static_cast<size_t>(n)), 5060, to) ||
+        to.family != local_.family)
+        return "setdest: the host is not a numeric address of our family";
+    call.peer = to;
+    call.flags |= kFlagOwnDestination;
+    return {};
 }
 
 }  // namespace sipstorm::ua
