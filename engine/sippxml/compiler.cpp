@@ -740,8 +740,6 @@ class Compiler {
 
     bool send(const Element& e, const Element* previous) {
         if (!allowed(e, {"retrans", "lost", "start_txn", "ack_txn"})) return false;
-        for (const char* k : {"start_txn", "ack_txn"})
-            if (e.attr(k)) return fail(e.line, std::string("<send>: ") + k + " is not supported yet");
         if (e.attr("retrans"))
             note(e.line, "retrans: the engine retransmits by RFC 3261's timers (--t1, default 500 ms)");
         ua::Step step;
@@ -750,6 +748,7 @@ class Compiler {
             !lost(e, step))
             return false;
         const sip::Template& t = out_.templates[step.template_index];
+        if (!transaction_names(e, t)) return false;
         // The ACK of a non-2xx final response belongs to the INVITE transaction, which sends it itself
         // (RFC 3261 §17.1.1.3): the scenario's copy would go out twice.
         if (t.is_request && t.method == sip::Method::kAck && previous && previous->name == "recv") {
@@ -768,7 +767,6 @@ class Compiler {
         if (!allowed(e, {"response", "request", "optional", "rrs", "auth", "timeout", "ontimeout", "lost",
                          "regexp_match", "response_txn", "ignoresdp"}))
             return false;
-        if (e.attr("response_txn")) return fail(e.line, "<recv>: response_txn is not supported yet");
         bool regexp_match = false;
         if (!boolean(e, "regexp_match", regexp_match)) return false;
         ua::Step step;
@@ -783,6 +781,15 @@ class Compiler {
             if (!parse_number(*resp, code) || code < 100 || code > 699 || code != std::floor(code))
                 return fail(e.line, "<recv>: response must be a status code (100-699), not '" + *resp + "'");
             m.code_lo = m.code_hi = static_cast<uint16_t>(code);
+            if (const std::string* txn = e.attr("response_txn")) {
+                auto it = txn_methods_.find(*txn);
+                if (it == txn_methods_.end())
+                    return fail(e.line,
+                                "<recv>: response_txn=\"" + *txn + "\": no <send start_txn> names it");
+                m.method = it->second;  // responses whose CSeq names that request
+            }
+        } else if (e.attr("response_txn")) {
+            return fail(e.line, "<recv>: response_txn applies to response=");
         } else if (regexp_match) {
             last_request_ = *req;
             if (!methods_matching(e, *req, step.matches)) return false;
@@ -831,6 +838,25 @@ class Compiler {
             return fail(e.line,
                         "<" + e.name + ">: lost must be a percentage from 0 to 100, not '" + *l + "'");
         step.lost = static_cast<float>(pct / 100);
+        return true;
+    }
+
+    // SIPp's start_txn / ack_txn: names of client transactions. A call here keeps one INVITE and one
+    // other client transaction at a time and matches responses to them by CSeq, so a name stands for
+    // its request's method; response_txn then takes only responses whose CSeq names that method.
+    bool transaction_names(const Element& e, const sip::Template& t) {
+        if (const std::string* s = e.attr("start_txn")) {
+            if (!t.is_request || t.method == sip::Method::kAck)
+                return fail(e.line, "<send start_txn>: starts a transaction with a request other than ACK");
+            txn_methods_[*s] = t.method;
+        }
+        if (const std::string* a = e.attr("ack_txn")) {
+            auto it = txn_methods_.find(*a);
+            if (!t.is_request || t.method != sip::Method::kAck)
+                return fail(e.line, "<send ack_txn>: belongs on an ACK");
+            if (it == txn_methods_.end() || it->second != sip::Method::kInvite)
+                return fail(e.line, "<send ack_txn=\"" + *a + "\">: no INVITE of <send start_txn> names it");
+        }
         return true;
     }
 
@@ -1050,7 +1076,8 @@ class Compiler {
     std::vector<VarJump> var_jumps_;
     std::vector<int> msg_steps_;  // SIPp's message index -> step
     std::string last_request_;    // the method of the last <recv request> so far (document order)
-    std::vector<media::MediaAction> pending_media_;  // <exec> media actions of the step being compiled
+    std::vector<media::MediaAction> pending_media_;   // <exec> media actions of the step being compiled
+    std::map<std::string, sip::Method> txn_methods_;  // start_txn name -> its request's method
 };
 
 }  // namespace

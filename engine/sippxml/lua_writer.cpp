@@ -387,7 +387,11 @@ class Writer {
                     return m.request ? quote(sip::method_text(m.method)) : std::to_string(m.code_lo);
                 };
                 std::string forms;
-                for (const ua::RecvMatch& m : s.matches) forms += (forms.empty() ? "" : ", ") + form(m);
+                for (const ua::RecvMatch& m : s.matches) {
+                    if (!m.request && m.method != sip::Method::kUnknown)
+                        return fail(s, "response_txn has no Lua form yet");
+                    forms += (forms.empty() ? "" : ", ") + form(m);
+                }
                 keys.push_back("recv = " + (s.matches.size() == 1 ? forms : "{ " + forms + " }"));
                 if (s.optional)
                     keys.push_back(std::find(p_.global_recvs.begin(), p_.global_recvs.end(),

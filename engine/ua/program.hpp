@@ -11,6 +11,7 @@
 #include "data/injection_set.hpp"
 #include "media/action.hpp"
 #include "sip/message.hpp"
+#include "sip/method.hpp"
 #include "sip/template.hpp"
 #include "stats/counters.hpp"
 
@@ -79,7 +80,8 @@ enum class StepKind : uint8_t {
     kEnd,
 };
 
-// One form a recv step accepts: a request method, or a response code range.
+// One form a recv step accepts: a request method, or a response code range (and, with a method,
+// only responses whose CSeq names it: SIPp's response_txn).
 struct RecvMatch {
     bool request = false;
     sip::Method method = sip::Method::kUnknown;
@@ -172,12 +174,23 @@ inline int named_index(std::vector<std::string>& names, const std::string& n, si
     return static_cast<int>(names.size() - 1);
 }
 
+// Whether a response's CSeq names this method.
+inline bool cseq_method_is(const sip::MessageView& m, sip::Method method) {
+    const sip::Header* h = m.find(sip::HeaderId::kCSeq);
+    if (!h) return false;
+    std::string_view v = h->value;
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    const size_t sp = v.find_last_of(" \t");
+    return sp != std::string_view::npos && sip::method_from_text(v.substr(sp + 1)) == method;
+}
+
 // Whether a recv step takes this message.
 inline bool step_matches(const Step& s, const sip::MessageView& m) {
     for (const RecvMatch& r : s.matches) {
         if (r.request != m.is_request) continue;
         if (m.is_request ? (r.method == m.method && r.method != sip::Method::kUnknown)
-                         : (m.status_code >= r.code_lo && m.status_code <= r.code_hi))
+                         : (m.status_code >= r.code_lo && m.status_code <= r.code_hi &&
+                            (r.method == sip::Method::kUnknown || cseq_method_is(m, r.method))))
             return true;
     }
     return false;

@@ -346,7 +346,7 @@ TEST(SippXml, ErrorsCarryTheLine) {
         {"<scenario>\n<recv request=\"INVITE\"/>\n<recvCmd/>\n</scenario>", 3,
          "<recvCmd> (3PCC) is not supported"},
         {"<scenario>\n<recv request=\"INVITE\" response_txn=\"t\"/>\n</scenario>", 2,
-         "<recv>: response_txn is not supported yet"},
+         "<recv>: response_txn applies to response="},
         {"<scenario>\n<recv request=\"INVITE\"/>\n<nop><action><verifyauth assign_to=\"ok\" username=\"a\" "
          "password=\"b\"/></action></nop>\n</scenario>",
          3, "<verifyauth> checks a received request: it belongs in a <recv>"},
@@ -747,6 +747,45 @@ Content-Length: 0
                      "protocol=\"tcp\"/></action></nop>\n</scenario>",
                      p, err));
     EXPECT_EQ(err.message.rfind("<setdest>: protocol tcp: only udp", 0), 0u) << err.message;
+}
+
+// start_txn / response_txn / ack_txn: a name stands for its request's method; a recv with
+// response_txn takes only responses whose CSeq names it.
+TEST(SippXml, ResponseTxnMatchesByTheTransactionsMethod) {
+    ua::Program p;
+    script::CompileError err;
+    const std::string req = "<![CDATA[\n%s sip:x SIP/2.0\nCall-ID: [call_id]\nCSeq: [cseq] %s\n]]>";
+    auto msg = [&](const char* m) {
+        std::string s = req;
+        for (int i = 0; i < 2; ++i) s.replace(s.find("%s"), 2, m);
+        return s;
+    };
+    ASSERT_TRUE(compile_text("<scenario>\n<send start_txn=\"inv\">" + msg("INVITE") +
+                                 "</send>\n<send start_txn=\"info\">" + msg("INFO") +
+                                 "</send>\n<recv response=\"200\" response_txn=\"info\"/>\n"
+                                 "<recv response=\"200\" response_txn=\"inv\"/>\n<send ack_txn=\"inv\">" +
+                                 msg("ACK") + "</send>\n</scenario>",
+                             p, err))
+        << to_string(err);
+    ASSERT_EQ(p.steps.size(), 5u);
+    EXPECT_EQ(p.steps[2].matches.at(0).method, sip::Method::kInfo);
+    EXPECT_EQ(p.steps[3].matches.at(0).method, sip::Method::kInvite);
+    sip::MessageView ok_info, ok_invite;
+    const std::string a = "SIP/2.0 200 OK\r\nCall-ID: c\r\nCSeq: 2 INFO\r\nContent-Length: 0\r\n\r\n";
+    const std::string b = "SIP/2.0 200 OK\r\nCall-ID: c\r\nCSeq: 1  INVITE \r\nContent-Length: 0\r\n\r\n";
+    ASSERT_TRUE(sip::parse(a, ok_info).ok());
+    ASSERT_TRUE(sip::parse(b, ok_invite).ok());
+    EXPECT_TRUE(ua::step_matches(p.steps[2], ok_info));
+    EXPECT_FALSE(ua::step_matches(p.steps[2], ok_invite));
+    EXPECT_TRUE(ua::step_matches(p.steps[3], ok_invite));
+    EXPECT_FALSE(compile_text("<scenario>\n<send>" + msg("INVITE") +
+                                  "</send>\n<recv response=\"200\" response_txn=\"nope\"/>\n</scenario>",
+                              p, err));
+    EXPECT_EQ(err.message, "<recv>: response_txn=\"nope\": no <send start_txn> names it");
+    EXPECT_FALSE(compile_text("<scenario>\n<send start_txn=\"o\">" + msg("OPTIONS") +
+                                  "</send>\n<send ack_txn=\"o\">" + msg("ACK") + "</send>\n</scenario>",
+                              p, err));
+    EXPECT_EQ(err.message, "<send ack_txn=\"o\">: no INVITE of <send start_txn> names it");
 }
 
 }  // namespace
