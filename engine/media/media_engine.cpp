@@ -72,6 +72,7 @@ struct MediaEngine::Stream {
     uint64_t clip_pos = 0;       // audio: next byte; capture: next packet
     uint64_t capture_round = 0;  // loops of a capture played so far
     uint32_t capture_ts_base = 0;
+    uint16_t capture_seq_last = 0;  // seq_offset of the capture's packet sent last in this round
     bool echo = false;
     // DTMF out: digits of the action, which one, how far into it.
     const std::string* dtmf_out = nullptr;
@@ -375,6 +376,12 @@ void MediaEngine::service(Stream& s, uint64_t now_ns) {
             uint8_t buf[kRxBytes];
             const size_t room = sizeof buf - kRtpHeaderBytes;
             const size_t n = std::min<size_t>(p.payload_len, room);
+            // The capture's sequence gaps (and reorderings) replay as they were captured, on our
+            // own numbering: a capture with known losses is a reference for the receiver's figures.
+            if (s.clip_pos > 0)
+                s.seq = static_cast<uint16_t>(s.seq + static_cast<int16_t>(static_cast<uint16_t>(
+                                                          p.seq_offset - s.capture_seq_last - 1)));
+            s.capture_seq_last = p.seq_offset;
             RtpHeader h{p.marker, p.payload_type, s.seq++, s.capture_ts_base + p.ts_offset, s.ssrc};
             write_rtp_header(h, buf, sizeof buf);
             std::memcpy(buf + kRtpHeaderBytes, c.bytes.data() + p.payload_at, n);
