@@ -86,6 +86,7 @@ struct MediaEngine::Stream {
     uint32_t peer_ssrc = 0;
     uint64_t last_rx_ns = 0;
     DtmfCollector dtmf_in;
+    bool dtmf_pending = false;  // in dtmf_, for take_dtmf()
     bool timed_out = false;
 
     uint32_t packets_out = 0, octets_out = 0;
@@ -109,6 +110,8 @@ MediaEngine::MediaEngine(const MediaConfig& config, stats::ShardStats* stats)
         free_ports_.push_back(static_cast<uint16_t>(p));
     port_count_ = free_ports_.size();
     heap_.reserve(config.max_streams * 2 + 16);
+    dtmf_.reserve(config.max_streams);  // a stream is in it at most once
+    dtmf_handed_.reserve(config.max_streams);
 }
 
 MediaEngine::~MediaEngine() {
@@ -345,6 +348,14 @@ void MediaEngine::advance(uint64_t now_ns) {
         service(s, now_ns);
         schedule(s);
     }
+}
+
+std::span<const CallRef> MediaEngine::take_dtmf() {
+    dtmf_handed_.swap(dtmf_);
+    dtmf_.clear();
+    for (const CallRef& c : dtmf_handed_)
+        if (Stream* s = find(c)) s->dtmf_pending = false;
+    return dtmf_handed_;
 }
 
 std::span<const CallRef> MediaEngine::take_timeouts() {
@@ -597,8 +608,11 @@ void MediaEngine::on_rtp(Stream& s, std::span<const uint8_t> packet, uint64_t no
         if (parse_telephone_event(v.payload, e)) {
             const size_t before = s.dtmf_in.digits().size();
             s.dtmf_in.on_packet(e, h.timestamp);
-            if (s.dtmf_in.digits().size() > before && stats_ && e.event < stats::kDtmfEvents)
-                stats_->counters().dtmf_received[e.event].add();
+            if (s.dtmf_in.digits().size() > before) {
+                if (stats_ && e.event < stats::kDtmfEvents) stats_->counters().dtmf_received[e.event].add();
+                if (!s.dtmf_pending) dtmf_.push_back(s.call);  // once per stream: never beyond max_streams
+                s.dtmf_pending = true;
+            }
         }
     } else if (s.have_remote && h.payload_type != s.pt && stats_) {
         stats_->counters().media_bad_packets.add();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Accuracy against a reference the test computes itself: rtp_reference.py writes a capture of one
 # G.711 stream with known gaps (14 sequence numbers left out, across the 16-bit wrap) and known
-# timing perturbations (each packet 0..8 ms after its 20 ms mark), and computes from the file what
+# timing perturbations (each packet 0..15 ms after its 20 ms mark), and computes from the file what
 # RFC 3550 says a receiver measures: A.3 loss and A.8 jitter. sipstorm plays the capture
 # (`rtp = { play = "pcap:FILE" }`, with its timing and gaps) to serve answer_rtp.lua on each of
 # CALLS calls; serve's measurement must match: loss exact, jitter (and its maximum) within 10%, as

@@ -48,11 +48,12 @@ TEST(CompileErrors, MissingFile) {
 }
 
 TEST(CompileErrors, UnknownStepKey) {
-    EXPECT_EQ(compile_error("key.lua", uac(kInvite + "    { recv = 200 },\n"
-                                                     "    { sned = 'x' },\n")),
-              path_of("key.lua") +
-                  ":6: step 3: unknown key 'sned' (expected send, recv, pause, jump, fail, rtp, dtmf, label, "
-                  "next, optional, timeout, on_timeout, on_unexpected, capture, check_auth, when, hook)");
+    EXPECT_EQ(
+        compile_error("key.lua", uac(kInvite + "    { recv = 200 },\n"
+                                               "    { sned = 'x' },\n")),
+        path_of("key.lua") +
+            ":6: step 3: unknown key 'sned' (expected send, recv, pause, jump, fail, rtp, dtmf, label, "
+            "next, optional, timeout, on_timeout, on_unexpected, capture, check_auth, digits, when, hook)");
 }
 
 TEST(CompileErrors, StepLinesSurviveCommentsStringsAndCalls) {
@@ -86,9 +87,10 @@ TEST(CompileErrors, RecvWithoutCodeOrMethod) {
         path_of("recv2.lua") +
             ":5: step 2: recv = 99: expected a status code (200), a class ('2xx'), a range ('180-183'), a "
             "request method ('INVITE') or a list of these");
-    EXPECT_EQ(compile_error("recv3.lua", uac(kInvite + "    { optional = true },\n")),
-              path_of("recv3.lua") +
-                  ":5: step 2: a step needs one of send, recv, pause, jump, fail, rtp or dtmf (or a label alone)");
+    EXPECT_EQ(
+        compile_error("recv3.lua", uac(kInvite + "    { optional = true },\n")),
+        path_of("recv3.lua") +
+            ":5: step 2: a step needs one of send, recv, pause, jump, fail, rtp or dtmf (or a label alone)");
 }
 
 TEST(CompileErrors, OptionalRecvLast) {
@@ -123,25 +125,54 @@ TEST(CompileErrors, MediaSteps) {
               path_of("m1.lua") + ":5: step 2: rtp: codec must be PCMU or PCMA, got 'G729'");
     EXPECT_EQ(err("m2.lua", "{ rtp = { play = 'tone:1000', ptime = 25 } }"),
               path_of("m2.lua") + ":5: step 2: rtp: ptime must be 10 to 200 ms in steps of 10");
-    EXPECT_EQ(err("m3.lua", "{ rtp = { play = 'tone:1000', volume = 3 } }"),
-              path_of("m3.lua") +
-                  ":5: step 2: rtp: unknown key 'volume' (expected play, codec, ptime, duration, loop; or echo = "
-                  "true)");
+    EXPECT_EQ(
+        err("m3.lua", "{ rtp = { play = 'tone:1000', volume = 3 } }"),
+        path_of("m3.lua") +
+            ":5: step 2: rtp: unknown key 'volume' (expected play, codec, ptime, duration, loop; or echo = "
+            "true)");
     EXPECT_EQ(err("m4.lua", "{ rtp = { play = 'missing.wav' } }"),
               path_of("m4.lua") + ":5: step 2: rtp: cannot open '" + path_of("missing.wav") + "'");
     EXPECT_EQ(err("m5.lua", "{ rtp = { loop = true } }"),
               path_of("m5.lua") +
                   ":5: step 2: rtp needs play = SOURCE (tone:HZ, a WAV file or pcap:FILE) or echo = true");
     EXPECT_EQ(err("m6.lua", "{ rtp = 'pause' }"),
-              path_of("m6.lua") + ":5: step 2: rtp must be a table ({ play = ... } or { echo = true }) or \"stop\"");
+              path_of("m6.lua") +
+                  ":5: step 2: rtp must be a table ({ play = ... } or { echo = true }) or \"stop\"");
     EXPECT_EQ(err("m7.lua", "{ dtmf = '12x' }"),
               path_of("m7.lua") + ":5: step 2: dtmf: 'x' is not a DTMF digit (0-9 * # A-D)");
-    EXPECT_EQ(err("m8.lua", "{ rtp = { play = 'tone:1000', duration = 'soon' } }").rfind(path_of("m8.lua") + ":5: step 2: bad duration 'soon'", 0), 0u);
+    EXPECT_EQ(err("m8.lua", "{ rtp = { play = 'tone:1000', duration = 'soon' } }")
+                  .rfind(path_of("m8.lua") + ":5: step 2: bad duration 'soon'", 0),
+              0u);
+}
+
+TEST(CompileErrors, DtmfRecv) {
+    auto err = [](const char* name, const std::string& steps) {
+        return compile_error(name, uac(kInvite + "    { rtp = { echo = true } },\n" + steps));
+    };
+    EXPECT_EQ(err("d1.lua", "    { recv = 'dtmf' },\n"),
+              path_of("d1.lua") +
+                  ":6: step 3: recv = \"dtmf\" needs digits = the digits to wait for, e.g. \"123#\"");
+    EXPECT_EQ(
+        err("d2.lua", "    { recv = 'dtmf', digits = '1x' },\n"),
+        path_of("d2.lua") + ":6: step 3: recv = \"dtmf\": digits: 'x' is not a DTMF digit (0-9 * # A-D)");
+    EXPECT_EQ(
+        err("d3.lua", "    { recv = 'dtmf', digits = '1', capture = { x = 'To' } },\n"),
+        path_of("d3.lua") +
+            ":6: step 3: recv = \"dtmf\" takes digits, timeout, on_timeout, on_unexpected, optional: no "
+            "capture or check_auth");
+    EXPECT_EQ(err("d4.lua", "    { recv = 200, digits = '1' },\n"),
+              path_of("d4.lua") + ":6: step 3: digits applies to recv = \"dtmf\" steps only");
+    // Digits come on the call's stream: a scenario without media steps has none.
+    EXPECT_EQ(compile_error("d5.lua", uac(kInvite + "    { recv = 'dtmf', digits = '1' },\n")),
+              path_of("d5.lua") +
+                  ":5: step 2: recv = \"dtmf\" needs the call's RTP stream: add an rtp step (e.g. { rtp = { "
+                  "echo = true } })");
 }
 
 TEST(CompileErrors, StepShape) {
     EXPECT_EQ(compile_error("two.lua", uac("    { send = 'x', recv = 200 },\n")),
-              path_of("two.lua") + ":4: step 1: a step takes only one of send, recv, pause, jump, fail, rtp and dtmf");
+              path_of("two.lua") +
+                  ":4: step 1: a step takes only one of send, recv, pause, jump, fail, rtp and dtmf");
     EXPECT_EQ(compile_error("opt_send.lua",
                             uac("    { send = 'OPTIONS sip:x SIP/2.0\\n\\n', optional = true },\n")),
               path_of("opt_send.lua") + ":4: step 1: optional applies to recv steps only");
