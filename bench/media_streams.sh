@@ -68,6 +68,7 @@ if [[ -z ${MEDIA_STREAMS_NETNS:-} ]]; then
     [[ $(id -u) == 0 ]] || die "needs root for its network namespace (unshare -n)"
     need unshare util-linux
     need ip iproute2
+    # shellcheck disable=SC2016  # $0 and $@ are for the inner bash
     exec unshare --net -- env MEDIA_STREAMS_NETNS=1 bash -c 'ip link set lo up && exec bash "$0" "$@"' \
         "${BASH_SOURCE[0]}" "${ARGS[@]}"
 fi
