@@ -27,6 +27,9 @@ constexpr uint32_t kDtmfGapTicks = 3;   // silence between digits
 constexpr size_t kRxBatch = 16;
 constexpr size_t kRxBytes = 2048;
 constexpr uint64_t kNever = UINT64_MAX;
+// Packets due this soon go with the ones due now: one wake sends the streams whose marks fall in the
+// window instead of one wake (a ppoll and a timer) per stream, at most this early.
+constexpr uint64_t kSendAheadNs = 500'000;
 
 int open_udp(const net::Address& local, uint16_t port) {
     net::Address a = local;
@@ -339,13 +342,13 @@ uint64_t MediaEngine::next_deadline_ns() const {
 }
 
 void MediaEngine::advance(uint64_t now_ns) {
-    while (!heap_.empty() && heap_.front().at <= now_ns) {
+    while (!heap_.empty() && heap_.front().at <= now_ns + kSendAheadNs) {
         const Due d = heap_.front();
         std::pop_heap(heap_.begin(), heap_.end(), std::greater<>());
         heap_.pop_back();
         Stream& s = streams_[d.slot];
         if (!s.open || s.stamp != d.stamp) continue;
-        service(s, now_ns);
+        service(s, now_ns, now_ns + kSendAheadNs);
         schedule(s);
     }
 }
@@ -364,25 +367,27 @@ std::span<const CallRef> MediaEngine::take_timeouts() {
     return handed_;
 }
 
-void MediaEngine::service(Stream& s, uint64_t now_ns) {
+void MediaEngine::service(Stream& s, uint64_t now_ns, uint64_t horizon_ns) {
+    // Everything due by the horizon is done now, so a stream's next deadline is always past it
+    // (advance() would otherwise take the same entry again and again).
     if (s.have_remote && s.peer_sends && !s.timed_out &&
-        now_ns >= std::max(s.last_rx_ns, s.remote_at_ns) + config_.media_timeout_ns) {
+        horizon_ns >= std::max(s.last_rx_ns, s.remote_at_ns) + config_.media_timeout_ns) {
         s.timed_out = true;
         timeouts_.push_back(s.call);
     }
-    if (s.have_remote && now_ns >= s.next_rtcp_ns) {
+    if (s.have_remote && horizon_ns >= s.next_rtcp_ns) {
         send_rtcp(s, now_ns);
         s.next_rtcp_ns = now_ns + kRtcpIntervalNs;
     }
     if (!s.ticking) return;
-    if (s.play && now_ns >= s.play_end_ns) s.play = nullptr;
+    if (s.play && horizon_ns >= s.play_end_ns) s.play = nullptr;
     if (s.play && s.play->clip->is_capture() && !s.dtmf_out) {
         // A capture keeps its own timing: every packet due by now goes.
         const Clip& c = *s.play->clip;
         const uint64_t length = c.packets.back().offset_ns + s.play->ptime_ms * kMsNs;
         for (;;) {
             const uint64_t due = s.play_start_ns + s.capture_round * length + c.packets[s.clip_pos].offset_ns;
-            if (due > now_ns || due >= s.play_end_ns) break;
+            if (due > horizon_ns || due >= s.play_end_ns) break;
             const CapturedPacket& p = c.packets[s.clip_pos];
             uint8_t buf[kRxBytes];
             const size_t room = sizeof buf - kRtpHeaderBytes;
@@ -418,7 +423,7 @@ void MediaEngine::service(Stream& s, uint64_t now_ns) {
     const uint64_t ptime_ns = s.ptime_ms * kMsNs;
     for (;;) {
         const uint64_t due = s.tick_start_ns + s.ticks * ptime_ns;
-        if (due > now_ns) break;
+        if (due > horizon_ns) break;
         ++s.ticks;
         if (s.dtmf_out) {
             send_dtmf(s, due, now_ns);

@@ -82,7 +82,7 @@ class MediaEngine {
     static uint16_t stream_port(const Stream& s);
     void close(Stream& s);
     void schedule(Stream& s);
-    void service(Stream& s, uint64_t now_ns);
+    void service(Stream& s, uint64_t now_ns, uint64_t horizon_ns);  // sends what is due by horizon_ns
     void send_audio(Stream& s, uint64_t due_ns, uint64_t now_ns);
     void send_dtmf(Stream& s, uint64_t due_ns, uint64_t now_ns);
     void send_rtcp(Stream& s, uint64_t now_ns);
