@@ -314,7 +314,7 @@ void MediaEngine::close(Stream& s) {
 
 uint64_t MediaEngine::stream_deadline(const Stream& s) const {
     uint64_t at = s.have_remote ? s.next_rtcp_ns : kNever;
-    if (s.have_remote && s.peer_sends && !s.timed_out)
+    if (s.have_remote && s.peer_sends && !s.timed_out && config_.media_timeout_ns)
         at = std::min(at, std::max(s.last_rx_ns, s.remote_at_ns) + config_.media_timeout_ns);
     if (s.ticking) {
         if (s.play && s.play->clip->is_capture() && !s.dtmf_out) {
@@ -370,7 +370,7 @@ std::span<const CallRef> MediaEngine::take_timeouts() {
 void MediaEngine::service(Stream& s, uint64_t now_ns, uint64_t horizon_ns) {
     // Everything due by the horizon is done now, so a stream's next deadline is always past it
     // (advance() would otherwise take the same entry again and again).
-    if (s.have_remote && s.peer_sends && !s.timed_out &&
+    if (s.have_remote && s.peer_sends && !s.timed_out && config_.media_timeout_ns &&
         horizon_ns >= std::max(s.last_rx_ns, s.remote_at_ns) + config_.media_timeout_ns) {
         s.timed_out = true;
         timeouts_.push_back(s.call);

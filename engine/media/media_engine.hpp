@@ -28,7 +28,7 @@ struct MediaConfig {
     uint16_t port_lo = 10000, port_hi = 59999;  // RTP ports are the even ones in this range
     unsigned shard = 0, shards = 1;             // each shard takes every shards-th port pair
     net::Address local;                         // address to bind (its port is ignored)
-    uint64_t media_timeout_ns = 5'000'000'000;  // no RTP for this long fails the call
+    uint64_t media_timeout_ns = 5'000'000'000;  // no RTP for this long fails the call (0: never)
     double loss_percent = 0;                    // --loss: drop this share of the packets we send
     uint64_t seed = 1;
     uint32_t max_streams = 4096;  // streams open at once on this shard

@@ -382,8 +382,10 @@ class ScenarioCompiler {
                 return step_fail(i,
                                  "recv = \"dtmf\" needs the call's RTP stream: add an rtp step (e.g. "
                                  "{ rtp = { echo = true } })");
+        const auto& global = out_.global_recvs;
         for (size_t i = 0; i < s.size(); ++i) {
             if (s[i].kind != ua::StepKind::kRecv || !s[i].optional) continue;
+            if (std::find(global.begin(), global.end(), static_cast<int>(i)) != global.end()) continue;
             size_t j = i + 1;
             while (j < s.size() && s[j].kind == ua::StepKind::kRecv && s[j].optional) ++j;
             if (j == s.size()) return step_fail(i, "an optional recv can't be the last recv of the scenario");

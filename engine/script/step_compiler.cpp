@@ -11,13 +11,14 @@
 #include "script/media_step.hpp"
 #include "sip/header_names.hpp"
 #include "sip/method.hpp"
+#include "stats/counters.hpp"
 
 namespace sipstorm::script {
 namespace {
 
 constexpr const char* kStepKeys =
     "send, recv, pause, jump, fail, rtp, dtmf, label, next, optional, timeout, on_timeout, on_unexpected, "
-    "capture, check_auth, digits, when, hook";
+    "capture, check_auth, digits, when, hook, count, timer_start, timer_stop, timer_repeat";
 constexpr const char* kRecvForms =
     "a status code (200), a class ('2xx'), a range ('180-183'), a request method ('INVITE') or a list "
     "of these";
@@ -27,8 +28,10 @@ constexpr const char* kRecvOnly[] = {"optional",      "timeout", "on_timeout",
 
 bool is_step_key(std::string_view k) {
     for (std::string_view x :
-         {"send", "recv", "pause", "jump", "fail", "rtp", "dtmf", "label", "next", "optional", "timeout",
-          "on_timeout", "on_unexpected", "capture", "check_auth", "digits", "when", "hook"})
+         {"send",          "recv",        "pause",      "jump",        "fail",    "rtp",
+          "dtmf",          "label",       "next",       "optional",    "timeout", "on_timeout",
+          "on_unexpected", "capture",     "check_auth", "digits",      "when",    "hook",
+          "count",         "timer_start", "timer_stop", "timer_repeat"})
         if (k == x) return true;
     return false;
 }
@@ -196,6 +199,7 @@ bool StepCompiler::compile(lua_State* L, int index, uint32_t line, std::string& 
             return false;
         }
     }
+    if (!marks(L, index, step, error)) return false;
     raw_field(L, index, "hook");
     if (!lua_isnil(L, -1)) {
         if (!lua_isfunction(L, -1)) {
@@ -207,6 +211,54 @@ bool StepCompiler::compile(lua_State* L, int index, uint32_t line, std::string& 
     }
     lua_pop(L, 1);
     program_.steps.push_back(std::move(step));
+    return true;
+}
+
+// count = "name", timer_start = "name", timer_stop = "name", timer_repeat = true: the scenario's own
+// counters and response-time timers (SIPp's counter=, start_rtd=, rtd=, repeat_rtd=).
+bool StepCompiler::marks(lua_State* L, int index, ua::Step& step, std::string& error) {
+    struct Key {
+        const char* key;
+        int8_t ua::Step::*field;
+        bool timer;
+    };
+    for (const Key& k :
+         {Key{"count", &ua::Step::counter, false}, Key{"timer_start", &ua::Step::timer_start, true},
+          Key{"timer_stop", &ua::Step::timer_stop, true}}) {
+        raw_field(L, index, k.key);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            continue;
+        }
+        if (lua_type(L, -1) != LUA_TSTRING || lua_rawlen(L, -1) == 0) {
+            error = std::string(k.key) + " must be a name (a string), got a " + type_at(L, -1);
+            lua_pop(L, 1);
+            return false;
+        }
+        const std::string name = lua_tostring(L, -1);
+        lua_pop(L, 1);
+        const int i = k.timer ? program_.timer_index(name) : program_.counter_index(name);
+        if (i < 0) {
+            error = k.timer
+                        ? "a scenario has " + std::to_string(stats::kScenarioTimers) + " timers at most"
+                        : "a scenario has " + std::to_string(stats::kScenarioCounters) + " counters at most";
+            return false;
+        }
+        step.*k.field = static_cast<int8_t>(i);
+    }
+    raw_field(L, index, "timer_repeat");
+    const bool has_repeat = !lua_isnil(L, -1);
+    const bool repeat_ok = !has_repeat || lua_isboolean(L, -1);
+    step.timer_repeat = has_repeat && lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (!repeat_ok) {
+        error = "timer_repeat must be true or false";
+        return false;
+    }
+    if (has_repeat && step.timer_stop < 0) {
+        error = "timer_repeat needs timer_stop";
+        return false;
+    }
     return true;
 }
 
@@ -330,10 +382,19 @@ bool StepCompiler::recv(lua_State* L, int index, ua::Step& step, std::string& er
     }
     lua_settop(L, top);
 
+    raw_field(L, index, "optional");
+    const bool global = lua_type(L, -1) == LUA_TSTRING && std::string_view(lua_tostring(L, -1)) == "global";
+    lua_pop(L, 1);
+    if (global) {  // takes its message wherever the call is (SIPp's optional="global")
+        step.optional = true;
+        program_.global_recvs.push_back(static_cast<int>(program_.steps.size()));
+    }
     for (auto [key, flag] : {std::pair{"optional", &step.optional}, {"check_auth", &step.check_auth}}) {
+        if (global && flag == &step.optional) continue;
         raw_field(L, index, key);
         if (!lua_isnil(L, -1) && !lua_isboolean(L, -1)) {
-            error = std::string(key) + " must be true or false, got a " + type_at(L, -1);
+            error = std::string(key) + " must be true or false" +
+                    (flag == &step.optional ? " or \"global\"" : "") + ", got a " + type_at(L, -1);
             lua_pop(L, 1);
             return false;
         }

@@ -2,6 +2,7 @@
 //   send = "<message template>"                  (see sip/template_compile.hpp)
 //   recv = 200 | "200" | "2xx" | "180-183" | "INVITE" | { 401, 407, ... }   (any of a list)
 //     optional = true                            may be skipped when a later recv matches
+//     optional = "global"                        ... and takes its message at any point of the call
 //     timeout = ms | "5s"                        0 or absent: the call's default
 //     on_timeout = "label"                       go there instead of failing when the timeout fires
 //     on_unexpected = "label"                    go there instead of failing on a message no recv matches
@@ -15,6 +16,10 @@
 //   label = "name"                               any step, or alone (a step that does nothing)
 //   next = "label"                               after a send, recv or pause, continue there
 //   hook = function(msg) ... end                 (any step; runs after it, see scenario_state.hpp)
+//   count = "name"                               (any step) a counter of the result file, +1 when done
+//   timer_start = "name", timer_stop = "name"    (any step) a response-time timer of the result file,
+//     timer_repeat = true                        from one step done to another (once a call unless
+//                                                timer_repeat; not started: from the call's start)
 // Exactly one of send, recv, pause, jump and fail, or a label alone.
 #pragma once
 #include <map>
@@ -54,6 +59,7 @@ class StepCompiler {
     };
 
     bool send(lua_State* L, int index, ua::Step& step, std::string& error);
+    bool marks(lua_State* L, int index, ua::Step& step, std::string& error);
     bool recv(lua_State* L, int index, ua::Step& step, std::string& error);
     bool recv_form(lua_State* L, int index, ua::RecvMatch& m);
     bool captures(lua_State* L, int index, ua::Step& step, std::string& error);

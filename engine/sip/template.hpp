@@ -44,6 +44,11 @@ enum class Slot : uint8_t {
     kMediaCodec,     // ${media_codec} its encoding name, PCMU or PCMA
     kPeerTagParam,   // ${peer_tag_param} ";tag=" and the remote tag, or nothing without one (SIPp's)
     kLocalIpType,    // ${local_ip_type}  4 or 6: the family of ${local_ip} (SDP "IN IP4")
+    kClockTick,      // ${clock_tick}  milliseconds since the run started (SIPp's [clock_tick])
+    kTimestamp,      // ${timestamp}   the wall clock as SIPp's [timestamp] prints it (local time:
+                     //                "2026-12-02<TAB>14:30:00.123456<TAB>1796196600.123456")
+    kFill,           // SIPp's [fill variable=N text=T]: T repeated to the length in variable N;
+                     // arg = index into Program::fills (no ${...} form: from SIPp XML only)
 };
 
 struct Segment {

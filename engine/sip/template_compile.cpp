@@ -14,7 +14,7 @@ struct SlotName {
     std::string_view name;
     Slot slot;
 };
-constexpr std::array<SlotName, 23> kSlots{{
+constexpr std::array<SlotName, 25> kSlots{{
     {"call_id", Slot::kCallId},
     {"branch", Slot::kBranch},
     {"local_tag", Slot::kLocalTag},
@@ -38,6 +38,8 @@ constexpr std::array<SlotName, 23> kSlots{{
     {"media_codec", Slot::kMediaCodec},
     {"peer_tag_param", Slot::kPeerTagParam},
     {"local_ip_type", Slot::kLocalIpType},
+    {"clock_tick", Slot::kClockTick},
+    {"timestamp", Slot::kTimestamp},
 }};
 
 constexpr std::string_view kLastPrefix = "last_";

@@ -9,10 +9,12 @@
 #include <filesystem>
 #include <set>
 
+#include "media/clip.hpp"
 #include "sip/header_names.hpp"
 #include "sip/method.hpp"
 #include "sip/template_compile.hpp"
 #include "sippxml/keywords.hpp"
+#include "stats/counters.hpp"
 #include "ua/call.hpp"
 
 namespace sipstorm::sippxml {
@@ -185,6 +187,7 @@ class Compiler {
                 return fail(e.line, "unknown element <" + e.name + ">");
             }
             if (!ok) return false;
+            if (!pending_media_.empty() && !place_media(e)) return false;
             if (is_command(e.name)) {
                 msg_steps_.push_back(static_cast<int>(before));
                 previous = &e;
@@ -195,6 +198,26 @@ class Compiler {
             }
         }
         if (out_.steps.empty()) return fail(root.line, "the scenario has no steps");
+        return true;
+    }
+
+    // The media actions of the step just compiled become media steps after it.
+    bool place_media(const Element& e) {
+        const ua::Step& s = out_.steps.back();
+        bool jumps = e.attr("next") != nullptr;  // resolved to s.next only after the last step
+        for (const ua::VarOp& op : s.ops) jumps = jumps || op.kind == ua::VarOpKind::kJump;
+        if (jumps)
+            return fail(
+                e.line,
+                "<" + e.name + ">: a media action on a step that jumps (next=, <jump>): put it in a <nop>");
+        for (media::MediaAction& m : pending_media_) {
+            ua::Step step;
+            step.kind = ua::StepKind::kMedia;
+            step.media = static_cast<int>(out_.media.size());
+            out_.media.push_back(std::move(m));
+            out_.steps.push_back(std::move(step));
+        }
+        pending_media_.clear();
         return true;
     }
 
@@ -245,10 +268,28 @@ class Compiler {
             if (!e.attr("next")) return fail(e.line, "<" + e.name + ">: chance needs next");
             step.next_chance = static_cast<float>(v);
         }
-        for (const char* k : {"condexec", "condexec_inverse", "counter"})
+        for (const char* k : {"condexec", "condexec_inverse"})
             if (e.attr(k)) return fail(e.line, "<" + e.name + ">: " + k + " is not supported yet");
-        if (e.attr("rtd") || e.attr("start_rtd") || e.attr("repeat_rtd"))
-            note(e.line, "rtd/start_rtd: sipstorm measures setup, call and per-method response times itself");
+        if (const std::string* c = e.attr("counter")) {
+            const int i = out_.counter_index(*c);
+            if (i < 0)
+                return fail(e.line, "counter=\"" + *c + "\": a scenario has " +
+                                        std::to_string(stats::kScenarioCounters) + " counters at most");
+            step.counter = static_cast<int8_t>(i);
+        }
+        for (auto [key, field] :
+             {std::pair{"start_rtd", &ua::Step::timer_start}, {"rtd", &ua::Step::timer_stop}}) {
+            const std::string* t = e.attr(key);
+            if (!t) continue;
+            const int i = out_.timer_index(*t == "true" ? "1" : *t);
+            if (i < 0)
+                return fail(e.line, std::string(key) + "=\"" + *t + "\": a scenario has " +
+                                        std::to_string(stats::kScenarioTimers) +
+                                        " response-time timers at most");
+            step.*field = static_cast<int8_t>(i);
+        }
+        if (!boolean(e, "repeat_rtd", step.timer_repeat)) return false;
+        if (step.timer_repeat && step.timer_stop < 0) return fail(e.line, "repeat_rtd needs rtd");
         return true;
     }
 
@@ -280,6 +321,10 @@ class Compiler {
         kc.is_variable = [this](std::string_view v) { return variable(std::string(v)) >= 0; };
         kc.is_param = [this](std::string_view v) { return out_.params.count(std::string(v)) != 0; };
         kc.pid = "${pid}";
+        kc.fill = [this](const std::string& var, const std::string& text) {
+            out_.fills.push_back({variable(var), text});
+            return static_cast<int>(out_.fills.size() - 1);
+        };
         const size_t start = text.find_first_not_of(" \t\r\n");
         if (text.compare(start, 8, "SIP/2.0 ") == 0 && last_request_ == "INVITE") {
             kc.last_prefix = "invite_";
@@ -340,6 +385,11 @@ class Compiler {
     }
 
     int resolve(std::string_view n, sip::Slot& slot, uint16_t& arg, std::string& why) {
+        if (n.starts_with(kFillSlotPrefix)) {
+            slot = sip::Slot::kFill;
+            arg = static_cast<uint16_t>(std::atoi(std::string(n.substr(kFillSlotPrefix.size())).c_str()));
+            return 1;
+        }
         const int v = variable(std::string(n));
         if (v >= 0) {
             slot = sip::Slot::kVar;
@@ -495,11 +545,12 @@ class Compiler {
         } else if (n == "exec") {
             if (a.attr("command"))
                 return fail(a.line, "<exec command=...> is refused: scenarios are sandboxed");
-            for (const char* media : {"play_pcap_audio", "play_pcap_image", "play_pcap_video", "rtp_stream",
-                                      "rtp_echo", "play_dtmf"})
+            for (const char* media : {"play_pcap_image", "play_pcap_video"})
                 if (a.attr(media))
-                    return fail(a.line,
-                                std::string("<exec ") + media + ">: media (RTP) is not supported yet");
+                    return fail(a.line, std::string("<exec ") + media +
+                                            ">: only audio is supported (RTP over G.711)");
+            if (a.attr("play_pcap_audio") || a.attr("rtp_stream") || a.attr("rtp_echo"))
+                return media_action(a);
             const std::string* cmd = a.attr("int_cmd");
             if (!only_attrs(a, {"int_cmd"}) || !cmd) return fail(a.line, "<exec> needs int_cmd");
             if (*cmd == "stop_call") {
@@ -507,13 +558,108 @@ class Compiler {
             } else {
                 return fail(a.line, "<exec int_cmd=\"" + *cmd + "\">: only stop_call is supported");
             }
-        } else if (n == "verifyauth" || n == "setdest" || n == "lookup" || n == "insert" || n == "replace" ||
-                   n == "trim" || n == "assignstr" || n == "index") {
+        } else if (n == "verifyauth") {
+            if (!received)
+                return fail(a.line, "<verifyauth> checks a received request: it belongs in a <recv>");
+            if (!only_attrs(a, {"assign_to", "username", "password"}) || !dest()) return false;
+            op.kind = ua::VarOpKind::kVerifyAuth;
+            if (!literal_or_variable(a, "username", op.text, op.src) ||
+                !literal_or_variable(a, "password", op.text2, op.src2))
+                return false;
+        } else if (n == "setdest" || n == "lookup" || n == "insert" || n == "replace" || n == "trim" ||
+                   n == "assignstr" || n == "index") {
             return fail(a.line, "action <" + n + "> is not supported yet");
         } else {
             return fail(a.line, "unknown action <" + n + ">");
         }
         step.ops.push_back(std::move(op));
+        return true;
+    }
+
+    // SIPp's media actions onto the media engine's: play_pcap_audio="FILE" replays a capture's RTP,
+    // rtp_stream="FILE.wav[,LOOPS[,PT]]" plays a WAV (LOOPS -1: for ever; PT 0 PCMU, 8 PCMA) and
+    // "pause"/"stop" stop it, rtp_echo="startaudio"/"stopaudio" echoes what arrives. Each becomes a media
+    // step right after the step that carries the action (commands() places it).
+    bool media_action(const Element& a) {
+        if (!only_attrs(a, {"play_pcap_audio", "rtp_stream", "rtp_echo"}) || a.attrs.size() != 1)
+            return fail(a.line, "<exec>: one media action per <exec>");
+        media::MediaAction m;
+        if (const std::string* e = a.attr("rtp_echo")) {
+            if (*e == "startaudio") {
+                m.kind = media::MediaAction::Kind::kEcho;
+            } else if (*e == "stopaudio") {
+                m.kind = media::MediaAction::Kind::kStop;
+            } else {
+                return fail(a.line, "<exec rtp_echo=\"" + *e + "\">: startaudio or stopaudio (audio only)");
+            }
+            pending_media_.push_back(std::move(m));
+            return true;
+        }
+        std::string file, codec_pt = "0";
+        int loops = 1;
+        if (const std::string* p = a.attr("play_pcap_audio")) {
+            file = *p;
+        } else {
+            const auto parts = split_list(*a.attr("rtp_stream"));
+            if (parts.empty()) return fail(a.line, "<exec rtp_stream>: needs a WAV file, pause or stop");
+            if (parts[0] == "pause" || parts[0] == "stop") {
+                m.kind = media::MediaAction::Kind::kStop;
+                pending_media_.push_back(std::move(m));
+                return true;
+            }
+            if (parts[0] == "resume")
+                return fail(a.line, "<exec rtp_stream=\"resume\">: not supported (start the file again)");
+            file = parts[0];
+            double d = 1;
+            if (parts.size() > 1 && (!parse_number(parts[1], d) || d != std::floor(d) || (d < 1 && d != -1)))
+                return fail(a.line, "<exec rtp_stream>: the loop count must be -1 (for ever) or 1, 2, ...");
+            loops = static_cast<int>(d);
+            if (parts.size() > 2) codec_pt = parts[2];
+            if (codec_pt != "0" && codec_pt != "8")
+                return fail(a.line, "<exec rtp_stream>: payload type " + codec_pt + ": 0 (PCMU) or 8 (PCMA)");
+        }
+        const std::string path = media_file(file);
+        auto clip = std::make_shared<media::Clip>();
+        std::string why;
+        const bool pcap = a.attr("play_pcap_audio") != nullptr;
+        if (!media::load_clip((pcap ? "pcap:" : "") + path,
+                              codec_pt == "8" ? media::Codec::kPcma : media::Codec::kPcmu, *clip, why))
+            return fail(a.line, "<exec>: " + why);
+        clip->source = path;  // where it was found: `import` writes it so
+        if (loops == -1) m.loop = true;
+        if (loops > 1) {
+            m.loop = true;
+            m.duration_ns = static_cast<uint64_t>(loops) * clip->bytes.size() * 125'000;  // 8 kHz G.711
+        }
+        m.clip = std::move(clip);
+        pending_media_.push_back(std::move(m));
+        return true;
+    }
+
+    // A media file as SIPp finds it (relative to where it runs), else beside the scenario, else among
+    // the captures Debian's sip-tester installs (SIPp's own scenarios name pcap/g711a.pcap).
+    std::string media_file(const std::string& name) const {
+        namespace fs = std::filesystem;
+        if (name.empty() || name[0] == '/' || fs::exists(name)) return name;
+        const fs::path beside = fs::path(path_).parent_path() / name;
+        if (fs::exists(beside)) return beside.string();
+        const fs::path shared = fs::path("/usr/share/sip-tester") / fs::path(name).filename();
+        return fs::exists(shared) ? shared.string() : name;
+    }
+
+    // An attribute that is a literal or exactly one [$variable].
+    bool literal_or_variable(const Element& a, const char* key, std::string& text, int& var) {
+        const std::string* v = a.attr(key);
+        if (!v) return fail(a.line, "<" + a.name + "> needs " + key);
+        if (v->size() > 3 && v->starts_with("[$") && v->back() == ']') {
+            const std::string name = v->substr(2, v->size() - 3);
+            if ((var = variable(name)) < 0)
+                return fail(a.line, "<" + a.name + ">: no action assigns the variable '" + name + "'");
+            return true;
+        }
+        if (v->find('[') != std::string::npos)
+            return fail(a.line, "<" + a.name + ">: " + key + " is a literal or one [$variable]");
+        text = *v;
         return true;
     }
 
@@ -584,13 +730,15 @@ class Compiler {
 
     bool send(const Element& e, const Element* previous) {
         if (!allowed(e, {"retrans", "lost", "start_txn", "ack_txn"})) return false;
-        for (const char* k : {"lost", "start_txn", "ack_txn"})
+        for (const char* k : {"start_txn", "ack_txn"})
             if (e.attr(k)) return fail(e.line, std::string("<send>: ") + k + " is not supported yet");
         if (e.attr("retrans"))
             note(e.line, "retrans: the engine retransmits by RFC 3261's timers (--t1, default 500 ms)");
         ua::Step step;
         step.kind = ua::StepKind::kSend;
-        if (!message(e, step.template_index) || !branch(e, step) || !actions(e, step, false)) return false;
+        if (!message(e, step.template_index) || !branch(e, step) || !actions(e, step, false) ||
+            !lost(e, step))
+            return false;
         const sip::Template& t = out_.templates[step.template_index];
         // The ACK of a non-2xx final response belongs to the INVITE transaction, which sends it itself
         // (RFC 3261 §17.1.1.3): the scenario's copy would go out twice.
@@ -610,8 +758,9 @@ class Compiler {
         if (!allowed(e, {"response", "request", "optional", "rrs", "auth", "timeout", "ontimeout", "lost",
                          "regexp_match", "response_txn", "ignoresdp"}))
             return false;
-        for (const char* k : {"lost", "regexp_match", "response_txn"})
-            if (e.attr(k)) return fail(e.line, std::string("<recv>: ") + k + " is not supported yet");
+        if (e.attr("response_txn")) return fail(e.line, "<recv>: response_txn is not supported yet");
+        bool regexp_match = false;
+        if (!boolean(e, "regexp_match", regexp_match)) return false;
         ua::Step step;
         step.kind = ua::StepKind::kRecv;
         const std::string* resp = e.attr("response");
@@ -624,6 +773,9 @@ class Compiler {
             if (!parse_number(*resp, code) || code < 100 || code > 699 || code != std::floor(code))
                 return fail(e.line, "<recv>: response must be a status code (100-699), not '" + *resp + "'");
             m.code_lo = m.code_hi = static_cast<uint16_t>(code);
+        } else if (regexp_match) {
+            last_request_ = *req;
+            if (!methods_matching(e, *req, step.matches)) return false;
         } else {
             m.request = true;
             m.method = sip::method_from_text(*req);
@@ -631,10 +783,14 @@ class Compiler {
             if (m.method == sip::Method::kUnknown)
                 return fail(e.line, "<recv>: request '" + *req + "' is not a method sipstorm knows");
         }
-        step.matches.push_back(m);
+        if (!(req && regexp_match)) step.matches.push_back(m);
         if (const std::string* o = e.attr("optional")) {
-            if (*o == "global") return fail(e.line, "<recv optional=\"global\"> is not supported yet");
-            if (!boolean(e, "optional", step.optional)) return false;
+            if (*o == "global") {
+                step.optional = true;
+                out_.global_recvs.push_back(static_cast<int>(out_.steps.size()));
+            } else if (!boolean(e, "optional", step.optional)) {
+                return false;
+            }
         }
         bool ignored = false;
         if (!boolean(e, "rrs", ignored) || !boolean(e, "auth", ignored) || !boolean(e, "ignoresdp", ignored))
@@ -650,8 +806,42 @@ class Compiler {
                 note(e.line, "ontimeout without timeout: it takes effect with --recv-timeout");
             refs_.push_back({out_.steps.size(), &ua::Step::on_timeout, *l, e.line});
         }
-        if (!branch(e, step) || !actions(e, step, true)) return false;
+        if (!branch(e, step) || !actions(e, step, true) || !lost(e, step)) return false;
+        out_.loses_received = out_.loses_received || step.lost > 0;
         out_.steps.push_back(std::move(step));
+        return true;
+    }
+
+    // lost="PERCENT": SIPp's emulated packet loss on this message.
+    bool lost(const Element& e, ua::Step& step) {
+        const std::string* l = e.attr("lost");
+        if (!l) return true;
+        double pct = 0;
+        if (!parse_number(*l, pct) || pct < 0 || pct > 100)
+            return fail(e.line,
+                        "<" + e.name + ">: lost must be a percentage from 0 to 100, not '" + *l + "'");
+        step.lost = static_cast<float>(pct / 100);
+        return true;
+    }
+
+    // regexp_match="true": the request is a regexp that SIPp searches the method for (unanchored);
+    // here it becomes one match per method it finds, so the engine compares methods, not texts.
+    bool methods_matching(const Element& e, const std::string& re, std::vector<ua::RecvMatch>& out) {
+        if (e.attr("response")) return fail(e.line, "<recv>: regexp_match applies to request=");
+        regex_t compiled;
+        if (int rc = regcomp(&compiled, re.c_str(), REG_EXTENDED | REG_NOSUB); rc != 0) {
+            char buf[256];
+            regerror(rc, &compiled, buf, sizeof(buf));
+            return fail(e.line, "<recv request>: bad regexp '" + re + "': " + buf);
+        }
+        for (size_t i = 1; i < static_cast<size_t>(sip::Method::kCount); ++i) {
+            const auto method = static_cast<sip::Method>(i);
+            const std::string text(sip::method_text(method));
+            if (regexec(&compiled, text.c_str(), 0, nullptr, 0) == 0) out.push_back({true, method, 0, 0});
+        }
+        regfree(&compiled);
+        if (out.empty())
+            return fail(e.line, "<recv request=\"" + re + "\">: the regexp matches no method sipstorm knows");
         return true;
     }
 
@@ -792,8 +982,10 @@ class Compiler {
             return fail(static_cast<int>(s[std::min(first, s.size() - 1)].source_line),
                         "a UAS scenario must start with <recv request=...>");
         }
+        const auto& global = out_.global_recvs;
         for (size_t i = 0; i < s.size(); ++i) {
             if (s[i].kind != ua::StepKind::kRecv || !s[i].optional) continue;
+            if (std::find(global.begin(), global.end(), static_cast<int>(i)) != global.end()) continue;
             size_t j = i + 1;
             while (j < s.size() && s[j].kind == ua::StepKind::kRecv && s[j].optional) ++j;
             if (j == s.size() || s[j].kind != ua::StepKind::kRecv)
@@ -848,6 +1040,7 @@ class Compiler {
     std::vector<VarJump> var_jumps_;
     std::vector<int> msg_steps_;  // SIPp's message index -> step
     std::string last_request_;    // the method of the last <recv request> so far (document order)
+    std::vector<media::MediaAction> pending_media_;  // <exec> media actions of the step being compiled
 };
 
 }  // namespace

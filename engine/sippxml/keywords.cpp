@@ -33,13 +33,14 @@ constexpr Plain kPlain[] = {
     {"peer_tag_param", "${peer_tag_param}"},
     {"server_ip", "${local_ip}"},
     {"sipp_version", "sipstorm"},
+    {"clock_tick", "${clock_tick}"},
+    {"timestamp", "${timestamp}"},
 };
 
 // Keywords SIPp has that we refuse by name rather than as unknown.
-constexpr std::string_view kNotYet[] = {"clock_tick", "timestamp",    "fill",
-                                        "users",      "userid",       "tdmmap",
-                                        "msg_index",  "last_message", "rtpstream_audio_port",
-                                        "custom_ip",  "local_addr",   "remote_addr"};
+constexpr std::string_view kNotYet[] = {"users",     "userid",       "tdmmap",
+                                        "msg_index", "last_message", "rtpstream_audio_port",
+                                        "custom_ip", "local_addr",   "remote_addr"};
 
 bool is_digits(std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -145,6 +146,28 @@ bool keyword(std::string_view kw, KeywordContext& ctx, std::string& out, std::st
             return false;
         }
         out += "${" + std::string(var) + "}";
+        return true;
+    }
+    if (name == "fill") {
+        std::string var, text = "X";
+        if (!arg_of(args, "variable", var) || var.empty()) {
+            err = "[fill]: needs variable=NAME (the variable that holds the length)";
+            return false;
+        }
+        arg_of(args, "text", text);
+        if (text.empty()) {
+            err = "[fill]: text must not be empty";
+            return false;
+        }
+        if (!ctx.is_variable(var)) {
+            err = "[fill]: no action assigns the variable '" + var + "'";
+            return false;
+        }
+        if (!ctx.fill) {
+            err = "[fill] belongs in a message";
+            return false;
+        }
+        out += "${" + std::string(kFillSlotPrefix) + std::to_string(ctx.fill(var, text)) + "}";
         return true;
     }
     if (name == "authentication") {

@@ -21,7 +21,12 @@ struct KeywordContext {
     bool auth_seen = false;
     int auth_line = -1;  // 0-based line of the text that has it
     std::string auth_user, auth_password;
+    // [fill variable=NAME text=T]: registers one and returns its index (ua::Program::fills).
+    std::function<int(const std::string& var, const std::string& text)> fill;
 };
+
+// A [fill] becomes ${fill#N}: '#' is in no variable name, and the compiler resolves it to Slot::kFill.
+inline constexpr std::string_view kFillSlotPrefix = "fill#";
 
 struct KeywordError {
     int line = 0;  // 0-based line within the text

@@ -10,6 +10,7 @@
 #include "sip/header_names.hpp"
 #include "sip/method.hpp"
 #include "sip/template_compile.hpp"
+#include "sippxml/keywords.hpp"
 
 namespace sipstorm::sippxml {
 namespace {
@@ -142,13 +143,15 @@ class Writer {
                                 ? v
                                 : sanitize(v, "v_");
             var_names_.push_back(n);
-            if (!captured.count(v)) declared_.push_back(n);
+            // A timer's hidden variables are the Lua scenario's too, made by its timer_* keys.
+            if (!captured.count(v) && !v.starts_with(ua::kHiddenVariable)) declared_.push_back(n);
         }
         // Steps that write nothing (an empty nop, a dropped ACK): a jump there goes to the next one.
         written_.assign(p_.steps.size() + 1, static_cast<int>(p_.steps.size()));
         for (size_t i = p_.steps.size(); i-- > 0;) {
             const ua::Step& st = p_.steps[i];
-            const bool empty = st.kind == ua::StepKind::kNop && st.ops.empty() && st.next < 0;
+            const bool empty = st.kind == ua::StepKind::kNop && st.ops.empty() && st.next < 0 &&
+                               st.counter < 0 && st.timer_start < 0 && st.timer_stop < 0;
             written_[i] = empty ? written_[i + 1] : static_cast<int>(i);
         }
         for (const auto& [name, index] : p_.labels) {
@@ -283,6 +286,10 @@ class Writer {
                     body += "do return " + quote(label) + " end  -- <error>";
                     break;
                 }
+                case ua::VarOpKind::kVerifyAuth:
+                    return fail(
+                        s,
+                        "<verifyauth> has no Lua form yet (check_auth verifies against the scenario's auth)");
                 case ua::VarOpKind::kStop:
                     need_end_ = true;
                     body += "do return \"sipp_end\" end  -- exec int_cmd=\"stop_call\"";
@@ -365,15 +372,26 @@ class Writer {
         std::string hook_code, capture_code;
         if (!hook(s, hook_code) || !captures(s, capture_code)) return false;
         const bool conditional = s.next >= 0 && (s.next_test >= 0 || s.next_chance < 1.0f);
+        if (s.lost > 0) return fail(s, "lost= has no Lua form yet (--loss drops a share of every datagram)");
         switch (s.kind) {
             case ua::StepKind::kSend:
+                if (r_.template_text[s.template_index].find("${" + std::string(kFillSlotPrefix)) !=
+                    std::string::npos)
+                    return fail(s, "[fill] has no Lua form yet");
                 keys.push_back("send = " + long_string(rename(r_.template_text[s.template_index])));
                 break;
             case ua::StepKind::kRecv: {
-                const ua::RecvMatch& m = s.matches[0];
-                keys.push_back("recv = " +
-                               (m.request ? quote(sip::method_text(m.method)) : std::to_string(m.code_lo)));
-                if (s.optional) keys.push_back("optional = true");
+                auto form = [](const ua::RecvMatch& m) {
+                    return m.request ? quote(sip::method_text(m.method)) : std::to_string(m.code_lo);
+                };
+                std::string forms;
+                for (const ua::RecvMatch& m : s.matches) forms += (forms.empty() ? "" : ", ") + form(m);
+                keys.push_back("recv = " + (s.matches.size() == 1 ? forms : "{ " + forms + " }"));
+                if (s.optional)
+                    keys.push_back(std::find(p_.global_recvs.begin(), p_.global_recvs.end(),
+                                             static_cast<int>(i)) != p_.global_recvs.end()
+                                       ? "optional = \"global\""
+                                       : "optional = true");
                 if (s.timeout_ms) keys.push_back("timeout = " + std::to_string(s.timeout_ms));
                 if (s.on_timeout >= 0) keys.push_back("on_timeout = " + quote(label_of(s.on_timeout)));
                 if (!capture_code.empty()) keys.push_back(capture_code);
@@ -389,10 +407,38 @@ class Writer {
                     return true;
                 }
                 break;
+            case ua::StepKind::kMedia: {
+                const media::MediaAction& m = p_.media[static_cast<size_t>(s.media)];
+                using K = media::MediaAction::Kind;
+                if (m.kind == K::kStop) {
+                    keys.push_back("rtp = \"stop\"");
+                } else if (m.kind == K::kEcho) {
+                    keys.push_back("rtp = { echo = true }");
+                } else if (m.kind == K::kPlay && m.clip) {
+                    std::string spec =
+                        "play = " + quote((m.clip->is_capture() ? "pcap:" : "") + m.clip->source);
+                    if (!m.clip->is_capture() && m.clip->codec == media::Codec::kPcma)
+                        spec += ", codec = \"PCMA\"";
+                    if (m.loop) spec += ", loop = true";
+                    if (m.duration_ns)
+                        spec += ", duration = \"" + number(static_cast<double>(m.duration_ns) / 1e6) + "ms\"";
+                    keys.push_back("rtp = { " + spec + " }");
+                } else {
+                    return fail(s, "this media step has no Lua form");
+                }
+                break;
+            }
             default:
                 return fail(s, "a step of this kind has no Lua form");
         }
         if (s.next >= 0 && !conditional) keys.push_back("next = " + quote(label_of(s.next)));
+        if (s.counter >= 0)
+            keys.push_back("count = " + quote(p_.counter_names[static_cast<size_t>(s.counter)]));
+        if (s.timer_start >= 0)
+            keys.push_back("timer_start = " + quote(p_.timer_names[static_cast<size_t>(s.timer_start)]));
+        if (s.timer_stop >= 0)
+            keys.push_back("timer_stop = " + quote(p_.timer_names[static_cast<size_t>(s.timer_stop)]));
+        if (s.timer_repeat) keys.push_back("timer_repeat = true");
         if (!hook_code.empty()) keys.push_back(hook_code);
         std::string label;
         auto it = step_labels_.find(static_cast<int>(i));

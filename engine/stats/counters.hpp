@@ -56,6 +56,10 @@ inline constexpr std::array<std::string_view, kRetransKinds> kRetransKindNames =
 inline constexpr size_t kMaxMethods = 16;
 inline constexpr size_t kDtmfEvents = 16;  // RFC 4733 events 0-15: 0-9 * # A-D
 inline constexpr size_t kResponseClasses = 6;
+// A scenario's own counters (SIPp's counter=) and timers (SIPp's start_rtd / rtd, 5 as in SIPp),
+// by index; their names are the program's (RunInfo::counter_names / timer_names).
+inline constexpr size_t kScenarioCounters = 16;
+inline constexpr size_t kScenarioTimers = 5;
 
 class Counter {
   public:
@@ -87,6 +91,7 @@ struct CountersT {
     std::array<T, kMaxMethods> requests_in{}, requests_out{};
     std::array<T, kResponseClasses> responses_in{}, responses_out{};
     T unexpected_messages{};
+    T auto_answered{};  // in-call requests answered 200 by --auto-answer (SIPp's -aa)
     T parse_errors{};
     // Generator health.
     T lag_ns{};               // max: schedule lag now (ArrivalSchedule::lag_ns)
@@ -120,6 +125,7 @@ struct CountersT {
     T media_bad_packets{};  // a payload type or SSRC the SDP did not announce
     std::array<T, kDtmfEvents> dtmf_received{};
     T dtmf_sent{};
+    std::array<T, kScenarioCounters> scenario_counters{};
     // Resource levels (gauges), for soak runs: timers armed, call slots ever used.
     T timers_armed{};
     T call_slots_touched{};
@@ -145,6 +151,7 @@ void for_each_field(A& a, B& b, F&& f) {
     each(a.responses_in, b.responses_in, Combine::kSum);
     each(a.responses_out, b.responses_out, Combine::kSum);
     f(a.unexpected_messages, b.unexpected_messages, Combine::kSum);
+    f(a.auto_answered, b.auto_answered, Combine::kSum);
     f(a.parse_errors, b.parse_errors, Combine::kSum);
     f(a.lag_ns, b.lag_ns, Combine::kMax);
     f(a.lag_max_ns, b.lag_max_ns, Combine::kMax);
@@ -183,6 +190,7 @@ void for_each_field(A& a, B& b, F&& f) {
     f(a.media_bad_packets, b.media_bad_packets, Combine::kSum);
     each(a.dtmf_received, b.dtmf_received, Combine::kSum);
     f(a.dtmf_sent, b.dtmf_sent, Combine::kSum);
+    each(a.scenario_counters, b.scenario_counters, Combine::kSum);
     f(a.timers_armed, b.timers_armed, Combine::kGauge);
     f(a.call_slots_touched, b.call_slots_touched, Combine::kGauge);
 }

@@ -205,6 +205,14 @@ json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snap
         response_hist[method_key(run, i)] = h.response_us[i];
     }
 
+    json timer_latency = json::object(), timer_hist = json::object(), counters = json::object();
+    for (size_t i = 0; i < run.timer_names.size() && i < kScenarioTimers; ++i) {
+        timer_latency[run.timer_names[i]] = latency(h.scenario_timer_us[i]);
+        timer_hist[run.timer_names[i]] = h.scenario_timer_us[i];
+    }
+    for (size_t i = 0; i < run.counter_names.size() && i < kScenarioCounters; ++i)
+        counters[run.counter_names[i]] = c.scenario_counters[i];
+
     json rows = json::array();
     for (const SeriesRow& r : series) rows.push_back(series_row(run, r));
 
@@ -218,6 +226,7 @@ json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snap
 
     json msgs = messages(run, c);
     msgs["unexpected"] = c.unexpected_messages;
+    msgs["auto_answered"] = c.auto_answered;
     msgs["parse_errors"] = c.parse_errors;
 
     return json{
@@ -246,7 +255,8 @@ json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snap
           {"call", latency(h.call_us)},
           {"response", response_latency},
           {"connect", latency(h.connect_us)},
-          {"handshake", latency(h.handshake_us)}}},
+          {"handshake", latency(h.handshake_us)},
+          {"timers", std::move(timer_latency)}}},
         {"histograms",
          {{"setup_us", h.setup_us},
           {"call_us", h.call_us},
@@ -259,7 +269,9 @@ json make_result(const RunInfo& run, const Snapshot& total, std::span<const Snap
           {"media_rtt_us", h.media_rtt_us},
           {"media_echo_rtt_us", h.media_echo_rtt_us},
           {"media_send_late_us", h.media_send_late_us},
-          {"timer_late_us", h.timer_late_us}}},
+          {"timer_late_us", h.timer_late_us},
+          {"timer_us", std::move(timer_hist)}}},
+        {"counters", std::move(counters)},
         {"media", media_object(c, h)},
         {"connections",
          {{"opened", c.conn_opened},
@@ -329,6 +341,7 @@ void snapshot_from_result(const json& result, const RunInfo& names, Snapshot& ou
     read_dir(msgs.at("in"), c.requests_in, c.responses_in);
     read_dir(msgs.at("out"), c.requests_out, c.responses_out);
     c.unexpected_messages = msgs.value("unexpected", uint64_t{0});
+    c.auto_answered = msgs.value("auto_answered", uint64_t{0});
     c.parse_errors = msgs.value("parse_errors", uint64_t{0});
 
     const json& gen = result.at("generator");
@@ -361,6 +374,13 @@ void snapshot_from_result(const json& result, const RunInfo& names, Snapshot& ou
                 c.conn_failed[i] = f->value(std::string(kConnFailReasonNames[i]), uint64_t{0});
     }
     if (auto it = result.find("media"); it != result.end()) read_media(*it, hist, c, out.hist);
+    if (auto it = hist.find("timer_us"); it != hist.end())
+        for (size_t i = 0; i < names.timer_names.size() && i < kScenarioTimers; ++i)
+            if (auto t = it->find(names.timer_names[i]); t != it->end())
+                out.hist.scenario_timer_us[i] = t->get<Histogram>();
+    if (auto it = result.find("counters"); it != result.end())
+        for (size_t i = 0; i < names.counter_names.size() && i < kScenarioCounters; ++i)
+            c.scenario_counters[i] = it->value(names.counter_names[i], uint64_t{0});
     const json& resp = hist.at("response_us");
     for (size_t i = 0; i < kMaxMethods; ++i) {
         auto it = resp.find(method_key(names, i));

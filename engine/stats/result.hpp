@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "stats/counters.hpp"
 #include "stats/snapshot.hpp"
@@ -28,6 +29,9 @@ struct RunInfo {
     // Names for the per-method counters and histograms, by sip::Method index ("INVITE", ...).
     // Unnamed indices with data are written as "method_<i>".
     std::array<std::string, kMaxMethods> method_names;
+    // The scenario's own counters and timers (SIPp's counter= and rtd), by index; written under
+    // "counters" and latency_ms.timers / histograms.timer_us by name.
+    std::vector<std::string> counter_names, timer_names;
 };
 
 // The generator was saturated when it, not the target, may have limited the run:

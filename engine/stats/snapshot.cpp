@@ -18,6 +18,7 @@ void Histograms::add(const Histograms& o) {
     for (auto m : kMedia) (this->*m).add(o.*m);
     for (size_t i = 0; i < response_us.size(); ++i) response_us[i].add(o.response_us[i]);
     timer_late_us.add(o.timer_late_us);
+    for (size_t i = 0; i < scenario_timer_us.size(); ++i) scenario_timer_us[i].add(o.scenario_timer_us[i]);
 }
 
 void Histograms::subtract(const Histograms& earlier) {
@@ -28,6 +29,8 @@ void Histograms::subtract(const Histograms& earlier) {
     for (auto m : kMedia) (this->*m).subtract(earlier.*m);
     for (size_t i = 0; i < response_us.size(); ++i) response_us[i].subtract(earlier.response_us[i]);
     timer_late_us.subtract(earlier.timer_late_us);
+    for (size_t i = 0; i < scenario_timer_us.size(); ++i)
+        scenario_timer_us[i].subtract(earlier.scenario_timer_us[i]);
 }
 
 void merge_into(Snapshot& acc, const Snapshot& s) {

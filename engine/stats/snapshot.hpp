@@ -24,6 +24,8 @@ struct Histograms {
     // Generator health: how late the shard loop handled something it had a deadline for (a timer, a
     // scheduled call start), from that deadline to the loop pass that handled it.
     Histogram timer_late_us;
+    // The scenario's own timers (SIPp's rtd): start_rtd -> rtd, by index (stats/counters.hpp).
+    std::array<Histogram, kScenarioTimers> scenario_timer_us;
 
     void add(const Histograms& o);
     void subtract(const Histograms& earlier);

@@ -10,7 +10,9 @@ namespace sipstorm::ua {
 
 class CallVars final : public VarAccess {
   public:
-    CallVars(Engine& engine, Call& call) : engine_(engine), call_(call) {}
+    // msg: the message the step received, if any (verifyauth reads its credentials).
+    CallVars(Engine& engine, Call& call, const sip::MessageView* msg = nullptr)
+        : engine_(engine), call_(call), msg_(msg) {}
 
     std::string_view get(int var) const override {
         return call_.field(engine_.var_base_ + static_cast<unsigned>(var));
@@ -29,9 +31,14 @@ class CallVars final : public VarAccess {
         return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
     }
 
+    bool credentials_are(std::string_view user, std::string_view password) const override {
+        return msg_ && engine_.credentials_are(*msg_, user, password);
+    }
+
   private:
     Engine& engine_;
     Call& call_;
+    const sip::MessageView* msg_;
 };
 
 }  // namespace sipstorm::ua

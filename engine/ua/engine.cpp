@@ -42,16 +42,6 @@ uint64_t earliest_nonzero(uint64_t a, uint64_t b) {
     return std::min(a, b);
 }
 
-bool step_matches(const Step& s, const sip::MessageView& m) {
-    for (const RecvMatch& r : s.matches) {
-        if (r.request != m.is_request) continue;
-        if (m.is_request ? (r.method == m.method && r.method != sip::Method::kUnknown)
-                         : (m.status_code >= r.code_lo && m.status_code <= r.code_hi))
-            return true;
-    }
-    return false;
-}
-
 // A recv step may be passed over when a later one matches: optional ones, and ACKs, which are never
 // answered and so may be lost on UDP (the BYE that follows proves the 2xx arrived).
 bool skippable(const Step& s) {
@@ -118,6 +108,8 @@ Engine::Engine(const EngineConfig& config, const Program& program, net::Transpor
         default_target_ = "sip:" + remote_ip_ + ":" + remote_port_;
     }
     format_hex(run_hex_, config.run_id, 8);
+    started_ns_ = now_ns;
+    if (!program.fills.empty()) fill_buf_.reserve(net::kMaxDatagram);
     for (const sip::Template& t : program.templates)
         for (const sip::Segment& s : t.segments) {
             auto* ids = s.slot == sip::Slot::kLastHeader     ? &last_ids_
@@ -221,6 +213,7 @@ void Engine::run(Call& call, uint64_t now_ns) {
         const Step& s = steps[call.pc];
         switch (s.kind) {
             case StepKind::kSend:
+                lose_next_ = s.lost > 0 && rng_.uniform() < s.lost;
                 if (!send_step(call, s.template_index, now_ns)) return;
                 if (!step_done(call, call.pc, nullptr)) return;
                 break;
@@ -269,8 +262,12 @@ bool Engine::step_done(Call& call, size_t at, const sip::MessageView* msg) {
     const Step& s = program_.steps[at];
     int next = s.next >= 0 ? s.next : static_cast<int>(at + 1);
     bool jumped = false;
+    if (s.counter >= 0 || s.timer_start >= 0 || s.timer_stop >= 0) {
+        step_marks(call, s);
+        if (call.state != CallState::kActive) return false;
+    }
     if (!s.ops.empty()) {  // before test=, which may read what they set (as in SIPp)
-        CallVars vars(*this, call);
+        CallVars vars(*this, call, msg);
         const OpsOutcome o = run_var_ops(s.ops, vars);
         if (o.kind == OpsOutcome::kJump) {
             next = o.target;
@@ -291,7 +288,7 @@ bool Engine::step_done(Call& call, size_t at, const sip::MessageView* msg) {
     if (s.hook >= 0 && lua_) {
         std::string error;
         std::string_view jump;
-        CallVars vars(*this, call);
+        CallVars vars(*this, call, msg);
         if (!lua_->run_hook(s.hook, msg, &error, &jump, &vars)) {
             fail(call, FailReason::kScriptError, error);
             return false;
@@ -515,6 +512,11 @@ bool Engine::transmit(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t br
         fail(call, FailReason::kOther, "message does not fit in a datagram");
         return false;
     }
+    if (lose_next_ && !retransmission) {  // as if the network lost it: not sent, not traced
+        lose_next_ = false;
+        pkt->len = 0;  // the transport skips empty packets
+        return true;
+    }
     pkt->len = static_cast<uint32_t>(n);
     pkt->to = program_.role == Role::kUac ? config_.remote : call.peer;
     pkt->flow = flow_of(call);
@@ -574,6 +576,7 @@ int Engine::on_packet(const net::RxPacket& packet, uint64_t now_ns, bool may_han
     }
     rec_.message_in(msg_.is_request, msg_.method, msg_.status_code);
     Call* call = lookup(msg_, call_id);
+    if (program_.loses_received && scenario_loses(call, msg_)) return -1;
     if (!call) {
         if (msg_.is_request)
             call = accept_new_call(msg_, call_id, packet.from, now_ns);
@@ -839,21 +842,25 @@ void Engine::on_request(Call& call, const sip::MessageView& msg, const net::Addr
 
 void Engine::deliver(Call& call, const sip::MessageView& msg, uint64_t now_ns) {
     const auto& steps = program_.steps;
+    // The recv step at `j` takes the message and the call goes on after it.
+    auto take = [&](size_t j) {
+        call.wait = Wait::kNone;
+        call.step_deadline = 0;
+        if (steps[j].check_auth && !check_credentials(call, msg)) return;
+        if (!steps[j].captures.empty() && !capture(call, steps[j], msg)) return;
+        if (!step_done(call, j, &msg)) return;
+        run(call, now_ns);
+        if (call.state == CallState::kActive) rearm(call);
+    };
     if (call.wait == Wait::kRecv) {
         for (size_t j = call.pc; j < steps.size() && steps[j].kind == StepKind::kRecv; ++j) {
-            if (step_matches(steps[j], msg)) {
-                call.wait = Wait::kNone;
-                call.step_deadline = 0;
-                if (steps[j].check_auth && !check_credentials(call, msg)) return;
-                if (!steps[j].captures.empty() && !capture(call, steps[j], msg)) return;
-                if (!step_done(call, j, &msg)) return;
-                run(call, now_ns);
-                if (call.state == CallState::kActive) rearm(call);
-                return;
-            }
+            if (step_matches(steps[j], msg)) return take(j);
             if (!skippable(steps[j])) break;
         }
     }
+    // SIPp's optional="global": that recv takes the message wherever the call is, even in a pause.
+    for (int j : program_.global_recvs)
+        if (step_matches(steps[static_cast<size_t>(j)], msg)) return take(static_cast<size_t>(j));
     if (!msg.is_request && msg.status_code < 200) return rearm(call);  // an unasked-for provisional
     if (call.wait == Wait::kRecv && steps[call.pc].on_unexpected >= 0) {
         call.wait = Wait::kNone;
@@ -865,6 +872,14 @@ void Engine::deliver(Call& call, const sip::MessageView& msg, uint64_t now_ns) {
     }
     if (msg.is_request && msg.method == sip::Method::kCancel && awaiting_final(call.server[0]))
         return cancel_invite(call, msg, now_ns);  // §9.2, where the scenario does not say
+    if (config_.auto_answer && msg.is_request &&
+        (msg.method == sip::Method::kInfo || msg.method == sip::Method::kNotify ||
+         msg.method == sip::Method::kOptions || msg.method == sip::Method::kUpdate)) {
+        char key[kCallKeyLength];
+        answer_statelessly(msg, call.peer, 200, call_key(call, key));
+        rec_.auto_answered();
+        return rearm(call);
+    }
     FailReason reason = !msg.is_request && msg.status_code >= 300 ? FailReason::kFinalResponse
                                                                   : FailReason::kUnexpectedMessage;
     fail(call, reason, describe(msg), msg.is_request ? 0 : msg.status_code);
@@ -1030,6 +1045,15 @@ std::string_view Engine::challenge_value(const Call& call) {
         auth::AuthError::kOk)
         return {};
     return std::string_view(challenge_buf_, len);
+}
+
+bool Engine::credentials_are(const sip::MessageView& msg, std::string_view user,
+                             std::string_view password) const {
+    const sip::Header* h = msg.find(sip::HeaderId::kProxyAuthorization);
+    if (!h) h = msg.find(sip::HeaderId::kAuthorization);
+    sip::DigestCredentials cr;
+    return h && sip::parse_credentials(h->value, cr) == sip::FieldError::kOk && cr.is_digest &&
+           cr.username == user && auth::verify(cr, password, msg.method_text, msg.body);
 }
 
 bool Engine::check_credentials(Call& call, const sip::MessageView& msg) {

@@ -46,6 +46,9 @@ struct EngineConfig {
     txn::TimerConfig timers;
     uint64_t recv_timeout_ns = 0;  // default for recv steps without their own timeout; 0 = none
     uint64_t seed = 1;             // pause distributions, RANDOM --inf rows, client nonces
+    // An INFO, NOTIFY, OPTIONS or UPDATE inside a call that no step expects is answered 200 and the
+    // call goes on (SIPp's -aa), rather than failing it as unexpected.
+    bool auto_answer = false;
     media::MediaConfig media;  // for a program with media steps (shard, shards, local and seed are filled in)
     stats::ShardStats* stats = nullptr;  // where the media engine counts (the shard's statistics)
 };
@@ -93,6 +96,8 @@ class Engine {
     // False when the call ended (a hook failed).
     bool step_done(Call& call, size_t at, const sip::MessageView* msg);
     bool jump_taken(const Call& call, const Step& s) const;
+    // The step's counter and timers (engine_marks.cpp); the call may fail (its arena full).
+    void step_marks(Call& call, const Step& s);
     void begin_call(Call& call);
     bool send_step(Call& call, uint16_t tpl_index, uint64_t now_ns);
     bool transmit(Call& call, uint16_t tpl_index, uint32_t cseq, uint16_t branch, bool retransmission);
@@ -103,6 +108,8 @@ class Engine {
     std::string_view call_key(const Call& call, char* out) const;
     bool on_challenge(Call& call, const sip::MessageView& msg);
     bool check_credentials(Call& call, const sip::MessageView& msg);
+    // SIPp's verifyauth: the request's Digest credentials (any nonce) are this user's and password's.
+    bool credentials_are(const sip::MessageView& msg, std::string_view user, std::string_view password) const;
     std::string_view credential(const Call& call, const Program::Credential& c) const;
     std::string_view field_value(const Call& call, size_t index) const;  // ${field0} ...
     bool capture(Call& call, const Step& s, const sip::MessageView& msg);
@@ -209,6 +216,12 @@ class Engine {
     char scratch_[net::kMaxDatagram];
     char describe_buf_[64];
     mutable char peer_tag_buf_[256];  // ${peer_tag_param} being rendered
+    mutable std::string fill_buf_;    // a [fill] being rendered (reserved once: no allocation per message)
+    uint64_t started_ns_ = 0;         // ${clock_tick} counts from here
+    bool lose_next_ = false;          // the send step being run loses its first transmission (Step::lost)
+    // The recv step that would take `msg` drops it (Step::lost): the call never sees it.
+    bool scenario_loses(const Call* call, const sip::MessageView& msg);
+    std::string_view fill(const Call& call, uint16_t index) const;
 };
 
 }  // namespace sipstorm::ua

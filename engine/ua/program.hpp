@@ -12,6 +12,7 @@
 #include "media/action.hpp"
 #include "sip/message.hpp"
 #include "sip/template.hpp"
+#include "stats/counters.hpp"
 
 namespace sipstorm::ua {
 
@@ -46,6 +47,8 @@ enum class VarOpKind : uint8_t {
     kJump,          // go to step `target`, or to the step numbered by variable src
     kFail,          // end the call as failed with `text`
     kStop,          // end the call as succeeded (exec int_cmd="stop_call")
+    kVerifyAuth,    // dest = "true" when the received request's Digest credentials are those of the
+                    // username (text, or variable src) and password (text2, or variable src2)
 };
 enum class Compare : uint8_t { kEqual, kNotEqual, kGreater, kLess, kGreaterEqual, kLessEqual };
 
@@ -57,6 +60,8 @@ struct VarOp {
     int operand_var = -1;       // the operand's variable; -1: `value` / `text`
     double value = 0;
     std::string text;             // kStrcmp: the string operand; kFail: the reason
+    std::string text2;            // kVerifyAuth: the password
+    int src2 = -1;                // kVerifyAuth: the password's variable
     int target = -1;              // kJump: a step index
     PauseSpec dist;               // kSample
     std::vector<int> jump_steps;  // kJump by variable: step index for each value (SIPp's msg_index)
@@ -96,6 +101,10 @@ struct Capture {
 
 // A kJump step's condition on a call variable.
 enum class Condition : uint8_t { kAlways, kEquals, kNotEquals, kMatches, kEmpty, kNotEmpty };
+
+// Names of variables the compiler adds for its own use (a timer's start) begin with this byte: no
+// scenario can name them, and `import` and hooks do not show them.
+inline constexpr std::string_view kHiddenVariable = "\x01";
 
 // A variable "is set" (SIPp's test=) when it is not empty and not "false".
 inline bool var_is_set(std::string_view v) {
@@ -140,11 +149,41 @@ struct Step {
     // (SIPp's chance=); otherwise the call goes on with the following step.
     int next_test = -1;
     float next_chance = 1.0f;
+    // The scenario's own counter and timers (SIPp's counter=, start_rtd=, rtd=, repeat_rtd=), by
+    // index into Program::counter_names / timer_names, marked when the step is done (sent, received).
+    // A timer not started in the call runs from the call's intended start; it is recorded once per
+    // call unless timer_repeat.
+    int8_t counter = -1;
+    int8_t timer_start = -1, timer_stop = -1;
+    bool timer_repeat = false;
+    // SIPp's lost=: the probability (0-1) that this send's first transmission is not sent (the
+    // transaction retransmits it), or that a message this recv takes is dropped as if never arrived.
+    float lost = 0;
 
     // A Lua hook to run after this step, or -1: an index, in step order, into the hooks of each shard's
     // script::ScenarioState (which re-runs the file in its own lua_State and calls run_hook(hook, msg)).
     int hook = -1;
 };
+
+// The index of `n` in names, appended when new; -1 when names already holds `most`.
+inline int named_index(std::vector<std::string>& names, const std::string& n, size_t most) {
+    for (size_t i = 0; i < names.size(); ++i)
+        if (names[i] == n) return static_cast<int>(i);
+    if (names.size() >= most) return -1;
+    names.push_back(n);
+    return static_cast<int>(names.size() - 1);
+}
+
+// Whether a recv step takes this message.
+inline bool step_matches(const Step& s, const sip::MessageView& m) {
+    for (const RecvMatch& r : s.matches) {
+        if (r.request != m.is_request) continue;
+        if (m.is_request ? (r.method == m.method && r.method != sip::Method::kUnknown)
+                         : (m.status_code >= r.code_lo && m.status_code <= r.code_hi))
+            return true;
+    }
+    return false;
+}
 
 struct Program {
     std::string name;
@@ -153,9 +192,37 @@ struct Program {
     std::vector<sip::Template> templates;
     std::vector<Step> steps;
     std::vector<std::string> variables;  // names of per-call variables (captures), index = Slot kVar arg
-    std::vector<std::string> regexes;    // POSIX extended regexes of captures and conditions (each shard
-                                         // compiles its own: regexec is not lock-free across threads)
-    std::vector<uint8_t> regex_icase;    // 1: that regex ignores case (missing entries: 0)
+    std::vector<std::string> counter_names, timer_names;  // Step::counter, Step::timer_start/stop
+    bool loses_received = false;                          // some recv step has `lost`
+    std::vector<int>
+        global_recvs;  // recv steps that take their message at any point (SIPp's optional="global")
+    struct Fill {
+        int var = -1;      // the call variable holding the length
+        std::string text;  // repeated (SIPp's default: "X")
+    };
+    std::vector<Fill> fills;  // sip::Slot::kFill args
+    // Per timer, the two call variables that hold its start (ns, as text) and whether it was
+    // recorded: hidden variables, so only scenarios with timers pay for them in the call slot.
+    std::vector<std::pair<int, int>> timer_vars;
+    // A counter / timer by name, added when new (a timer with its hidden variables); -1 when the
+    // scenario already has as many as the statistics keep (stats::kScenarioCounters / Timers).
+    int counter_index(const std::string& name) {
+        return named_index(counter_names, name, stats::kScenarioCounters);
+    }
+    int timer_index(const std::string& name) {
+        const size_t before = timer_names.size();
+        const int i = named_index(timer_names, name, stats::kScenarioTimers);
+        if (i >= 0 && timer_names.size() > before) {
+            for (const char* part : {"timer_start:", "timer_done:"})
+                variables.push_back(std::string(kHiddenVariable) + part + name);
+            timer_vars.emplace_back(static_cast<int>(variables.size() - 2),
+                                    static_cast<int>(variables.size() - 1));
+        }
+        return i;
+    }
+    std::vector<std::string> regexes;  // POSIX extended regexes of captures and conditions (each shard
+                                       // compiles its own: regexec is not lock-free across threads)
+    std::vector<uint8_t> regex_icase;  // 1: that regex ignores case (missing entries: 0)
     std::map<std::string, int, std::less<>> labels;  // label -> step index (hooks may return one)
 
     // ${field0}, ${users.name}: (file, field) of an --inf file for each Slot::kField arg.

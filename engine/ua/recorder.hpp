@@ -33,6 +33,10 @@ class Recorder {
     virtual void retransmission_in() = 0;  // a peer's retransmission we absorbed or answered
     virtual void parse_error() = 0;
     virtual void unknown_call() = 0;  // a message for no call we know
+    // The scenario's own counter went up, or its timer (by index, see Program) took ns.
+    virtual void scenario_counter(unsigned index) = 0;
+    virtual void auto_answered() {}  // a request answered 200 by EngineConfig::auto_answer
+    virtual void scenario_timer(unsigned index, uint64_t ns) = 0;
 };
 
 }  // namespace sipstorm::ua

@@ -40,6 +40,13 @@ class ShardRecorder final : public Recorder {
     void retransmission_in() override {}
     void parse_error() override { c_.parse_errors.add(); }
     void unknown_call() override { c_.unexpected_messages.add(); }
+    void auto_answered() override { c_.auto_answered.add(); }
+    void scenario_counter(unsigned index) override {
+        if (index < c_.scenario_counters.size()) c_.scenario_counters[index].add();
+    }
+    void scenario_timer(unsigned index, uint64_t ns) override {
+        if (index < stats::kScenarioTimers) s_.hist().scenario_timer_us[index].record_ns(ns);
+    }
 
     const FailureTable& failures() const { return failures_; }
 

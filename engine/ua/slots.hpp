@@ -1,5 +1,7 @@
 // The values a call gives the template renderer for its ${slots}. Built on the stack for one render.
 #pragma once
+#include <time.h>
+
 #include <cstdio>
 #include <string_view>
 
@@ -117,6 +119,23 @@ struct CallSlots {
                 return number(engine.media_pt(call));
             case Slot::kMediaCodec:
                 return engine.media_pt(call) == 8 ? "PCMA" : "PCMU";
+            case Slot::kClockTick:
+                return number((engine.now_ns_ - engine.started_ns_) / 1'000'000);
+            case Slot::kTimestamp: {
+                timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                tm t{};
+                localtime_r(&ts.tv_sec, &t);
+                const long us = ts.tv_nsec / 1000;
+                const int n =
+                    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d\t%02d:%02d:%02d.%06ld\t%010lld.%06ld",
+                                  t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
+                                  us, static_cast<long long>(ts.tv_sec), us);
+                return std::string_view(
+                    buf, n > 0 ? std::min<size_t>(static_cast<size_t>(n), sizeof(buf) - 1) : 0);
+            }
+            case Slot::kFill:
+                return engine.fill(call, arg);
             case Slot::kLiteral:
             case Slot::kContentLength:
                 break;

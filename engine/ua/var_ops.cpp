@@ -161,6 +161,12 @@ OpsOutcome run_var_ops(const std::vector<VarOp>& ops, VarAccess& vars) {
                 return {OpsOutcome::kFail, -1, op.text};
             case VarOpKind::kStop:
                 return {OpsOutcome::kStop, -1, {}};
+            case VarOpKind::kVerifyAuth: {
+                const std::string user(op.src >= 0 ? vars.get(op.src) : std::string_view(op.text));
+                const std::string password(op.src2 >= 0 ? vars.get(op.src2) : std::string_view(op.text2));
+                ok = vars.set(op.dest, vars.credentials_are(user, password) ? "true" : "false");
+                break;
+            }
         }
         if (!ok) return {OpsOutcome::kArenaFull, -1, {}};
     }

@@ -16,6 +16,9 @@ class VarAccess {
     virtual bool set(int var, std::string_view value) = 0;
     virtual double sample_ms(const PauseSpec& dist) = 0;
     virtual double now_seconds() const = 0;  // wall clock, for gettimeofday
+    // Whether the message the step received carries Digest credentials of this user and password
+    // (false without one).
+    virtual bool credentials_are(std::string_view user, std::string_view password) const = 0;
 
   protected:
     ~VarAccess() = default;

@@ -2,7 +2,8 @@
 # `sipstorm sipp ARGS...` takes SIPp's command line: 500 calls at 100/s against SIPp's UAS, exit 0,
 # and a -trace_stat file with exactly SIPp's header (compared with the one SIPp itself writes for the
 # same scenario) and SIPp's counts on its last row; SIPp's UAC against `sipstorm sipp -sn uas`;
-# an unsupported option is an error naming it.
+# an unsupported option is an error naming it; SIPp's exit codes 97 (-timeout ended the run) and 99
+# (no call processed); -aa against SIPp's own -aa and sipstorm's; -t t1 / tn over TCP to SIPp's UAS.
 source "$(dirname "$0")/lib.sh"
 need sipp sip-tester
 PORT=25591
@@ -36,10 +37,62 @@ rows=[l.split(';') for l in open('uas.csv')]; h=rows[0]; last=rows[-1]
 assert last[h.index('IncomingCall(C)')]=='20' and last[h.index('SuccessfulCall(C)')]=='20', last" || fail "uas.csv counts"
 echo "ok: sipp -sn uac -> sipstorm sipp -sn uas: 20/20"
 
+# Exit status: 97 when -timeout ends the run before -m calls, 99 when no call was processed.
+set +e
+"$SIPSTORM" sipp -sn uac -r 5 -m 1000 -timeout 2 127.0.0.1:$PORT >t.txt 2>&1; rc=$?
+[ $rc = 97 ] || fail "-timeout before -m calls: exit code $rc, not 97 ($(tail -3 t.txt))"
+"$SIPSTORM" sipp -sn uas -i 127.0.0.1 -p $((PORT + 2)) -timeout 1 >t.txt 2>&1; rc=$?
+[ $rc = 99 ] || fail "no call processed: exit code $rc, not 99 ($(tail -3 t.txt))"
+set -e
+echo "ok: exit codes 97 (-timeout) and 99 (no call)"
+
+# -aa: an INFO inside the call that SIPp's uas scenario does not expect is answered 200, by SIPp's
+# own -aa as by sipstorm's; without -aa sipstorm fails those calls (unexpected INFO).
+P3=$((PORT + 3)) P4=$((PORT + 4)) P5=$((PORT + 5))
+(exec sipp -sn uas -i 127.0.0.1 -p $P3 -aa -nostdin >/dev/null 2>&1) &
+PIDS+=("$!")
+"$SIPSTORM" sipp -sn uas -i 127.0.0.1 -p $P4 -aa -m 10 >aa.txt 2>&1 &
+aapid=$!; PIDS+=("$aapid")
+"$SIPSTORM" sipp -sn uas -i 127.0.0.1 -p $P5 -m 10 -timeout 20 >noaa.txt 2>&1 &
+noaapid=$!; PIDS+=("$noaapid")
+wait_udp $P3; wait_udp $P4; wait_udp $P5
+for p in $P3 $P4; do
+  "$SIPSTORM" sipp -sf "$ROOT/tests/sippxml/info_in_call.xml" -r 20 -m 10 127.0.0.1:$p >info.txt 2>&1 ||
+    fail "INFO in a call to port $p (-aa): exit code $? ($(grep -i failed info.txt | head -3))"
+done
+wait "$aapid" || fail "sipstorm sipp -sn uas -aa: exit code $? ($(tail -5 aa.txt))"
+grep -q "auto-answered: 10 " aa.txt || fail "sipstorm -aa: $(grep -i auto aa.txt)"
+set +e
+"$SIPSTORM" sipp -sf "$ROOT/tests/sippxml/info_in_call.xml" -r 20 -m 10 -recv_timeout 1000 127.0.0.1:$P5 >info.txt 2>&1
+wait "$noaapid"; rc=$?
+set -e
+[ $rc = 1 ] && grep -q "unexpected" noaa.txt || fail "without -aa the UAS should fail its calls on the INFO: exit $rc ($(tail -5 noaa.txt))"
+echo "ok: -aa answers an unexpected in-call INFO (SIPp's and sipstorm's), without it the call fails"
+
+# -t t1 (one TCP connection for every call) and -t tn (one per call) against SIPp's UAS over TCP.
+P6=$((PORT + 6))
+(exec sipp -sn uas -t t1 -i 127.0.0.1 -p $P6 -nostdin >/dev/null 2>&1) &
+PIDS+=("$!")
+for _ in $(seq 50); do ss -H -tln "sport = :$P6" | grep -q . && break; sleep 0.1; done
+for t in t1 tn; do
+  "$SIPSTORM" sipp -sn uac -t $t -r 50 -m 50 -trace_stat -stf tcp_$t.csv 127.0.0.1:$P6 >tcp.txt 2>&1 ||
+    fail "-t $t: exit code $? ($(tail -5 tcp.txt))"
+  grep -q "transport: TCP" tcp.txt || fail "-t $t: not over TCP: $(grep transport tcp.txt)"
+done
+grep -q "one connection per call" tcp.txt || fail "-t tn: $(grep transport tcp.txt)"
+echo "ok: -t t1 and -t tn to SIPp's UAS over TCP: 50/50 each"
+
 set +e
 "$SIPSTORM" sipp -sn uac -trace_screen 127.0.0.1:$PORT 2>err.txt; rc=$?
 set -e
 [ $rc = 2 ] || fail "unsupported option: exit code $rc"
 grep -q -- "option -trace_screen is not supported" err.txt || fail "unsupported option: $(cat err.txt)"
 "$SIPSTORM" sipp -sd branchs | grep -q '<recv request="REGISTER"' || fail "-sd branchs"
+"$SIPSTORM" sipp -sd ooc_default | grep -q 'regexp_match="true"' || fail "-sd ooc_default"
+
+# -sn uac_pcap with -mp (where the RTP ports start) against SIPp's uas: the captures play.
+"$SIPSTORM" sipp -sn uac_pcap -mp 26800 -m 2 -r 2 -trace_stat -stf pcap.csv 127.0.0.1:$PORT >pcap.txt 2>&1 ||
+  fail "-sn uac_pcap: exit code $? ($(tail -5 pcap.txt))"
+grep -q "media: 2 streams .*RTP 492 out" pcap.txt || fail "-sn uac_pcap: $(grep media: pcap.txt)"
+echo "ok: -sn uac_pcap -mp 26800: 2 calls, 492 RTP packets out"
 echo "PASS sipstorm sipp"

@@ -82,11 +82,15 @@ void add_common_options(po::options_description& d, CommonOptions& o) {
         "auth", po::value(&o.auth), "digest credentials USER:PASSWORD (overrides the scenario's auth)")(
         "rtp-ports", po::value(&o.rtp_ports),
         "LO-HI: the UDP ports of RTP streams (each call takes an even port and the next for RTCP), "
-        "default 10000-59999")("media-timeout", po::value(&o.media_timeout),
-                               "fail a call whose stream received no RTP for this long (default 5s)")(
+        "default 10000-59999")(
+        "media-timeout", po::value(&o.media_timeout),
+        "fail a call whose stream received no RTP for this long (default 5s; 0: never)")(
         "prefer", po::value(&o.prefer),
         "ipv4 (default) or ipv6: which address to take when a host name has both")(
         "quiet,q", po::bool_switch(&o.quiet), "no live line, only the summary")(
+        "auto-answer", po::bool_switch(&o.auto_answer),
+        "answer an INFO, NOTIFY, OPTIONS or UPDATE inside a call that no step expects with 200 OK, and "
+        "go on (SIPp's -aa); without it such a request fails the call as unexpected")(
         "metrics", po::value(&o.metrics),
         "serve live figures at http://HOST:PORT/metrics in the Prometheus text format; PORT alone listens "
         "on loopback (another address is reachable from other machines)")(
@@ -642,6 +646,8 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
     info.rate_target_cps = opt.target_cps;
     for (size_t i = 1; i < static_cast<size_t>(sip::Method::kCount); ++i)
         info.method_names[i] = std::string(sip::method_text(static_cast<sip::Method>(i)));
+    info.counter_names = opt.counter_names;
+    info.timer_names = opt.timer_names;
     std::vector<const stats::Snapshot*> parts;
     for (const auto& s : t.shards) parts.push_back(&s);
     nlohmann::json result = stats::make_result(info, total, parts, series);
@@ -700,10 +706,24 @@ int run_and_report(ua::Runner& runner, const ReportOptions& opt) {
             "about its identity.\n");
     }
     fmt::print("retransmissions: {}\n", stats::retransmissions_total(c));
+    if (c.auto_answered)
+        fmt::print("auto-answered: {} in-call requests answered 200 (--auto-answer)\n", c.auto_answered);
     if (setup.count())
         fmt::print("setup time (ms): p50 {:.3f}  p90 {:.3f}  p99 {:.3f}  max {:.3f}\n",
                    ms_of_us(setup.percentile(50)), ms_of_us(setup.percentile(90)),
                    ms_of_us(setup.percentile(99)), ms_of_us(setup.max()));
+    for (size_t i = 0; i < opt.timer_names.size() && i < stats::kScenarioTimers; ++i) {
+        const stats::Histogram& h = total.hist.scenario_timer_us[i];
+        fmt::print("timer {} (ms): {} measured, p50 {:.3f}  p90 {:.3f}  p99 {:.3f}  max {:.3f}\n",
+                   opt.timer_names[i], h.count(), ms_of_us(h.percentile(50)), ms_of_us(h.percentile(90)),
+                   ms_of_us(h.percentile(99)), ms_of_us(h.max()));
+    }
+    if (!opt.counter_names.empty()) {
+        std::string counts;
+        for (size_t i = 0; i < opt.counter_names.size() && i < stats::kScenarioCounters; ++i)
+            counts += fmt::format("{}{} {}", i ? ", " : "", opt.counter_names[i], c.scenario_counters[i]);
+        fmt::print("counters: {}\n", counts);
+    }
     const auto& gen = result["generator"];
     fmt::print(
         "generator: lag max {:.1f} ms, timers late p50 {:.3f} ms p99 {:.3f} ms max {:.3f} ms, rx drops {}, "

@@ -47,6 +47,7 @@ struct CommonOptions {
     std::string media_timeout = "5s";       // --media-timeout
     std::string metrics;                 // --metrics HOST:PORT: serve /metrics (Prometheus)
     std::string metrics_linger;          // --metrics-linger T: after the run, wait for a last scrape
+    bool auto_answer = false;            // --auto-answer (SIPp's -aa)
 };
 
 void add_common_options(po::options_description& d, CommonOptions& o);
@@ -99,6 +100,7 @@ struct ReportOptions {
     std::string metrics;                                    // --metrics HOST:PORT (empty: none)
     uint64_t metrics_linger_ns = 0;  // after the run, serve the final figures until one scrape or this
     const char* command = "run";     // for sipstorm_info
+    std::vector<std::string> counter_names, timer_names;  // the scenario's own (ua::Program)
 };
 
 // Runs to the end (load done, a stop condition, or SIGINT/SIGTERM), prints the summary, writes the

@@ -51,6 +51,13 @@ int cmd_merge(const Args& args) {
     info.command_line = command_line_of("merge", args);
     for (size_t i = 1; i < static_cast<size_t>(sip::Method::kCount); ++i)
         info.method_names[i] = std::string(sip::method_text(static_cast<sip::Method>(i)));
+    // The scenario's own counters and timers, by name (inputs of one scenario have the same).
+    const nlohmann::json& first = inputs[0].result;
+    if (auto it = first.find("counters"); it != first.end() && it->is_object())
+        for (auto c = it->begin(); c != it->end(); ++c) info.counter_names.push_back(c.key());
+    if (auto l = first.find("latency_ms"); l != first.end() && l->contains("timers"))
+        for (auto t = (*l)["timers"].begin(); t != (*l)["timers"].end(); ++t)
+            info.timer_names.push_back(t.key());
     report::MergeOutput merged;
     std::string error;
     if (!report::merge_results(inputs, info, merged, error)) throw UsageError(error);

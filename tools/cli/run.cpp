@@ -8,8 +8,8 @@
 #include "load.hpp"
 #include "metrics_http.hpp"
 #include "runtime/clock.hpp"
-#include "transport_options.hpp"
 #include "shard_of.hpp"
+#include "transport_options.hpp"
 
 namespace sipstorm::cli {
 
@@ -139,6 +139,7 @@ int cmd_run(const Args& args) {
         uas.engine.run_id = run_id ^ 0x55555555u;
         uas.engine.max_calls = common.call_slots;
         uas.engine.timers = timers;
+        uas.engine.auto_answer = common.auto_answer;
         apply_media_options(common, uas, 1);
         TransportOptions server = topt;
         server.idle_timeout = "0";
@@ -153,6 +154,7 @@ int cmd_run(const Args& args) {
     uac.engine.run_id = run_id;
     uac.engine.max_calls = common.call_slots;
     uac.engine.timers = timers;
+    uac.engine.auto_answer = common.auto_answer;
     apply_media_options(common, uac, target.empty() ? 0 : -1);
     if (!recv_timeout.empty()) uac.engine.recv_timeout_ns = parse_duration_ns(recv_timeout, "recv-timeout");
     net::Address remote;
@@ -234,6 +236,8 @@ int cmd_run(const Args& args) {
     ro.duration_goal_ns = load.duration_ns;
     ro.quiet = common.quiet;
     ro.drain_ns = drain_ns_for(common, *program);
+    ro.counter_names = program->counter_names;
+    ro.timer_names = program->timer_names;
     ro.out = common.out;
     ro.outputs = common.outputs;
     ro.gates = std::move(gates);

@@ -60,6 +60,7 @@ int cmd_serve(const Args& args) {
     uas.engine.max_calls = common.call_slots;
     apply_media_options(common, uas);
     uas.engine.timers = {common.t1_ms, common.t2_ms, common.t4_ms, false};
+    uas.engine.auto_answer = common.auto_answer;
     apply_transport_options(topt, kind, false, nullptr, uas);
     raise_file_limit(
         kind == ua::StreamSpec::Kind::kUdp ? 0 : 64 + uint64_t{rc.shards} * (4 + topt.max_connections),
@@ -73,6 +74,8 @@ int cmd_serve(const Args& args) {
     ReportOptions ro;
     ro.quiet = common.quiet;
     ro.drain_ns = drain_ns_for(common, *program);
+    ro.counter_names = program->counter_names;
+    ro.timer_names = program->timer_names;
     ro.out = common.out;
     ro.outputs = common.outputs;
     ro.gates = std::move(gates);

@@ -23,13 +23,15 @@ constexpr const char* kSippHelp = R"(Usage: sipstorm sipp [SIPp options] [REMOTE
 
 Accepts SIPp's command line and runs it with sipstorm's engine: a UAC scenario as 'sipstorm run', a
 UAS one as 'sipstorm serve'. Supported: -sf FILE, -sn NAME, -sd NAME (uac, uas, regexp, branchc,
-branchs), -r, -rp, -rate_increase, -rate_max, -m, -l, -d, -s, -i, -p, -t u1|un, -timeout,
--recv_timeout, -max_socket, -inf, -au, -ap, -key NAME VALUE, -set NAME VALUE, -trace_stat, -stf,
--fd, -trace_err, -trace_msg (a pcap file), -bg, -nostdin, -default_behaviors all. Anything else is
-an error naming the option. Exit status as SIPp: 0 all calls succeeded, 1 some failed.
+branchs, uac_pcap, ooc_default), -r, -rp, -rate_increase, -rate_max, -m, -l, -d, -s, -i, -p,
+-t u1|un|t1|tn|l1|ln (UDP, TCP, TLS; one connection for all calls or one per call), -timeout,
+-recv_timeout, -max_socket, -mp (the first RTP port), -inf, -au, -ap, -key NAME VALUE, -set NAME
+VALUE, -trace_stat, -stf, -fd, -trace_err, -trace_msg (a pcap file), -bg, -nostdin, -aa,
+-default_behaviors all. Anything else is an error naming the option. Exit status as SIPp: 0 all
+calls succeeded, 1 some failed, 97 -timeout ended the run, 99 no call was processed.
 )";
 
-const char* const kBuiltins[] = {"uac", "uas", "regexp", "branchc", "branchs"};
+const char* const kBuiltins[] = {"uac", "uas", "regexp", "branchc", "branchs", "uac_pcap", "ooc_default"};
 
 std::string builtin_path(const std::string& name) {
     for (const char* b : kBuiltins)
@@ -56,6 +58,8 @@ std::vector<double> bounds(const std::vector<std::string>& v) {
 int cmd_sipp(const Args& args) {
     std::string scenario, remote, local_ip, port, stat_file, err_file_wanted, service;
     std::string auth_user, auth_pass, timeout, recv_timeout;
+    std::vector<std::string> passthrough;  // options passed to run / serve as they are
+    bool per_call_connections = false;     // -t tn / ln
     std::vector<std::string> sets, infs;
     double rate = 10, rate_period_ms = 1000, rate_increase = 0, rate_max = 0, fd = 60;
     long long max_calls = 0, limit = 0;
@@ -112,9 +116,15 @@ int cmd_sipp(const Args& args) {
         } else if (a == "-p") {
             port = value(i);
         } else if (a == "-t") {
+            // SIPp's transport modes onto --transport and --connections: one connection (socket) for
+            // every call, or one per call.
             const std::string& t = value(i);
-            if (t != "u1" && t != "un")
-                throw UsageError("-t " + t + ": sipstorm sipp runs UDP only (u1, un)");
+            if (t != "u1" && t != "un" && t != "t1" && t != "tn" && t != "l1" && t != "ln")
+                throw UsageError("-t " + t + ": sipstorm sipp takes u1, un, t1, tn, l1 or ln");
+            if (t[0] != 'u') {
+                passthrough.insert(passthrough.end(), {"--transport", t[0] == 't' ? "tcp" : "tls"});
+                per_call_connections = t[1] == 'n';
+            }
         } else if (a == "-timeout") {
             timeout = value(i);
         } else if (a == "-recv_timeout") {
@@ -142,6 +152,15 @@ int cmd_sipp(const Args& args) {
             trace_msg = true;
         } else if (a == "-bg") {
             background = true;
+        } else if (a == "-mp") {
+            // SIPp's media port; sipstorm gives each call its own RTP port, from here up.
+            const double mp = number(i);
+            if (mp < 1024 || mp > 65000 || mp != static_cast<int>(mp))
+                throw UsageError("-mp: a port from 1024 to 65000");
+            passthrough.insert(passthrough.end(),
+                               {"--rtp-ports", fmt::format("{}-{}", mp, std::min(65534.0, mp + 9999))});
+        } else if (a == "-aa") {
+            passthrough.push_back("--auto-answer");
         } else if (a == "-nostdin") {
         } else if (a == "-default_behaviors") {
             const std::string& b = value(i);
@@ -195,18 +214,20 @@ int cmd_sipp(const Args& args) {
         }
         (void)rate_given;
         if (limit > 0) run.insert(run.end(), {"--concurrent", std::to_string(limit)});
+        if (per_call_connections) run.insert(run.end(), {"--connections", "per-call"});
         if (!recv_timeout.empty()) run.insert(run.end(), {"--recv-timeout", recv_timeout});
     }
     if (max_calls > 0) run.insert(run.end(), {"--calls", std::to_string(max_calls)});
     if (!timeout.empty()) run.insert(run.end(), {"--duration", timeout});
     for (const std::string& s : sets) run.insert(run.end(), {"--set", s});
+    run.insert(run.end(), passthrough.begin(), passthrough.end());
+    run.insert(run.end(), {"--media-timeout", "0"});  // SIPp never fails a call for RTP that does not come
     for (const std::string& f : infs) run.insert(run.end(), {"--inf", f});
     if (!auth_user.empty() || !auth_pass.empty())
         run.insert(run.end(), {"--auth", auth_user + ":" + auth_pass});
     if (trace_msg) run.insert(run.end(), {"--pcap", stem + "messages.pcap"});
     const std::string result = stem + "result.json";
-    const bool need_result = trace_stat || trace_err;
-    if (need_result) run.insert(run.end(), {"--out", result});
+    run.insert(run.end(), {"--out", result});  // for -trace_stat, -trace_err and the exit status
     if (background) {
         run.push_back("-q");
         const pid_t pid = fork();
@@ -217,8 +238,8 @@ int cmd_sipp(const Args& args) {
         }
         setsid();
     }
-    const int rc = uas ? cmd_serve(run) : cmd_run(run);
-    if (need_result && access(result.c_str(), R_OK) == 0) {
+    int rc = uas ? cmd_serve(run) : cmd_run(run);
+    if (access(result.c_str(), R_OK) == 0) {
         nlohmann::json r;
         try {
             r = nlohmann::json::parse(std::ifstream(result));
@@ -241,6 +262,16 @@ int cmd_sipp(const Args& args) {
                     e << n.dump() << " call(s) failed: " << detail << "\n";
         }
         std::remove(result.c_str());
+        // SIPp's exit status: 99 when no call was processed, 97 when -timeout ended the run (before
+        // -m calls ended, or with no -m), else 0 / 1 as every call succeeded or not.
+        if ((rc == 0 || rc == 1) && r.contains("calls")) {
+            const auto& c = r["calls"];
+            const uint64_t ended = c.value("succeeded", uint64_t{0}) + c.value("failed", uint64_t{0});
+            if (c.value("attempted", uint64_t{0}) == 0)
+                rc = 99;
+            else if (!timeout.empty() && (max_calls <= 0 || ended < static_cast<uint64_t>(max_calls)))
+                rc = 97;
+        }
     }
     return rc;
 }

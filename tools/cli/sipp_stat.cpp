@@ -121,7 +121,19 @@ bool write_sipp_stat(const nlohmann::json& result, const SippStatOptions& o, con
         "SuccessfulCall(C)", "FailedCall(P)",   "FailedCall(C)"};
     for (const char* f : kFailures) cols.insert(cols.end(), {std::string(f) + "(P)", std::string(f) + "(C)"});
     for (const char* f : kOthers) cols.insert(cols.end(), {std::string(f) + "(P)", std::string(f) + "(C)"});
-    for (const char* f : {"ResponseTime1", "ResponseTime1StDev", "CallLength", "CallLengthStDev"})
+    const auto& hists = result.contains("histograms") ? result["histograms"] : nlohmann::json::object();
+    // The scenario's rtd timers, each its own ResponseTime<name> columns as SIPp names them; without
+    // any, ResponseTime1 is the setup time (SIPp's default rtd runs from the call's start).
+    std::vector<std::string> timer_names;
+    if (hists.contains("timer_us"))
+        for (auto it = hists["timer_us"].begin(); it != hists["timer_us"].end(); ++it)
+            timer_names.push_back(it.key());
+    if (timer_names.empty()) timer_names.push_back("");
+    for (const std::string& n : timer_names) {
+        const std::string base = "ResponseTime" + (n.empty() ? std::string("1") : n);
+        for (const std::string& f : {base, base + "StDev"}) cols.insert(cols.end(), {f + "(P)", f + "(C)"});
+    }
+    for (const char* f : {"CallLength", "CallLengthStDev"})
         cols.insert(cols.end(), {std::string(f) + "(P)", std::string(f) + "(C)"});
     auto repartition = [&](const std::string& name, const std::vector<double>& b) {
         if (b.empty()) return;
@@ -138,12 +150,14 @@ bool write_sipp_stat(const nlohmann::json& result, const SippStatOptions& o, con
     const double duration = result.value("duration_s", 0.0);
     const double target = result.contains("rate") ? result["rate"].value("target", 0.0) : 0.0;
     const auto& series = result.contains("series") ? result["series"] : nlohmann::json::array();
-    const auto& hists = result.contains("histograms") ? result["histograms"] : nlohmann::json::object();
     const nlohmann::json& rt_hist = hists.contains("setup_us") && hists["setup_us"].value("count", 0) > 0
                                         ? hists["setup_us"]
                                     : hists.contains("response_us") ? hists["response_us"]
                                                                     : nlohmann::json();
     const HistStats rt = histogram(rt_hist, o.response_time_ms);
+    std::vector<HistStats> timers;
+    for (const std::string& n : timer_names)
+        if (!n.empty()) timers.push_back(histogram(hists["timer_us"][n], {}));
     const HistStats cl =
         histogram(hists.contains("call_us") ? hists["call_us"] : nlohmann::json(), o.call_length_ms);
 
@@ -174,9 +188,14 @@ bool write_sipp_stat(const nlohmann::json& result, const SippStatOptions& o, con
         const double others_c[] = {total.out_of_call, 0, total.retrans, 0, 0, 0, 0, 0};
         for (size_t i = 0; i < std::size(kOthers); ++i) pair(others_p[i], others_c[i]);
         const double rt_p = p.setup_count > 0 ? p.setup_ms_sum / p.setup_count : 0;
-        v.insert(v.end(), {hmsu(rt_p), hmsu(total.attempted > 0 ? rt.mean_ms : 0), hmsu(0),
-                           hmsu(total.attempted > 0 ? rt.stdev_ms : 0), hmsu(0),
-                           hmsu(total.attempted > 0 ? cl.mean_ms : 0), hmsu(0),
+        if (timers.empty())
+            v.insert(v.end(), {hmsu(rt_p), hmsu(total.attempted > 0 ? rt.mean_ms : 0), hmsu(0),
+                               hmsu(total.attempted > 0 ? rt.stdev_ms : 0)});
+        // Named timers are kept for the whole run: their figures are cumulative, the periods' 0.
+        for (const HistStats& h : timers)
+            v.insert(v.end(), {hmsu(0), hmsu(total.attempted > 0 ? h.mean_ms : 0), hmsu(0),
+                               hmsu(total.attempted > 0 ? h.stdev_ms : 0)});
+        v.insert(v.end(), {hmsu(0), hmsu(total.attempted > 0 ? cl.mean_ms : 0), hmsu(0),
                            hmsu(total.attempted > 0 ? cl.stdev_ms : 0)});
         // The repartitions cover the whole run: written on the last row.
         auto reps = [&](const std::vector<double>& b, const HistStats& h) {

@@ -58,6 +58,30 @@ TEST(StepForms, RecvDtmf) {
     EXPECT_FALSE(p.steps[1].dtmf);
 }
 
+TEST(StepForms, CountersAndTimers) {
+    ua::Program p = compile_steps(
+        "  { recv = '200', timer_stop = 'rtt', count = 'answered' },\n"
+        "  { pause = 10, timer_start = 'rtt' },\n"
+        "  { recv = 'BYE', timer_stop = 'rtt', timer_repeat = true, count = 'answered' },\n");
+    EXPECT_EQ(p.counter_names, (std::vector<std::string>{"answered"}));
+    EXPECT_EQ(p.timer_names, (std::vector<std::string>{"rtt"}));
+    ASSERT_EQ(p.timer_vars.size(), 1u);
+    EXPECT_TRUE(p.variables.at(static_cast<size_t>(p.timer_vars[0].first)).starts_with(ua::kHiddenVariable));
+    EXPECT_EQ(p.steps[1].timer_stop, 0);
+    EXPECT_EQ(p.steps[1].counter, 0);
+    EXPECT_EQ(p.steps[2].timer_start, 0);
+    EXPECT_TRUE(p.steps[3].timer_repeat);
+    EXPECT_FALSE(p.steps[1].timer_repeat);
+    EXPECT_EQ(testing::compile_error("t1.lua",
+                                     "return { role = 'uac', steps = {\n"
+                                     "  { send = 'OPTIONS sip:x SIP/2.0\\n\\n', timer_repeat = true } } }\n"),
+              ::testing::TempDir() + "t1.lua:2: step 1: timer_repeat needs timer_stop");
+    EXPECT_EQ(testing::compile_error("t2.lua",
+                                     "return { role = 'uac', steps = {\n"
+                                     "  { send = 'OPTIONS sip:x SIP/2.0\\n\\n', count = 3 } } }\n"),
+              ::testing::TempDir() + "t2.lua:2: step 1: count must be a name (a string), got a number");
+}
+
 TEST(StepForms, Pause) {
     ua::Program p = compile_steps(
         "  { pause = 20 },\n"

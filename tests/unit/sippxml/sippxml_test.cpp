@@ -77,8 +77,10 @@ TEST(SippKeywords, ErrorsNameTheLine) {
     EXPECT_EQ(err.message, "unknown keyword [bogus]");
     EXPECT_FALSE(translate_message("OPTIONS sip:x SIP/2.0\nX: [$v]\n", kc, out, err));
     EXPECT_EQ(err.line, 1);
-    EXPECT_FALSE(translate_message("OPTIONS sip:x SIP/2.0\nX: [clock_tick]\n", kc, out, err));
-    EXPECT_EQ(err.message, "keyword [clock_tick] is not supported yet");
+    EXPECT_FALSE(translate_message("OPTIONS sip:x SIP/2.0\nX: [users]\n", kc, out, err));
+    EXPECT_EQ(err.message, "keyword [users] is not supported yet");
+    EXPECT_FALSE(translate_message("OPTIONS sip:x SIP/2.0\nX: [fill text=ab]\n", kc, out, err));
+    EXPECT_EQ(err.message, "[fill]: needs variable=NAME (the variable that holds the length)");
 }
 
 TEST(VarOps, ArithmeticTestsAndStrcmpAsSippPrintsThem) {
@@ -91,6 +93,7 @@ TEST(VarOps, ArithmeticTestsAndStrcmpAsSippPrintsThem) {
         }
         double sample_ms(const ua::PauseSpec& d) override { return d.a_ms; }
         double now_seconds() const override { return 1000.25; }
+        bool credentials_are(std::string_view, std::string_view) const override { return false; }
     } vars;
     auto op = [](ua::VarOpKind k, int dest, int src, double value) {
         ua::VarOp o;
@@ -220,6 +223,10 @@ struct NullRecorder final : ua::Recorder {
     void retransmission_in() override {}
     void parse_error() override {}
     void unknown_call() override {}
+    std::vector<unsigned> counters;
+    std::vector<std::pair<unsigned, uint64_t>> timers;
+    void scenario_counter(unsigned index) override { counters.push_back(index); }
+    void scenario_timer(unsigned index, uint64_t ns) override { timers.emplace_back(index, ns); }
 };
 
 std::string ok_with_sdp(const std::string& invite, const std::string& extra) {
@@ -337,8 +344,16 @@ TEST(SippXml, ErrorsCarryTheLine) {
          "unknown keyword [nope]"},
         {"<scenario>\n<recv request=\"INVITE\"/>\n<recvCmd/>\n</scenario>", 3,
          "<recvCmd> (3PCC) is not supported"},
-        {"<scenario>\n<recv request=\"INVITE\" lost=\"10\"/>\n</scenario>", 2,
-         "<recv>: lost is not supported yet"},
+        {"<scenario>\n<recv request=\"INVITE\" response_txn=\"t\"/>\n</scenario>", 2,
+         "<recv>: response_txn is not supported yet"},
+        {"<scenario>\n<recv request=\"INVITE\"/>\n<nop><action><verifyauth assign_to=\"ok\" username=\"a\" "
+         "password=\"b\"/></action></nop>\n</scenario>",
+         3, "<verifyauth> checks a received request: it belongs in a <recv>"},
+        {"<scenario>\n<recv request=\"INVITE\"><action><verifyauth assign_to=\"ok\" username=\"[field0]\" "
+         "password=\"b\"/></action></recv>\n</scenario>",
+         2, "<verifyauth>: username is a literal or one [$variable]"},
+        {"<scenario>\n<recv request=\"INVITE\" lost=\"150\"/>\n</scenario>", 2,
+         "<recv>: lost must be a percentage from 0 to 100, not '150'"},
         {"<scenario>\n<recv request=\"INVITE\">\n<action><ereg regexp=\"(\" "
          "assign_to=\"a\"/></action></recv>\n</scenario>",
          3, "<ereg>: bad regexp '('"},
@@ -381,6 +396,320 @@ TEST(SippXml, PauseForms) {
     EXPECT_EQ(p.steps[5].pause.dist, ua::Distribution::kExponential);
     EXPECT_EQ(p.steps[6].pause.var, 0);
     EXPECT_EQ(p.steps[7].pause.a_ms, 40);
+}
+
+TEST(SippXml, RegexpMatchBecomesOneMatchPerMethod) {
+    ua::Program p;
+    script::CompileError err;
+    ASSERT_TRUE(compile_text(R"(<scenario>
+<recv request="INVITE|UPDATE" regexp_match="true"/>
+<recv request="^(BYE|CANCEL)$" regexp_match="true"/>
+</scenario>)",
+                             p, err))
+        << to_string(err);
+    ASSERT_EQ(p.steps.size(), 2u);
+    std::vector<sip::Method> first, second;
+    for (const ua::RecvMatch& m : p.steps[0].matches) first.push_back(m.method);
+    for (const ua::RecvMatch& m : p.steps[1].matches) second.push_back(m.method);
+    EXPECT_EQ(first, (std::vector<sip::Method>{sip::Method::kInvite, sip::Method::kUpdate}));
+    EXPECT_EQ(second, (std::vector<sip::Method>{sip::Method::kBye, sip::Method::kCancel}));
+    for (const char* bad :
+         {"<recv request=\"FOO\" regexp_match=\"true\"/>", "<recv request=\"(\" regexp_match=\"true\"/>"}) {
+        EXPECT_FALSE(compile_text(std::string("<scenario>\n") + bad + "\n</scenario>", p, err)) << bad;
+        EXPECT_EQ(err.line, 2) << err.message;
+    }
+}
+
+// An INVITE that starts timer "t" and counts, its 200 that stops "t" and counts; two INFOs, each
+// timed by "loop" (repeat_rtd); a third INFO whose 200 stops "t" again (recorded once a call).
+constexpr const char* kTimed = R"(<scenario>
+<send start_rtd="t" counter="sent"><![CDATA[
+INVITE sip:uas@127.0.0.1:5090 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
+From: <sip:uac@127.0.0.1>;tag=[call_number]
+To: <sip:uas@127.0.0.1:5090>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Content-Length: 0
+]]></send>
+<recv response="200" rtd="t" counter="answered"/>
+<label id="again"/>
+<send start_rtd="loop"><![CDATA[
+INFO sip:uas@127.0.0.1:5090 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
+From: <sip:uac@127.0.0.1>;tag=[call_number]
+To: <sip:uas@127.0.0.1:5090>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: [cseq] INFO
+Content-Length: 0
+]]></send>
+<recv response="200" rtd="loop" repeat_rtd="true" counter="answered">
+<action><add assign_to="n" value="1"/><test assign_to="more" variable="n" compare="less_than" value="2"/></action>
+</recv>
+<nop next="again" test="more"/>
+<send><![CDATA[
+INFO sip:uas@127.0.0.1:5090 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
+From: <sip:uac@127.0.0.1>;tag=[call_number]
+To: <sip:uas@127.0.0.1:5090>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: [cseq] INFO
+Content-Length: 0
+]]></send>
+<recv response="200" rtd="t"/>
+</scenario>)";
+
+TEST(SippXml, TimersAndCountersAsSippKeepsThem) {
+    Harness r;
+    script::CompileError err;
+    ASSERT_TRUE(compile_text(kTimed, r.program, err)) << to_string(err);
+    EXPECT_EQ(r.program.timer_names, (std::vector<std::string>{"t", "loop"}));
+    EXPECT_EQ(r.program.counter_names, (std::vector<std::string>{"sent", "answered"}));
+    ua::Engine engine{r.config, r.program, r.transport, r.rec, nullptr, 0};
+    ASSERT_TRUE(engine.start_call(0, 0));  // intended at 0, the INVITE leaves at 0
+    r.transport.flush();
+    r.inject(engine, ok_with_sdp(r.transport.sent.at(0), ""), 5 * kMs);
+    auto answer_last = [&](uint64_t at) {
+        const std::string req = r.transport.sent.back();
+        r.inject(engine,
+                 "SIP/2.0 200 OK\r\nVia: " + header(req, "Via") + "\r\nFrom: " + header(req, "From") +
+                     "\r\nTo: " + header(req, "To") + "\r\nCall-ID: " + header(req, "Call-ID") +
+                     "\r\nCSeq: " + header(req, "CSeq") + "\r\nContent-Length: 0\r\n\r\n",
+                 at);
+    };
+    answer_last(7 * kMs);   // the first INFO, sent at 5 ms
+    answer_last(10 * kMs);  // the second, sent at 7 ms
+    answer_last(11 * kMs);  // the third: "t" was recorded already
+    using T = std::pair<unsigned, uint64_t>;
+    EXPECT_EQ(r.rec.timers, (std::vector<T>{{0, 5 * kMs}, {1, 2 * kMs}, {1, 3 * kMs}}));
+    EXPECT_EQ(r.rec.counters, (std::vector<unsigned>{0, 1, 1, 1}));
+    EXPECT_EQ(r.rec.succeeded, 1) << r.rec.last_failure;
+}
+
+TEST(SippXml, TimerAndCounterErrors) {
+    ua::Program p;
+    script::CompileError err;
+    EXPECT_FALSE(
+        compile_text("<scenario>\n<recv request=\"INVITE\" repeat_rtd=\"true\"/>\n</scenario>", p, err));
+    EXPECT_EQ(err.message, "repeat_rtd needs rtd");
+    std::string many = "<scenario>\n<recv request=\"INVITE\"/>\n";
+    for (int i = 0; i < 6; ++i) many += "<nop start_rtd=\"t" + std::to_string(i) + "\"/>\n";
+    EXPECT_FALSE(compile_text(many + "</scenario>", p, err));
+    EXPECT_EQ(err.line, 8);
+    EXPECT_NE(err.message.find("5 response-time timers at most"), std::string::npos) << err.message;
+}
+
+TEST(SippXml, ClockTickTimestampAndFillInTheEngine) {
+    Harness r;
+    script::CompileError err;
+    ASSERT_TRUE(compile_text(R"(<scenario>
+<nop><action><assign assign_to="n" value="7"/></action></nop>
+<send><![CDATA[
+OPTIONS sip:uas@127.0.0.1:5090 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
+From: <sip:uac@127.0.0.1>;tag=[call_number]
+To: <sip:uas@127.0.0.1:5090>
+Call-ID: [call_id]
+CSeq: 1 OPTIONS
+X-Tick: [clock_tick]
+X-Time: [timestamp]
+X-Fill: [fill variable=n text="ab"]|[fill variable=n]
+Content-Length: 0
+]]></send>
+</scenario>)",
+                             r.program, err))
+        << to_string(err);
+    ua::Engine engine{r.config, r.program, r.transport, r.rec, nullptr, 1000 * kMs};
+    ASSERT_TRUE(engine.start_call(1250 * kMs, 1250 * kMs));
+    r.transport.flush();
+    const std::string m = r.transport.sent.at(0);
+    EXPECT_EQ(header(m, "X-Tick"), "250");  // ms since the engine (the run) started
+    EXPECT_EQ(header(m, "X-Fill"), "abababa|XXXXXXX");
+    const std::string t = header(m, "X-Time");  // "2026-12-02\t14:30:00.123456\t1796196600.123456"
+    ASSERT_EQ(t.size(), 44u) << t;
+    EXPECT_EQ(t[4], '-');
+    EXPECT_EQ(t[10], '\t');
+    EXPECT_EQ(t[26], '\t');
+    EXPECT_EQ(t[37], '.');
+    ua::Program p;
+    EXPECT_FALSE(
+        compile_text("<scenario>\n<send><![CDATA[\nOPTIONS sip:x SIP/2.0\nX: [fill "
+                     "variable=nope]\n]]></send>\n</scenario>",
+                     p, err));
+    EXPECT_EQ(err.line, 4);
+    EXPECT_EQ(err.message, "[fill]: no action assigns the variable 'nope'");
+}
+
+// A caller that holds the call for 10 s, unless the peer hangs up first: the BYE handler is a recv
+// with optional="global", which takes the BYE in the middle of the pause.
+TEST(SippXml, GlobalRecvTakesItsMessageInAPause) {
+    Harness r;
+    script::CompileError err;
+    ASSERT_TRUE(compile_text(R"(<scenario>
+<send><![CDATA[
+INVITE sip:uas@127.0.0.1:5090 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
+From: <sip:uac@127.0.0.1>;tag=[call_number]
+To: <sip:uas@127.0.0.1:5090>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Content-Length: 0
+]]></send>
+<recv response="200"/>
+<send><![CDATA[
+ACK sip:uas@127.0.0.1:5090 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
+From: <sip:uac@127.0.0.1>;tag=[call_number]
+To: <sip:uas@127.0.0.1:5090>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Content-Length: 0
+]]></send>
+<pause milliseconds="10000"/>
+<send><![CDATA[
+BYE sip:uas@127.0.0.1:5090 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
+From: <sip:uac@127.0.0.1>;tag=[call_number]
+To: <sip:uas@127.0.0.1:5090>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: [cseq] BYE
+Content-Length: 0
+]]></send>
+<recv response="200" next="end"/>
+<recv request="BYE" optional="global" counter="peer_hung_up"/>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+]]></send>
+<label id="end"/>
+</scenario>)",
+                             r.program, err))
+        << to_string(err);
+    EXPECT_EQ(r.program.global_recvs, (std::vector<int>{6}));
+    ua::Engine engine{r.config, r.program, r.transport, r.rec, nullptr, 0};
+    ASSERT_TRUE(engine.start_call(0, 0));
+    r.transport.flush();
+    const std::string invite = r.transport.sent.at(0);
+    r.inject(engine, ok_with_sdp(invite, ""), kMs);
+    ASSERT_EQ(r.transport.sent.size(), 2u);  // the ACK; now the pause
+    r.inject(engine,
+             "BYE sip:uac@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5090;branch=z9hG4bKpeerbye\r\n"
+             "From: " +
+                 header(invite, "To") + ";tag=t9\r\nTo: " + header(invite, "From") +
+                 "\r\nCall-ID: " + header(invite, "Call-ID") + "\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n",
+             50 * kMs);
+    ASSERT_EQ(r.transport.sent.size(), 3u);
+    EXPECT_EQ(r.transport.sent[2].substr(0, 15), "SIP/2.0 200 OK\r");
+    EXPECT_EQ(header(r.transport.sent[2], "CSeq"), "1 BYE");
+    EXPECT_EQ(r.rec.succeeded, 1) << r.rec.last_failure;
+    EXPECT_EQ(r.rec.counters, (std::vector<unsigned>{0}));
+}
+
+// SIPp's media actions become media steps after the step that carries them.
+TEST(SippXml, MediaActionsBecomeMediaSteps) {
+    const std::string wav = ::testing::TempDir() + "sippxml_media_test.wav";
+    {
+        std::ofstream f(wav, std::ios::binary);
+        auto le32 = [&](uint32_t v) { f.write(reinterpret_cast<const char*>(&v), 4); };
+        auto le16 = [&](uint16_t v) { f.write(reinterpret_cast<const char*>(&v), 2); };
+        f.write("RIFF", 4), le32(36 + 1600), f.write("WAVEfmt ", 8), le32(16);
+        le16(1), le16(1), le32(8000), le32(16000), le16(2), le16(16);
+        f.write("data", 4), le32(1600);
+        for (int i = 0; i < 800; ++i) le16(0);
+    }
+    ua::Program p;
+    script::CompileError err;
+    ASSERT_TRUE(
+        compile_text("<scenario>\n<recv request=\"INVITE\"/>\n"
+                     "<nop><action><exec rtp_stream=\"" +
+                         wav +
+                         ",3,8\"/></action></nop>\n"
+                         "<recv request=\"ACK\"><action><exec rtp_echo=\"startaudio\"/>"
+                         "<exec rtp_stream=\"" +
+                         wav +
+                         ",-1\"/></action></recv>\n"
+                         "<nop><action><exec rtp_stream=\"pause\"/></action></nop>\n"
+                         "<nop><action><exec play_pcap_audio=\"pcap/g711a.pcap\"/></action></nop>\n"
+                         "</scenario>",
+                     p, err))
+        << to_string(err);
+    using K = ua::StepKind;
+    std::vector<K> kinds;
+    for (const ua::Step& st : p.steps) kinds.push_back(st.kind);
+    EXPECT_EQ(kinds, (std::vector<K>{K::kRecv, K::kNop, K::kMedia, K::kRecv, K::kMedia, K::kMedia, K::kNop,
+                                     K::kMedia, K::kNop, K::kMedia}));
+    ASSERT_EQ(p.media.size(), 5u);
+    EXPECT_EQ(p.media[0].clip->codec, media::Codec::kPcma);
+    EXPECT_TRUE(p.media[0].loop);
+    EXPECT_EQ(p.media[0].duration_ns, 3 * 100 * kMs);  // 800 samples a loop, three loops
+    EXPECT_EQ(p.media[1].kind, media::MediaAction::Kind::kEcho);
+    EXPECT_TRUE(p.media[2].loop);
+    EXPECT_EQ(p.media[2].duration_ns, 0u);
+    EXPECT_EQ(p.media[3].kind, media::MediaAction::Kind::kStop);
+    EXPECT_TRUE(p.media[4].clip->is_capture());  // found among sip-tester's captures
+    EXPECT_EQ(p.media[4].clip->source, "/usr/share/sip-tester/g711a.pcap");
+    const struct {
+        const char* action;
+        const char* message;
+    } bad[] = {
+        {"<exec rtp_stream=\"resume\"/>", "<exec rtp_stream=\"resume\">: not supported"},
+        {"<exec rtp_echo=\"startvideo\"/>", "<exec rtp_echo=\"startvideo\">: startaudio or stopaudio"},
+        {"<exec play_pcap_video=\"v.pcap\"/>", "<exec play_pcap_video>: only audio is supported"},
+        {"<exec rtp_stream=\"/nonexistent.wav\"/>", "<exec>: cannot open '/nonexistent.wav'"},
+        {"<exec rtp_stream=\"x.wav,0\"/>", "<exec rtp_stream>: the loop count must be -1"},
+    };
+    for (const auto& b : bad) {
+        EXPECT_FALSE(compile_text(std::string("<scenario>\n<recv request=\"INVITE\"/>\n<nop><action>") +
+                                      b.action + "</action></nop>\n</scenario>",
+                                  p, err))
+            << b.action;
+        EXPECT_EQ(err.line, 3) << err.message;
+        EXPECT_EQ(err.message.rfind(b.message, 0), 0u) << err.message;
+    }
+    EXPECT_FALSE(
+        compile_text("<scenario>\n<recv request=\"INVITE\"/>\n<nop next=\"x\"><action><exec "
+                     "rtp_echo=\"startaudio\"/></action></nop>\n<label id=\"x\"/>\n</scenario>",
+                     p, err));
+    EXPECT_NE(err.message.find("a media action on a step that jumps"), std::string::npos) << err.message;
+    std::remove(wav.c_str());
+}
+
+// lost="100": the INVITE's first transmission never leaves (Timer A sends it again); the 200 the recv
+// takes is dropped as if it never came.
+TEST(SippXml, LostEmulatesPacketLoss) {
+    Harness r;
+    script::CompileError err;
+    ASSERT_TRUE(compile_text(R"(<scenario>
+<send lost="100"><![CDATA[
+INVITE sip:uas@127.0.0.1:5090 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
+From: <sip:uac@127.0.0.1>;tag=[call_number]
+To: <sip:uas@127.0.0.1:5090>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Content-Length: 0
+]]></send>
+<recv response="200" lost="100"/>
+</scenario>)",
+                             r.program, err))
+        << to_string(err);
+    EXPECT_FLOAT_EQ(r.program.steps[0].lost, 1.0f);
+    EXPECT_TRUE(r.program.loses_received);
+    ua::Engine engine{r.config, r.program, r.transport, r.rec, nullptr, 0};
+    ASSERT_TRUE(engine.start_call(0, 0));
+    r.transport.flush();
+    EXPECT_TRUE(r.transport.sent.empty());
+    engine.advance(600 * kMs);  // Timer A (T1 = 500 ms)
+    r.transport.flush();
+    ASSERT_EQ(r.transport.sent.size(), 1u);
+    r.inject(engine, ok_with_sdp(r.transport.sent[0], ""), 700 * kMs);
+    EXPECT_EQ(r.rec.succeeded, 0);  // the 200 was lost: the call still waits for it
+    EXPECT_EQ(r.rec.failed, 0);
 }
 
 }  // namespace

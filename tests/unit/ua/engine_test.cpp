@@ -34,6 +34,10 @@ struct TestRecorder final : Recorder {
     void retransmission_in() override {}
     void parse_error() override {}
     void unknown_call() override {}
+    std::vector<int> counters;
+    std::vector<std::pair<unsigned, uint64_t>> timers;
+    void scenario_counter(unsigned index) override { counters.push_back(static_cast<int>(index)); }
+    void scenario_timer(unsigned index, uint64_t ns) override { timers.emplace_back(index, ns); }
 };
 
 Program compile(const std::string& name, std::map<std::string, std::string> params = {}) {
