@@ -10,7 +10,7 @@ PACKAGES=(
   libfmt-dev libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
   liblua5.4-dev nlohmann-json3-dev libssl-dev libpcap-dev dpdk-dev libdpdk-dev
   libsofia-sip-ua-dev libosip2-dev libexpat1-dev
-  sip-tester kamailio kamailio-tls-modules baresip-core sipsak tshark iproute2 ethtool procps python3 python3-yaml
+  sip-tester kamailio kamailio-tls-modules baresip-core sipsak tshark iproute2 ethtool procps util-linux python3 python3-yaml
   shfmt openssl prometheus man-db
   chromium
 )

@@ -163,6 +163,7 @@ bool capture(const std::string& path, Clip& out, std::string& error) {
     bool have_first = false, have_flow = false;
     uint64_t first_ns = 0;
     uint32_t first_ts = 0, flow = 0;
+    uint16_t first_seq = 0;
     for (size_t p = 24; p + 16 <= f.size();) {
         const uint64_t t = uint64_t{u32(p)} * 1'000'000'000 + uint64_t{u32(p + 4)} * (nanos ? 1 : 1000);
         const uint32_t caplen = u32(p + 8);
@@ -180,6 +181,7 @@ bool capture(const std::string& path, Clip& out, std::string& error) {
             have_first = have_flow = true;
             first_ns = t;
             first_ts = rtp.header.timestamp;
+            first_seq = rtp.header.seq;
             flow = this_flow;
         }
         CapturedPacket cp;
@@ -187,6 +189,7 @@ bool capture(const std::string& path, Clip& out, std::string& error) {
         cp.payload_type = rtp.header.payload_type;
         cp.marker = rtp.header.marker;
         cp.ts_offset = rtp.header.timestamp - first_ts;
+        cp.seq_offset = static_cast<uint16_t>(rtp.header.seq - first_seq);
         cp.payload_at = static_cast<uint32_t>(out.bytes.size());
         cp.payload_len = static_cast<uint32_t>(rtp.payload.size());
         out.bytes.insert(out.bytes.end(), rtp.payload.begin(), rtp.payload.end());

@@ -16,6 +16,7 @@ struct CapturedPacket {
     uint8_t payload_type = 0;
     bool marker = false;
     uint32_t ts_offset = 0;                    // RTP timestamp since the first packet's
+    uint16_t seq_offset = 0;                   // sequence number since the first packet's: gaps replay
     uint32_t payload_at = 0, payload_len = 0;  // in Clip::bytes
 };
 

@@ -27,6 +27,9 @@ constexpr uint32_t kDtmfGapTicks = 3;   // silence between digits
 constexpr size_t kRxBatch = 16;
 constexpr size_t kRxBytes = 2048;
 constexpr uint64_t kNever = UINT64_MAX;
+// Packets due this soon go with the ones due now: one wake sends the streams whose marks fall in the
+// window instead of one wake (a ppoll and a timer) per stream, at most this early.
+constexpr uint64_t kSendAheadNs = 500'000;
 
 int open_udp(const net::Address& local, uint16_t port) {
     net::Address a = local;
@@ -72,6 +75,7 @@ struct MediaEngine::Stream {
     uint64_t clip_pos = 0;       // audio: next byte; capture: next packet
     uint64_t capture_round = 0;  // loops of a capture played so far
     uint32_t capture_ts_base = 0;
+    uint16_t capture_seq_last = 0;  // seq_offset of the capture's packet sent last in this round
     bool echo = false;
     // DTMF out: digits of the action, which one, how far into it.
     const std::string* dtmf_out = nullptr;
@@ -85,6 +89,7 @@ struct MediaEngine::Stream {
     uint32_t peer_ssrc = 0;
     uint64_t last_rx_ns = 0;
     DtmfCollector dtmf_in;
+    bool dtmf_pending = false;  // in dtmf_, for take_dtmf()
     bool timed_out = false;
 
     uint32_t packets_out = 0, octets_out = 0;
@@ -108,6 +113,8 @@ MediaEngine::MediaEngine(const MediaConfig& config, stats::ShardStats* stats)
         free_ports_.push_back(static_cast<uint16_t>(p));
     port_count_ = free_ports_.size();
     heap_.reserve(config.max_streams * 2 + 16);
+    dtmf_.reserve(config.max_streams);  // a stream is in it at most once
+    dtmf_handed_.reserve(config.max_streams);
 }
 
 MediaEngine::~MediaEngine() {
@@ -335,15 +342,23 @@ uint64_t MediaEngine::next_deadline_ns() const {
 }
 
 void MediaEngine::advance(uint64_t now_ns) {
-    while (!heap_.empty() && heap_.front().at <= now_ns) {
+    while (!heap_.empty() && heap_.front().at <= now_ns + kSendAheadNs) {
         const Due d = heap_.front();
         std::pop_heap(heap_.begin(), heap_.end(), std::greater<>());
         heap_.pop_back();
         Stream& s = streams_[d.slot];
         if (!s.open || s.stamp != d.stamp) continue;
-        service(s, now_ns);
+        service(s, now_ns, now_ns + kSendAheadNs);
         schedule(s);
     }
+}
+
+std::span<const CallRef> MediaEngine::take_dtmf() {
+    dtmf_handed_.swap(dtmf_);
+    dtmf_.clear();
+    for (const CallRef& c : dtmf_handed_)
+        if (Stream* s = find(c)) s->dtmf_pending = false;
+    return dtmf_handed_;
 }
 
 std::span<const CallRef> MediaEngine::take_timeouts() {
@@ -352,29 +367,37 @@ std::span<const CallRef> MediaEngine::take_timeouts() {
     return handed_;
 }
 
-void MediaEngine::service(Stream& s, uint64_t now_ns) {
+void MediaEngine::service(Stream& s, uint64_t now_ns, uint64_t horizon_ns) {
+    // Everything due by the horizon is done now, so a stream's next deadline is always past it
+    // (advance() would otherwise take the same entry again and again).
     if (s.have_remote && s.peer_sends && !s.timed_out && config_.media_timeout_ns &&
-        now_ns >= std::max(s.last_rx_ns, s.remote_at_ns) + config_.media_timeout_ns) {
+        horizon_ns >= std::max(s.last_rx_ns, s.remote_at_ns) + config_.media_timeout_ns) {
         s.timed_out = true;
         timeouts_.push_back(s.call);
     }
-    if (s.have_remote && now_ns >= s.next_rtcp_ns) {
+    if (s.have_remote && horizon_ns >= s.next_rtcp_ns) {
         send_rtcp(s, now_ns);
         s.next_rtcp_ns = now_ns + kRtcpIntervalNs;
     }
     if (!s.ticking) return;
-    if (s.play && now_ns >= s.play_end_ns) s.play = nullptr;
+    if (s.play && horizon_ns >= s.play_end_ns) s.play = nullptr;
     if (s.play && s.play->clip->is_capture() && !s.dtmf_out) {
         // A capture keeps its own timing: every packet due by now goes.
         const Clip& c = *s.play->clip;
         const uint64_t length = c.packets.back().offset_ns + s.play->ptime_ms * kMsNs;
         for (;;) {
             const uint64_t due = s.play_start_ns + s.capture_round * length + c.packets[s.clip_pos].offset_ns;
-            if (due > now_ns || due >= s.play_end_ns) break;
+            if (due > horizon_ns || due >= s.play_end_ns) break;
             const CapturedPacket& p = c.packets[s.clip_pos];
             uint8_t buf[kRxBytes];
             const size_t room = sizeof buf - kRtpHeaderBytes;
             const size_t n = std::min<size_t>(p.payload_len, room);
+            // The capture's sequence gaps (and reorderings) replay as they were captured, on our
+            // own numbering: a capture with known losses is a reference for the receiver's figures.
+            if (s.clip_pos > 0)
+                s.seq = static_cast<uint16_t>(s.seq + static_cast<int16_t>(static_cast<uint16_t>(
+                                                          p.seq_offset - s.capture_seq_last - 1)));
+            s.capture_seq_last = p.seq_offset;
             RtpHeader h{p.marker, p.payload_type, s.seq++, s.capture_ts_base + p.ts_offset, s.ssrc};
             write_rtp_header(h, buf, sizeof buf);
             std::memcpy(buf + kRtpHeaderBytes, c.bytes.data() + p.payload_at, n);
@@ -400,7 +423,7 @@ void MediaEngine::service(Stream& s, uint64_t now_ns) {
     const uint64_t ptime_ns = s.ptime_ms * kMsNs;
     for (;;) {
         const uint64_t due = s.tick_start_ns + s.ticks * ptime_ns;
-        if (due > now_ns) break;
+        if (due > horizon_ns) break;
         ++s.ticks;
         if (s.dtmf_out) {
             send_dtmf(s, due, now_ns);
@@ -590,8 +613,11 @@ void MediaEngine::on_rtp(Stream& s, std::span<const uint8_t> packet, uint64_t no
         if (parse_telephone_event(v.payload, e)) {
             const size_t before = s.dtmf_in.digits().size();
             s.dtmf_in.on_packet(e, h.timestamp);
-            if (s.dtmf_in.digits().size() > before && stats_ && e.event < stats::kDtmfEvents)
-                stats_->counters().dtmf_received[e.event].add();
+            if (s.dtmf_in.digits().size() > before) {
+                if (stats_ && e.event < stats::kDtmfEvents) stats_->counters().dtmf_received[e.event].add();
+                if (!s.dtmf_pending) dtmf_.push_back(s.call);  // once per stream: never beyond max_streams
+                s.dtmf_pending = true;
+            }
         }
     } else if (s.have_remote && h.payload_type != s.pt && stats_) {
         stats_->counters().media_bad_packets.add();

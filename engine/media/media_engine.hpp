@@ -71,6 +71,8 @@ class MediaEngine {
     uint64_t next_deadline_ns() const;
     // Calls whose stream received no RTP for media_timeout_ns (each once); the caller fails them.
     std::span<const CallRef> take_timeouts();
+    // Calls whose stream received a digit since the last call (each once per poll); for recv = "dtmf".
+    std::span<const CallRef> take_dtmf();
     size_t live_streams() const { return live_; }
 
   private:
@@ -80,7 +82,7 @@ class MediaEngine {
     static uint16_t stream_port(const Stream& s);
     void close(Stream& s);
     void schedule(Stream& s);
-    void service(Stream& s, uint64_t now_ns);
+    void service(Stream& s, uint64_t now_ns, uint64_t horizon_ns);  // sends what is due by horizon_ns
     void send_audio(Stream& s, uint64_t due_ns, uint64_t now_ns);
     void send_dtmf(Stream& s, uint64_t due_ns, uint64_t now_ns);
     void send_rtcp(Stream& s, uint64_t now_ns);
@@ -106,6 +108,7 @@ class MediaEngine {
     };
     std::vector<Due> heap_;                   // min-heap of stream due times (stale entries skipped by stamp)
     std::vector<CallRef> timeouts_, handed_;  // handed_: what take_timeouts() returned last
+    std::vector<CallRef> dtmf_, dtmf_handed_;
     size_t live_ = 0;
     runtime::Xoshiro256 rng_;
 };

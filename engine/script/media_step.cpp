@@ -89,7 +89,34 @@ bool play(lua_State* L, int index, const std::map<std::string, std::string>& par
     return true;
 }
 
+bool dtmf_digits(const std::string& digits, const char* what, std::string& error) {
+    for (char c : digits)
+        if (media::dtmf_event_of(c) < 0) {
+            error = std::string(what) + ": '" + c + "' is not a DTMF digit (0-9 * # A-D)";
+            return false;
+        }
+    if (digits.empty() || digits.size() > 32) {
+        error = std::string(what) + ": 1 to 32 digits";
+        return false;
+    }
+    return true;
+}
+
 }  // namespace
+
+bool compile_dtmf_recv(lua_State* L, int index, const std::map<std::string, std::string>& params,
+                       ua::Step& step, std::string& error) {
+    index = lua_absindex(L, index);
+    raw_field(L, index, "digits");
+    const bool has = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (!has || !text(L, index, "digits", params, step.digits, error)) {
+        error = "recv = \"dtmf\" needs digits = the digits to wait for, e.g. \"123#\"";
+        return false;
+    }
+    step.dtmf = true;
+    return dtmf_digits(step.digits, "recv = \"dtmf\": digits", error);
+}
 
 bool compile_media_step(lua_State* L, int index, bool dtmf, const std::map<std::string, std::string>& params,
                         ua::Program& program, ua::Step& step, std::string& error) {
@@ -101,15 +128,7 @@ bool compile_media_step(lua_State* L, int index, bool dtmf, const std::map<std::
             error = "dtmf must be the digits to send, e.g. \"123#\"";
             return false;
         }
-        for (char c : a.digits)
-            if (media::dtmf_event_of(c) < 0) {
-                error = std::string("dtmf: '") + c + "' is not a DTMF digit (0-9 * # A-D)";
-                return false;
-            }
-        if (a.digits.empty() || a.digits.size() > 32) {
-            error = "dtmf: 1 to 32 digits";
-            return false;
-        }
+        if (!dtmf_digits(a.digits, "dtmf", error)) return false;
     } else {
         raw_field(L, index, "rtp");
         const int t = lua_type(L, -1);

@@ -372,11 +372,16 @@ class ScenarioCompiler {
                 !out_.templates[s[first].template_index].is_request)
                 return step_fail(std::min(first, s.size() - 1),
                                  "a uac scenario must start by sending a request");
-        } else if (s[0].kind != ua::StepKind::kRecv ||
+        } else if (s[0].kind != ua::StepKind::kRecv || s[0].dtmf ||
                    std::any_of(s[0].matches.begin(), s[0].matches.end(),
                                [](const ua::RecvMatch& m) { return !m.request; })) {
             return step_fail(0, "a uas scenario must start by receiving a request (e.g. recv = \"INVITE\")");
         }
+        for (size_t i = 0; i < s.size(); ++i)
+            if (s[i].dtmf && out_.media.empty())
+                return step_fail(i,
+                                 "recv = \"dtmf\" needs the call's RTP stream: add an rtp step (e.g. "
+                                 "{ rtp = { echo = true } })");
         const auto& global = out_.global_recvs;
         for (size_t i = 0; i < s.size(); ++i) {
             if (s[i].kind != ua::StepKind::kRecv || !s[i].optional) continue;

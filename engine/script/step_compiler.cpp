@@ -18,7 +18,7 @@ namespace {
 
 constexpr const char* kStepKeys =
     "send, recv, pause, jump, fail, rtp, dtmf, label, next, optional, timeout, on_timeout, on_unexpected, "
-    "capture, check_auth, when, hook, count, timer_start, timer_stop, timer_repeat";
+    "capture, check_auth, digits, when, hook, count, timer_start, timer_stop, timer_repeat";
 constexpr const char* kRecvForms =
     "a status code (200), a class ('2xx'), a range ('180-183'), a request method ('INVITE') or a list "
     "of these";
@@ -28,9 +28,10 @@ constexpr const char* kRecvOnly[] = {"optional",      "timeout", "on_timeout",
 
 bool is_step_key(std::string_view k) {
     for (std::string_view x :
-         {"send",       "recv", "pause",    "jump",    "fail",        "rtp",           "dtmf",
-          "label",      "next", "optional", "timeout", "on_timeout",  "on_unexpected", "capture",
-          "check_auth", "when", "hook",     "count",   "timer_start", "timer_stop",    "timer_repeat"})
+         {"send",          "recv",        "pause",      "jump",        "fail",    "rtp",
+          "dtmf",          "label",       "next",       "optional",    "timeout", "on_timeout",
+          "on_unexpected", "capture",     "check_auth", "digits",      "when",    "hook",
+          "count",         "timer_start", "timer_stop", "timer_repeat"})
         if (k == x) return true;
     return false;
 }
@@ -56,12 +57,20 @@ bool present(lua_State* L, int index, const char* key) {
     return p;
 }
 
+// recv = "dtmf": waits for digits on the call's stream rather than for a SIP message.
+bool is_dtmf_recv(lua_State* L, int index) {
+    raw_field(L, index, "recv");
+    const bool d = lua_type(L, -1) == LUA_TSTRING && std::string_view(lua_tostring(L, -1)) == "dtmf";
+    lua_pop(L, 1);
+    return d;
+}
+
 }  // namespace
 
 void StepCompiler::capture_names(lua_State* L, int index, std::vector<std::string>& names) {
     if (!lua_istable(L, index)) return;
     // A scenario with media has ${dtmf}: the digits its stream received.
-    if ((present(L, index, "rtp") || present(L, index, "dtmf")) &&
+    if ((present(L, index, "rtp") || present(L, index, "dtmf") || is_dtmf_recv(L, index)) &&
         std::find(names.begin(), names.end(), "dtmf") == names.end())
         names.push_back("dtmf");
     raw_field(L, index, "capture");
@@ -161,6 +170,10 @@ bool StepCompiler::compile(lua_State* L, int index, uint32_t line, std::string& 
                 return false;
             }
         }
+    }
+    if (!step.dtmf && present(L, index, "digits")) {
+        error = "digits applies to recv = \"dtmf\" steps only";
+        return false;
     }
     if (kind != "jump" && present(L, index, "when")) {
         error = "when applies to jump steps only";
@@ -332,7 +345,16 @@ bool StepCompiler::recv(lua_State* L, int index, ua::Step& step, std::string& er
     raw_field(L, index, "recv");
     // On failure the offending value (the recv value, or the bad entry of its list) is on top.
     bool ok = true;
-    if (lua_istable(L, -1)) {
+    if (is_dtmf_recv(L, index)) {
+        lua_settop(L, top);
+        if (!compile_dtmf_recv(L, index, params_, step, error)) return false;
+        if (present(L, index, "capture") || present(L, index, "check_auth")) {
+            error =
+                "recv = \"dtmf\" takes digits, timeout, on_timeout, on_unexpected, optional: no capture or "
+                "check_auth";
+            return false;
+        }
+    } else if (lua_istable(L, -1)) {
         const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, -1));
         ok = n > 0;
         for (lua_Integer i = 1; ok && i <= n; ++i) {

@@ -46,6 +46,7 @@ uint64_t earliest_nonzero(uint64_t a, uint64_t b) {
 // answered and so may be lost on UDP (the BYE that follows proves the 2xx arrived).
 bool skippable(const Step& s) {
     if (s.optional) return true;
+    if (s.dtmf) return false;  // no message passes over digits the call waits for
     for (const RecvMatch& r : s.matches)
         if (!r.request || r.method != sip::Method::kAck) return false;
     return true;
@@ -217,6 +218,10 @@ void Engine::run(Call& call, uint64_t now_ns) {
                 if (!step_done(call, call.pc, nullptr)) return;
                 break;
             case StepKind::kRecv: {
+                if (s.dtmf && dtmf_heard(call, s)) {  // the digits came before the step
+                    if (!step_done(call, call.pc, nullptr)) return;
+                    break;
+                }
                 call.wait = Wait::kRecv;
                 uint64_t timeout = s.timeout_ms ? s.timeout_ms * 1'000'000ull : config_.recv_timeout_ns;
                 call.step_deadline = timeout ? now_ns + timeout : 0;

@@ -158,6 +158,8 @@ class Engine {
     void media_on_message(Call& call, const sip::MessageView& msg, uint64_t now_ns);
     void media_step(Call& call, const Step& s, uint64_t now_ns);
     void media_end(Call& call);
+    // recv = "dtmf": the step's digits are among those the call's stream received.
+    bool dtmf_heard(const Call& call, const Step& s) const;
     uint16_t media_port(const Call& call) const;                    // ${media_port}
     uint8_t media_pt(const Call& call) const;                       // ${media_pt}
     std::string_view variable(const Call& call, unsigned v) const;  // a variable, or the digits of ${dtmf}

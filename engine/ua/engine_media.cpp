@@ -35,7 +35,25 @@ bool Engine::poll_media(uint64_t now_ns) {
         if (Call* c = table_.find(t.index, t.generation))
             fail(*c, FailReason::kOther, "media timeout (no RTP from the peer)");
     }
+    // New digits: a call waiting at recv = "dtmf" for them goes on.
+    for (const media::CallRef& t : media_->take_dtmf()) {
+        Call* c = table_.find(t.index, t.generation);
+        if (!c || c->state != CallState::kActive || c->wait != Wait::kRecv || c->pc >= program_.steps.size())
+            continue;
+        const Step& s = program_.steps[c->pc];
+        if (!s.dtmf || !dtmf_heard(*c, s)) continue;
+        any = true;
+        c->wait = Wait::kNone;
+        c->step_deadline = 0;
+        if (!step_done(*c, c->pc, nullptr)) continue;
+        run(*c, now_ns);
+        if (c->state == CallState::kActive) rearm(*c);
+    }
     return any;
+}
+
+bool Engine::dtmf_heard(const Call& call, const Step& s) const {
+    return media_ && media_->dtmf_received(ref(call)).find(s.digits) != std::string_view::npos;
 }
 
 void Engine::media_begin(Call& call) {

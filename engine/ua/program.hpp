@@ -125,6 +125,9 @@ struct Step {
     std::vector<RecvMatch> matches;
     bool optional = false;
     bool check_auth = false;  // verify the request's Digest credentials (fail the call if wrong)
+    // recv = "dtmf": no SIP message, but the call's stream has received `digits` (somewhere in ${dtmf}).
+    bool dtmf = false;
+    std::string digits;
     uint32_t timeout_ms = 0;  // 0: the call's default
     int on_timeout = -1;      // step to go to when the timeout fires; -1: fail the call
     int on_unexpected = -1;   // step to go to on a message no recv here matches; -1: fail the call

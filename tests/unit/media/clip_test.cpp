@@ -68,6 +68,7 @@ TEST(Clip, SippsG711CaptureKeepsItsTiming) {
     for (size_t i = 1; i < c.packets.size(); ++i) {
         EXPECT_GT(c.packets[i].offset_ns, c.packets[i - 1].offset_ns) << i;
         EXPECT_EQ(c.packets[i].ts_offset - c.packets[i - 1].ts_offset, 240u) << i;
+        EXPECT_EQ(c.packets[i].seq_offset, i) << i;  // no gaps in this one
     }
     EXPECT_NEAR(static_cast<double>(c.packets[1].offset_ns), 30e6, 2e6);
 }

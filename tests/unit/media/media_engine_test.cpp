@@ -122,6 +122,38 @@ TEST(MediaEngine, DtmfDigitsArriveOnceEach) {
     EXPECT_EQ(a.stats.counters().dtmf_sent.get(), 3u);
 }
 
+TEST(MediaEngine, ACapturesSequenceGapsReplayAsLosses) {
+    // Sequence offsets 0 1 3 4 (5 and 6 missing) 7, then 6 late: 8 expected, 2 lost, 1 reordered.
+    auto c = std::make_shared<Clip>();
+    const uint16_t seqs[] = {0, 1, 3, 4, 7, 6};
+    for (size_t i = 0; i < std::size(seqs); ++i) {
+        CapturedPacket p;
+        p.offset_ns = i * 20'000'000;
+        p.seq_offset = seqs[i];
+        p.ts_offset = seqs[i] * 160u;
+        p.payload_at = 0;
+        p.payload_len = 160;
+        c->packets.push_back(p);
+    }
+    c->bytes.assign(160, 0xff);
+    Side a(32500, 32599), b(32600, 32699);
+    const CallRef ca{0, 1}, cb{0, 1};
+    const uint64_t now = runtime::now_ns();
+    const uint16_t pa = a.engine->port_of(ca), pb = b.engine->port_of(cb);
+    a.engine->on_remote_sdp(ca, sdp(pb), now);
+    b.engine->on_remote_sdp(cb, sdp(pa), now);
+    MediaAction play;
+    play.clip = c;
+    a.engine->apply(ca, play, now);
+    run_for(250'000'000, {&a, &b});
+    b.engine->end(cb);
+    const stats::ShardCounters& bc = b.stats.counters();
+    EXPECT_EQ(bc.media_packets_in.get(), 6u);
+    EXPECT_EQ(bc.media_expected.get(), 8u);
+    EXPECT_EQ(bc.media_lost.get(), 2u);
+    EXPECT_EQ(bc.media_reordered.get(), 1u);
+}
+
 TEST(MediaEngine, NoRtpFromThePeerIsAMediaTimeout) {
     Side a(32400, 32499, 200'000'000);
     const CallRef ca{5, 2};

@@ -52,7 +52,7 @@ TEST(CompileErrors, UnknownStepKey) {
                                                      "    { sned = 'x' },\n")),
               path_of("key.lua") +
                   ":6: step 3: unknown key 'sned' (expected send, recv, pause, jump, fail, rtp, dtmf, label, "
-                  "next, optional, timeout, on_timeout, on_unexpected, capture, check_auth, when, hook, "
+                  "next, optional, timeout, on_timeout, on_unexpected, capture, check_auth, digits, when, hook, "
                   "count, timer_start, "
                   "timer_stop, timer_repeat)");
 }
@@ -144,6 +144,30 @@ TEST(CompileErrors, MediaSteps) {
     EXPECT_EQ(err("m8.lua", "{ rtp = { play = 'tone:1000', duration = 'soon' } }")
                   .rfind(path_of("m8.lua") + ":5: step 2: bad duration 'soon'", 0),
               0u);
+}
+
+TEST(CompileErrors, DtmfRecv) {
+    auto err = [](const char* name, const std::string& steps) {
+        return compile_error(name, uac(kInvite + "    { rtp = { echo = true } },\n" + steps));
+    };
+    EXPECT_EQ(err("d1.lua", "    { recv = 'dtmf' },\n"),
+              path_of("d1.lua") +
+                  ":6: step 3: recv = \"dtmf\" needs digits = the digits to wait for, e.g. \"123#\"");
+    EXPECT_EQ(
+        err("d2.lua", "    { recv = 'dtmf', digits = '1x' },\n"),
+        path_of("d2.lua") + ":6: step 3: recv = \"dtmf\": digits: 'x' is not a DTMF digit (0-9 * # A-D)");
+    EXPECT_EQ(
+        err("d3.lua", "    { recv = 'dtmf', digits = '1', capture = { x = 'To' } },\n"),
+        path_of("d3.lua") +
+            ":6: step 3: recv = \"dtmf\" takes digits, timeout, on_timeout, on_unexpected, optional: no "
+            "capture or check_auth");
+    EXPECT_EQ(err("d4.lua", "    { recv = 200, digits = '1' },\n"),
+              path_of("d4.lua") + ":6: step 3: digits applies to recv = \"dtmf\" steps only");
+    // Digits come on the call's stream: a scenario without media steps has none.
+    EXPECT_EQ(compile_error("d5.lua", uac(kInvite + "    { recv = 'dtmf', digits = '1' },\n")),
+              path_of("d5.lua") +
+                  ":5: step 2: recv = \"dtmf\" needs the call's RTP stream: add an rtp step (e.g. { rtp = { "
+                  "echo = true } })");
 }
 
 TEST(CompileErrors, StepShape) {

@@ -40,6 +40,24 @@ TEST(StepForms, Recv) {
     EXPECT_EQ(p.steps[4].source_line, 6u);
 }
 
+TEST(StepForms, RecvDtmf) {
+    ua::Program p = compile_steps(
+        "  { rtp = { echo = true } },\n"
+        "  { recv = 'dtmf', digits = '12#', timeout = '${t}ms', on_timeout = 'none' },\n"
+        "  { label = 'none', recv = 'dtmf', digits = '*', optional = true },\n"
+        "  { recv = 'BYE' },\n");
+    ASSERT_EQ(p.steps.size(), 5u);
+    EXPECT_EQ(p.steps[2].kind, ua::StepKind::kRecv);
+    EXPECT_TRUE(p.steps[2].dtmf);
+    EXPECT_EQ(p.steps[2].digits, "12#");
+    EXPECT_TRUE(p.steps[2].matches.empty());
+    EXPECT_EQ(p.steps[2].timeout_ms, 250u);
+    EXPECT_EQ(p.steps[2].on_timeout, 3);
+    EXPECT_TRUE(p.steps[3].optional);
+    EXPECT_GE(p.dtmf_var, 0);  // ${dtmf} exists
+    EXPECT_FALSE(p.steps[1].dtmf);
+}
+
 TEST(StepForms, CountersAndTimers) {
     ua::Program p = compile_steps(
         "  { recv = '200', timer_stop = 'rtt', count = 'answered' },\n"
