@@ -49,6 +49,8 @@ struct CompileOptions {
     // --auth user:password: overrides the scenario's auth = { username, password }.
     bool has_auth = false;
     std::string auth_user, auth_password;
+    // SIPp XML only (SIPp's -rtp_echo): every call echoes its RTP from its first step on.
+    bool rtp_echo = false;
 };
 
 // `params` are the --set overrides. On failure `out` is unspecified.

@@ -187,6 +187,11 @@ class Compiler {
                 return fail(e.line, "unknown element <" + e.name + ">");
             }
             if (!ok) return false;
+            if (options_.rtp_echo && is_command(e.name) && msg_steps_.empty()) {  // the call's first message
+                media::MediaAction echo;
+                echo.kind = media::MediaAction::Kind::kEcho;
+                pending_media_.insert(pending_media_.begin(), std::move(echo));
+            }
             if (!pending_media_.empty() && !place_media(e)) return false;
             if (is_command(e.name)) {
                 msg_steps_.push_back(static_cast<int>(before));

@@ -129,4 +129,20 @@ grep -q -- "option -trace_screen is not supported" err.txt || fail "unsupported 
   fail "-sn uac_pcap: exit code $? ($(tail -5 pcap.txt))"
 grep -q "media: 2 streams .*RTP 492 out" pcap.txt || fail "-sn uac_pcap: $(grep media: pcap.txt)"
 echo "ok: -sn uac_pcap -mp 26800: 2 calls, 492 RTP packets out"
+
+# -sn uas -rtp_echo: sipstorm's call_rtp.lua measures its stream echoed back (none lost, a round trip).
+P9=$((PORT + 9))
+"$SIPSTORM" sipp -sn uas -rtp_echo -mp 26900 -mi 127.0.0.1 -i 127.0.0.1 -p $P9 -m 2 >echo.txt 2>&1 &
+echopid=$!; PIDS+=("$echopid")
+wait_udp $P9
+"$SIPSTORM" run "$ROOT/scenarios/call_rtp.lua" --target 127.0.0.1:$P9 --rtp-ports 26950-26999 --set talk=2 --calls 2 \
+  --rate 2 -q --out echo.json >echo_c.txt 2>&1 || fail "call_rtp.lua -> sipstorm sipp -sn uas -rtp_echo: exit $?"
+wait "$echopid" || fail "sipstorm sipp -sn uas -rtp_echo: exit $? ($(tail -3 echo.txt))"
+got=$(json echo.json '"%d %d %d" % (r["media"]["lost"], r["media"]["packets_in"] > 0, r["latency_ms"]["media"]["echo_rtt_ms"]["count"] if "media" in r["latency_ms"] else r["media"]["echo_rtt_ms"]["count"])')
+[ "$got" = "0 1 2" ] || fail "-rtp_echo: lost, packets back, echo round trips = $got"
+echo "ok: -sn uas -rtp_echo: call_rtp.lua's streams come back, 0 lost, 2 echo round trips"
+set +e
+"$SIPSTORM" sipp -sn uas -mi 192.0.2.1 -i 127.0.0.1 -p $P9 2>mi.txt; rc=$?
+set -e
+[ $rc = 2 ] && grep -q -- "-mi 192.0.2.1: RTP goes from the signalling address" mi.txt || fail "-mi: exit $rc ($(cat mi.txt))"
 echo "PASS sipstorm sipp"

@@ -88,6 +88,9 @@ void add_common_options(po::options_description& d, CommonOptions& o) {
         "prefer", po::value(&o.prefer),
         "ipv4 (default) or ipv6: which address to take when a host name has both")(
         "quiet,q", po::bool_switch(&o.quiet), "no live line, only the summary")(
+        "rtp-echo", po::bool_switch(&o.rtp_echo),
+        "a SIPp XML scenario's calls echo the RTP that reaches their media port, from their first message "
+        "on (SIPp's -rtp_echo; in Lua write { rtp = { echo = true } })")(
         "bye-on-abort", po::bool_switch(&o.bye_on_abort),
         "a UAC call that fails after its INVITE went out sends a CANCEL (no final response yet) or a BYE "
         "(its dialog is up), so the target does not keep it (SIPp's default behaviour 'bye'); an "
@@ -298,6 +301,10 @@ std::unique_ptr<ua::Program> load_scenario(const std::string& path,
             options.auth_user = common->auth.substr(0, colon);
             options.auth_password = common->auth.substr(colon + 1);
         }
+        options.rtp_echo = common->rtp_echo;
+        if (common->rtp_echo && !sippxml::is_xml_scenario(path))
+            throw UsageError(
+                "--rtp-echo applies to SIPp XML scenarios; a Lua scenario says { rtp = { echo = true } }");
     }
     const bool ok = sippxml::is_xml_scenario(path)
                         ? sippxml::compile_sipp_xml(path, params, options, *program, err)

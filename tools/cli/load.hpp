@@ -49,6 +49,7 @@ struct CommonOptions {
     std::string metrics_linger;          // --metrics-linger T: after the run, wait for a last scrape
     bool auto_answer = false;            // --auto-answer (SIPp's -aa)
     bool bye_on_abort = false;           // --bye-on-abort (SIPp's default behaviour "bye")
+    bool rtp_echo = false;               // --rtp-echo (SIPp's -rtp_echo; SIPp XML scenarios)
 };
 
 void add_common_options(po::options_description& d, CommonOptions& o);

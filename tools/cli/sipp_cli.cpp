@@ -25,11 +25,11 @@ Accepts SIPp's command line and runs it with sipstorm's engine: a UAC scenario a
 UAS one as 'sipstorm serve'. Supported: -sf FILE, -sn NAME, -sd NAME (uac, uas, regexp, branchc,
 branchs, uac_pcap, ooc_default), -r, -rp, -rate_increase, -rate_max, -m, -l, -d, -s, -i, -p,
 -t u1|un|t1|tn|l1|ln (UDP, TCP, TLS; one connection for all calls or one per call), -timeout,
--recv_timeout, -max_socket, -mp (the first RTP port), -inf, -au, -ap, -key NAME VALUE, -set NAME
-VALUE, -trace_stat, -stf, -fd, -trace_err, -trace_msg (a pcap file), -bg, -nostdin, -aa,
--default_behaviors all|none|bye|-bye (by default, as SIPp's "bye", a call that fails sends a CANCEL
-or a BYE). Anything else is an error naming the option. Exit status as SIPp: 0 all calls
-succeeded, 1 some failed, 97 -timeout ended the run, 99 no call was processed.
+-recv_timeout, -max_socket, -mp (the first RTP port), -mi (the -i address), -rtp_echo, -inf, -au,
+-ap, -key NAME VALUE, -set NAME VALUE, -trace_stat, -stf, -fd, -trace_err, -trace_msg (a pcap
+file), -bg, -nostdin, -aa, -default_behaviors all|none|bye|-bye (by default, as SIPp's "bye", a
+call that fails sends a CANCEL or a BYE). Anything else is an error naming the option. Exit status
+as SIPp: 0 all calls succeeded, 1 some failed, 97 -timeout ended the run, 99 no call was processed.
 )";
 
 const char* const kBuiltins[] = {"uac", "uas", "regexp", "branchc", "branchs", "uac_pcap", "ooc_default"};
@@ -62,6 +62,7 @@ int cmd_sipp(const Args& args) {
     std::vector<std::string> passthrough;  // options passed to run / serve as they are
     bool per_call_connections = false;     // -t tn / ln
     bool bye_on_abort = true;              // SIPp's default behaviours: all
+    std::string media_ip;                  // -mi: must be the signalling address
     std::vector<std::string> sets, infs;
     double rate = 10, rate_period_ms = 1000, rate_increase = 0, rate_max = 0, fd = 60;
     long long max_calls = 0, limit = 0;
@@ -161,6 +162,10 @@ int cmd_sipp(const Args& args) {
                 throw UsageError("-mp: a port from 1024 to 65000");
             passthrough.insert(passthrough.end(),
                                {"--rtp-ports", fmt::format("{}-{}", mp, std::min(65534.0, mp + 9999))});
+        } else if (a == "-rtp_echo") {
+            passthrough.push_back("--rtp-echo");
+        } else if (a == "-mi") {
+            media_ip = value(i);
         } else if (a == "-aa") {
             passthrough.push_back("--auto-answer");
         } else if (a == "-nostdin") {
@@ -188,6 +193,9 @@ int cmd_sipp(const Args& args) {
         }
     }
     if (scenario.empty()) scenario = builtin_path("uac");  // SIPp's default scenario
+    if (!media_ip.empty() && media_ip != local_ip)
+        throw UsageError("-mi " + media_ip + ": RTP goes from the signalling address (-i" +
+                         (local_ip.empty() ? ", not given" : " " + local_ip) + "); give -i the same address");
 
     // The role and repartition tables come from the scenario itself.
     std::map<std::string, std::string> params;
