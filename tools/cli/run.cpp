@@ -65,8 +65,8 @@ int cmd_run(const Args& args) {
         "uas-set", po::value(&uas_set)->composing(), "parameter NAME=VALUE of the built-in UAS scenario")(
         "shard-of", po::value(&shard_of_text),
         "I/N: this is shard I (0-based) of N processes or machines running one test: it takes its share "
-        "of --rate, --concurrent and --calls, its slice of the --inf rows and of a --dpdk-ip range, and "
-        "its own part of the Call-ID space; merge the results with 'sipstorm merge'")(
+        "of --rate, --concurrent and --calls, its slice of the --inf rows and of a --local-ip or --dpdk-ip "
+        "range, and its own part of the Call-ID space; merge the results with 'sipstorm merge'")(
         "shards-total", po::value(&shards_total),
         "N: as --shard-of I/N with I from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)");
     add_common_options(d, common);
@@ -95,6 +95,7 @@ int cmd_run(const Args& args) {
         if (!by_rate && common.calls && share_of(common.calls, shard_of) == 0)
             throw UsageError("--calls is below the number of shards (--shard-of)");
         common.dpdk.local_ips = range_part(common.dpdk.local_ips, shard_of, "dpdk-ip");
+        local_ip = range_part(local_ip, shard_of, "local-ip");  // one address of it each is fine on UDP
     }
     if (bool loopback; !common.metrics.empty()) parse_metrics_address(common.metrics, loopback);  // early
     check_engine_options(common);
