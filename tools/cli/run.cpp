@@ -8,8 +8,8 @@
 #include "load.hpp"
 #include "metrics_http.hpp"
 #include "runtime/clock.hpp"
-#include "transport_options.hpp"
 #include "shard_of.hpp"
+#include "transport_options.hpp"
 
 namespace sipstorm::cli {
 
