@@ -106,7 +106,8 @@ int cmd_run(const Args& args) {
     check_engine_options(common);
     if ((!uas_dpdk_ip.empty() || uas_dpdk_port >= 0) && (!common.dpdk.enabled || !target.empty()))
         throw UsageError("--uas-dpdk-ip and --uas-dpdk-port are for --engine dpdk without --target");
-    if (uas_dpdk_port > 65535) throw UsageError("--uas-dpdk-port must be a DPDK port id");
+    if (uas_dpdk_port > 65535 || uas_dpdk_port < -1)
+        throw UsageError("--uas-dpdk-port must be a DPDK port id");
     auto program = load_scenario(scenario, parse_set(common.set), &common);
     add_scenario_gates(program->gates, scenario, gates);
     if (program->role != ua::Role::kUac)
