@@ -1,88 +1,15 @@
 #include "report/prometheus.hpp"
 
-#include <cstdio>
 #include <string_view>
 
+#include "report/prometheus_writer.hpp"
 #include "stats/result.hpp"
 
 namespace sipstorm::report {
 namespace {
 
-using stats::Histogram;
-
-// Label values: backslash, double quote and newline are escaped.
-std::string escape(std::string_view v) {
-    std::string out;
-    for (char c : v) {
-        if (c == '\\' || c == '"') {
-            out += '\\';
-            out += c;
-        } else if (c == '\n') {
-            out += "\\n";
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
-std::string number(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof(buf), "%.15g", v);
-    return buf;
-}
-
-class Writer {
-  public:
-    void family(const char* name, const char* type, const char* help) {
-        out_ += "# HELP ";
-        out_ += name;
-        out_ += ' ';
-        out_ += help;
-        out_ += "\n# TYPE ";
-        out_ += name;
-        out_ += ' ';
-        out_ += type;
-        out_ += '\n';
-    }
-    void sample(std::string_view name, const std::string& labels, uint64_t v) {
-        sample(name, labels, std::to_string(v));
-    }
-    void sample(std::string_view name, const std::string& labels, double v) {
-        sample(name, labels, number(v));
-    }
-    void sample(std::string_view name, const std::string& labels, const std::string& v) {
-        out_ += name;
-        if (!labels.empty()) out_ += "{" + labels + "}";
-        out_ += ' ';
-        out_ += v;
-        out_ += '\n';
-    }
-    // A histogram's _bucket, _sum and _count samples (the family line written by the caller).
-    void histogram(const char* name, const std::string& labels, const Histogram& h) {
-        const std::string base = labels.empty() ? "" : labels + ",";
-        const std::string bucket = std::string(name) + "_bucket";
-        uint64_t cumulative = 0;
-        unsigned b = 0;
-        for (double bound : kLatencyBounds) {
-            const double bound_us = bound * 1e6;
-            for (; b < Histogram::kBuckets; ++b) {
-                const double upper =
-                    static_cast<double>(Histogram::bucket_low(b) + Histogram::bucket_width(b) - 1);
-                if (upper > bound_us) break;
-                cumulative += h.count_at(b);
-            }
-            sample(bucket, base + "le=\"" + number(bound) + "\"", cumulative);
-        }
-        sample(bucket, base + "le=\"+Inf\"", h.count());
-        sample(std::string(name) + "_sum", labels, static_cast<double>(h.sum()) / 1e6);
-        sample(std::string(name) + "_count", labels, h.count());
-    }
-    std::string take() { return std::move(out_); }
-
-  private:
-    std::string out_;
-};
+using prom::escape;
+using prom::Writer;
 
 std::string method_name(const PrometheusInfo& info, size_t i) {
     return info.method_names[i].empty() ? "method_" + std::to_string(i) : info.method_names[i];
@@ -146,16 +73,16 @@ std::string prometheus_text(const PrometheusInfo& info, const stats::Snapshot& t
 
     w.family("sipstorm_setup_seconds", "histogram",
              "Call setup time: the INVITE's intended send time to its 200.");
-    w.histogram("sipstorm_setup_seconds", "", total.hist.setup_us);
+    w.histogram("sipstorm_setup_seconds", "", total.hist.setup_us, kLatencyBounds, 1e6);
     w.family("sipstorm_call_seconds", "histogram",
              "Call duration: intended start to the last step (succeeded).");
-    w.histogram("sipstorm_call_seconds", "", total.hist.call_us);
+    w.histogram("sipstorm_call_seconds", "", total.hist.call_us, kLatencyBounds, 1e6);
     w.family("sipstorm_response_seconds", "histogram",
              "Request sent to its final response received, by method.");
     for (size_t i = 0; i < stats::kMaxMethods; ++i)
         if (total.hist.response_us[i].count())
             w.histogram("sipstorm_response_seconds", "method=\"" + escape(method_name(info, i)) + "\"",
-                        total.hist.response_us[i]);
+                        total.hist.response_us[i], kLatencyBounds, 1e6);
 
     w.family("sipstorm_generator_lag_seconds", "gauge",
              "How far a shard is behind the arrival schedule now.");
@@ -197,6 +124,8 @@ std::string prometheus_text(const PrometheusInfo& info, const stats::Snapshot& t
              "1 when the generator itself may be limiting the run (lag, a busy shard, receive drops).");
     w.sample("sipstorm_generator_saturated", "",
              uint64_t{stats::assess_saturation(total, shards).saturated ? 1u : 0u});
+    prom::write_connections(w, total);
+    prom::write_media(w, total);
     return w.take();
 }
 

@@ -104,7 +104,7 @@ Runner::~Runner() {
     } catch (...) {  // a shard's failure was reported by the caller's join() already
     }
     shards_.clear();  // the transports go before the port they use
-    dpdk_.reset();
+    dpdk_.clear();
 }
 
 bool Runner::open(std::string* error) {
@@ -131,12 +131,12 @@ bool Runner::open(std::string* error) {
             }
         }
         if (spec.remote_from >= 0) spec.engine.remote = local_address(static_cast<size_t>(spec.remote_from));
-        if (spec.dpdk.enabled && !open_dpdk_port(spec, error)) return false;
+        if (spec.dpdk.enabled && !open_dpdk_port(e, error)) return false;
         for (unsigned i = 0; i < k; ++i) {
             Endpoint& ep = shards_[i]->endpoints[e];
             ep.spec = &spec;
             std::string err;
-            ep.transport = spec.dpdk.enabled ? open_dpdk_queue(spec, i, &err)
+            ep.transport = spec.dpdk.enabled ? open_dpdk_queue(e, i, &err)
                            : spec.stream.kind != StreamSpec::Kind::kUdp
                                ? open_stream_endpoint(spec, udp, i, ep.tls, &err)
                                : net::open_udp(udp, &err);
@@ -228,25 +228,36 @@ bool Runner::fit_shards_to_port(std::string* error) {
     return true;
 }
 
-bool Runner::open_dpdk_port(const EndpointSpec& spec, std::string* error) {
+bool Runner::open_dpdk_port(size_t endpoint, std::string* error) {
+    const EndpointSpec& spec = config_.endpoints[endpoint];
     if (!dpdk::eal_init(spec.dpdk.eal_args, error)) return false;
-    dpdk_ = std::make_unique<DpdkPort>();
+    dpdk_.resize(config_.endpoints.size());
+    for (size_t e = 0; e < endpoint; ++e)
+        if (dpdk_[e] && dpdk_[e]->info.port_id == spec.dpdk.port) {
+            // One transport per queue delivers only its own UDP port: two endpoints cannot share one.
+            *error = "dpdk: " + spec.name + " and " + config_.endpoints[e].name + " both on port " +
+                     std::to_string(spec.dpdk.port) + ": each needs a port of its own";
+            return false;
+        }
+    dpdk_[endpoint] = std::make_unique<DpdkPort>();
+    DpdkPort& port = *dpdk_[endpoint];
     dpdk::PortConfig pc;
     pc.port_id = spec.dpdk.port;
     pc.queues = static_cast<uint16_t>(config_.shards);
     pc.mbuf_count = spec.dpdk.mbufs ? spec.dpdk.mbufs : dpdk::rx_pool_size(pc, spec.udp.batch);
     pc.mbuf_data_room = 16384 + 128;          // net_af_packet hands over frames up to its framesz
     pc.promiscuous = !spec.dpdk.mac.empty();  // frames to a MAC other than the port's must get in
-    if (!dpdk::setup_port(pc, dpdk_->info, error)) return false;
+    if (!dpdk::setup_port(pc, port.info, error)) return false;
     return true;
 }
 
-std::unique_ptr<net::Transport> Runner::open_dpdk_queue(const EndpointSpec& spec, unsigned shard,
-                                                        std::string* error) {
+std::unique_ptr<net::Transport> Runner::open_dpdk_queue(size_t endpoint, unsigned shard, std::string* error) {
+    const EndpointSpec& spec = config_.endpoints[endpoint];
+    DpdkPort& port = *dpdk_[endpoint];
     dpdk::DpdkOptions o;
     o.port_id = spec.dpdk.port;
     o.queue_id = static_cast<uint16_t>(shard);
-    o.rx_pool = dpdk_->info.pool;
+    o.rx_pool = port.info.pool;
     o.local_ips = spec.dpdk.local_ips;
     // One port for all shards: a NIC without RSS (or a different hash) may deliver a shard's datagram
     // to another queue, whose shard then hands it over by its Call-ID or tag.
@@ -257,18 +268,18 @@ std::unique_ptr<net::Transport> Runner::open_dpdk_queue(const EndpointSpec& spec
         *error = "bad MAC address '" + spec.dpdk.mac + "'";
         return nullptr;
     }
-    o.neighbors = &dpdk_->neighbors;
+    o.neighbors = &port.neighbors;
     return dpdk::open_dpdk(o, error);
 }
 #else
 bool Runner::fit_shards_to_port(std::string*) {
     return true;  // open_dpdk_port says this build has no DPDK
 }
-bool Runner::open_dpdk_port(const EndpointSpec&, std::string* error) {
+bool Runner::open_dpdk_port(size_t, std::string* error) {
     *error = "this sipstorm was built without DPDK (-DSIPSTORM_DPDK=OFF)";
     return false;
 }
-std::unique_ptr<net::Transport> Runner::open_dpdk_queue(const EndpointSpec&, unsigned, std::string*) {
+std::unique_ptr<net::Transport> Runner::open_dpdk_queue(size_t, unsigned, std::string*) {
     return nullptr;
 }
 #endif
@@ -373,7 +384,8 @@ std::vector<StackCount> Runner::stack_counters(size_t endpoint) const {
     // The port's own: frames the NIC dropped (no free RX descriptor, bad frames) and RX mbuf
     // shortage. Reading them while the shards poll is what DPDK's own tools do.
     rte_eth_stats ps{};
-    if (dpdk_ && rte_eth_stats_get(dpdk_->info.port_id, &ps) == 0) {
+    if (endpoint < dpdk_.size() && dpdk_[endpoint] &&
+        rte_eth_stats_get(dpdk_[endpoint]->info.port_id, &ps) == 0) {
         out.push_back({"port_imissed", ps.imissed, false});
         out.push_back({"port_ierrors", ps.ierrors, false});
         out.push_back({"port_oerrors", ps.oerrors, false});
@@ -395,7 +407,7 @@ void Runner::shard_main(unsigned index) {
     // An lcore id gives this thread the TX mbuf pools' per-lcore cache (LIFO, so messages go into
     // buffers still in the CPU cache); without one every mbuf comes from the shared ring, cold. A
     // failure (no free lcore id) only costs that speed.
-    const bool registered = dpdk_ && rte_thread_register() == 0;
+    const bool registered = !dpdk_.empty() && rte_thread_register() == 0;
 #endif
     // The wait set: every endpoint's socket, then the doorbell. A transport without a descriptor
     // (DPDK) is polled, never waited on; so is everything with --busy-poll.

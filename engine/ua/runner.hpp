@@ -139,9 +139,8 @@ class Runner {
     static uint64_t next_due_ns(Endpoint& ep, bool stopping);
     struct DpdkPort;
     bool fit_shards_to_port(std::string* error);
-    bool open_dpdk_port(const EndpointSpec& spec, std::string* error);
-    std::unique_ptr<net::Transport> open_dpdk_queue(const EndpointSpec& spec, unsigned shard,
-                                                    std::string* error);
+    bool open_dpdk_port(size_t endpoint, std::string* error);
+    std::unique_ptr<net::Transport> open_dpdk_queue(size_t endpoint, unsigned shard, std::string* error);
     HandoffRing& ring(size_t endpoint, unsigned from, unsigned to) {
         return *rings_[(endpoint * config_.shards + from) * config_.shards + to];
     }
@@ -149,7 +148,9 @@ class Runner {
     RunConfig config_;
     std::vector<std::unique_ptr<Shard>> shards_;
     std::vector<std::unique_ptr<HandoffRing>> rings_;  // [endpoint][from][to], when shards > 1
-    std::unique_ptr<DpdkPort> dpdk_;                   // --engine dpdk: the port all shards' queues are on
+    // --engine dpdk, by endpoint: the port all its shards' queues are on (null: kernel sockets). Each
+    // endpoint has a port of its own (the built-in UAS's is wired to the UAC's: a cable, a veth pair).
+    std::vector<std::unique_ptr<DpdkPort>> dpdk_;
     runtime::ShardGroup group_;
     std::atomic<bool> stop_starting_{false};
     std::atomic<bool> abort_{false};

@@ -3,9 +3,13 @@
 # merged with `sipstorm merge`: attempted/succeeded add up, Call-IDs never collide and CSV users never
 # repeat (both read back from --pcap), the merged histograms are the two runs' histograms added bucket
 # by bucket (and its percentiles those of the sum), gates run on the merge, mismatched inputs are refused.
+# Then two processes over TCP with --local-ip 127.0.0.1-127.0.0.4: each takes its half of the range
+# (serve's --pcap shows shard 0's INVITEs from .1 and .2 only, shard 1's from .3 and .4 only).
 source "$(dirname "$0")/lib.sh"
 need tshark tshark
-PORT=25071
+PORT=28120
+TCP_PORT=28121
+need_free_udp $PORT
 CALLS=600
 "$SIPSTORM" serve "$ROOT/scenarios/answer.lua" --listen 127.0.0.1:$PORT --shards 2 -q >"$WORK/serve.log" 2>&1 &
 PIDS+=("$!")
@@ -127,3 +131,37 @@ refuse "not a sipstorm result file" "$WORK/a.json" "$WORK/other.json"
 "$SIPSTORM" merge "$WORK/a.json" -o "$WORK/one.json" >"$WORK/one.log" 2>&1 || fail "merge of one shard"
 grep -q "shards missing from the merge: 1 of 2" "$WORK/one.log" || fail "no warning for the missing shard"
 echo "PASS shard of N: 2 processes, $CALLS calls merged"
+
+# --local-ip FIRST-LAST: the range is split like a --dpdk-ip one, contiguous parts in shard order.
+ss -H -tln "sport = :$TCP_PORT" | grep -q . && fail "tcp port $TCP_PORT is already in use by another process"
+"$SIPSTORM" serve "$ROOT/scenarios/answer.lua" --listen 127.0.0.1:$TCP_PORT --transport tcp --shards 1 --calls 80 \
+  --duration 60s -q --pcap "$WORK/tcp-serve.pcap" >"$WORK/tcp-serve.log" 2>&1 &
+serve_pid=$!
+PIDS+=("$serve_pid")
+wait_tcp $TCP_PORT
+for i in 0 1; do
+  "$SIPSTORM" run "$ROOT/scenarios/basic_call.lua" --target 127.0.0.1:$TCP_PORT --transport tcp --connections per-call \
+    --local-ip 127.0.0.1-127.0.0.4 --shard-of $i/2 --calls 80 --rate 80 --shards 1 --set service=shard$i -q \
+    --out "$WORK/tcp-$i.json" >"$WORK/tcp-$i.log" 2>&1 &
+  PIDS+=("$!")
+  eval "tcp_pid_$i=\$!"
+done
+# shellcheck disable=SC2154  # set by the eval above
+{ wait "$tcp_pid_0" && wait "$tcp_pid_1"; } || { cat "$WORK"/tcp-*.log; fail "TCP shards with --local-ip: exit code $?"; }
+wait "$serve_pid" || true
+for i in 0 1; do
+  [ "$(json "$WORK/tcp-$i.json" 'r["calls"]["succeeded"]')" = 40 ] || fail "TCP shard $i/2: not 40 calls succeeded"
+done
+sources=$(tshark_sip -r "$WORK/tcp-serve.pcap" -Y 'sip.Method == "INVITE"' -T fields -e sip.r-uri.user -e ip.src \
+  2>/dev/null | sort | uniq -c | awk '{print $2 "@" $3 "=" $1}' | tr '\n' ' ')
+want="shard0@127.0.0.1=20 shard0@127.0.0.2=20 shard1@127.0.0.3=20 shard1@127.0.0.4=20 "
+[ "$sources" = "$want" ] || fail "INVITEs by shard and source address: '$sources', expected '$want'"
+echo "PASS --local-ip range split by --shard-of: $sources"
+# A range smaller than N is refused, naming both.
+if "$SIPSTORM" run "$ROOT/scenarios/basic_call.lua" --target 127.0.0.1:$TCP_PORT --transport tcp \
+  --local-ip 127.0.0.1-127.0.0.2 --shard-of 0/3 --calls 3 -q >"$WORK/small.log" 2>&1; then
+  fail "a 2-address --local-ip range over 3 shards was accepted"
+fi
+grep -q -- "--local-ip 127.0.0.1-127.0.0.2: 2 address(es) for 3 shards" "$WORK/small.log" ||
+  { cat "$WORK/small.log"; fail "the refusal of a small --local-ip range does not say why"; }
+echo "PASS a --local-ip range smaller than --shard-of's N is refused"

@@ -40,7 +40,8 @@ std::string builtin_uas_path(const std::string& scenario, const ua::Program& pro
 
 int cmd_run(const Args& args) {
     CommonOptions common;
-    std::string target, ramp, arrivals = "uniform", local_ip, uas_path, recv_timeout;
+    std::string target, ramp, arrivals = "uniform", local_ip, uas_path, recv_timeout, uas_dpdk_ip;
+    int uas_dpdk_port = -1;
     double rate = 0;
     uint64_t concurrent = 0;
     std::vector<std::string> uas_set;
@@ -63,10 +64,14 @@ int cmd_run(const Args& args) {
         "uas", po::value(&uas_path),
         "scenario of the built-in UAS (default: the scenario's peer, else answer.lua)")(
         "uas-set", po::value(&uas_set)->composing(), "parameter NAME=VALUE of the built-in UAS scenario")(
+        "uas-dpdk-ip", po::value(&uas_dpdk_ip),
+        "--engine dpdk without --target: the built-in UAS's address on its own DPDK port, which must be "
+        "wired to the UAC's (a cable, a veth pair)")("uas-dpdk-port", po::value(&uas_dpdk_port),
+                                                     "that DPDK port's id (default: --dpdk-port + 1)")(
         "shard-of", po::value(&shard_of_text),
         "I/N: this is shard I (0-based) of N processes or machines running one test: it takes its share "
-        "of --rate, --concurrent and --calls, its slice of the --inf rows and of a --dpdk-ip range, and "
-        "its own part of the Call-ID space; merge the results with 'sipstorm merge'")(
+        "of --rate, --concurrent and --calls, its slice of the --inf rows and of a --local-ip or --dpdk-ip "
+        "range, and its own part of the Call-ID space; merge the results with 'sipstorm merge'")(
         "shards-total", po::value(&shards_total),
         "N: as --shard-of I/N with I from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)");
     add_common_options(d, common);
@@ -95,11 +100,14 @@ int cmd_run(const Args& args) {
         if (!by_rate && common.calls && share_of(common.calls, shard_of) == 0)
             throw UsageError("--calls is below the number of shards (--shard-of)");
         common.dpdk.local_ips = range_part(common.dpdk.local_ips, shard_of, "dpdk-ip");
+        local_ip = range_part(local_ip, shard_of, "local-ip");  // one address of it each is fine on UDP
     }
     if (bool loopback; !common.metrics.empty()) parse_metrics_address(common.metrics, loopback);  // early
     check_engine_options(common);
-    if (common.dpdk.enabled && target.empty())
-        throw UsageError("--engine dpdk needs --target (the built-in UAS runs on kernel sockets only)");
+    if ((!uas_dpdk_ip.empty() || uas_dpdk_port >= 0) && (!common.dpdk.enabled || !target.empty()))
+        throw UsageError("--uas-dpdk-ip and --uas-dpdk-port are for --engine dpdk without --target");
+    if (uas_dpdk_port > 65535 || uas_dpdk_port < -1)
+        throw UsageError("--uas-dpdk-port must be a DPDK port id");
     auto program = load_scenario(scenario, parse_set(common.set), &common);
     add_scenario_gates(program->gates, scenario, gates);
     if (program->role != ua::Role::kUac)
@@ -127,6 +135,13 @@ int cmd_run(const Args& args) {
             uas_path.empty() ? builtin_uas_path(scenario, *program) : resolve_scenario(uas_path),
             parse_set(uas_set));
         if (uas_program->role != ua::Role::kUas) throw UsageError("--uas: not a UAS scenario");
+        if (common.dpdk.enabled && uas_dpdk_ip.empty())
+            throw UsageError(fmt::format(
+                "--engine dpdk without --target: the built-in UAS needs a DPDK port of its own, wired to the "
+                "UAC's (a cable, a veth pair): pass --uas-dpdk-ip ADDR (and --uas-dpdk-port N, default {}); "
+                "or start the peer where the port reaches it ('sipstorm serve {} --listen ADDR:5060') and "
+                "pass --target ADDR:5060",
+                common.dpdk.port + 1, uas_path.empty() ? builtin_uas_path(scenario, *program) : uas_path));
         ua::EndpointSpec uas;
         uas.name = "built-in UAS";
         uas.program = uas_program.get();
@@ -144,6 +159,12 @@ int cmd_run(const Args& args) {
         TransportOptions server = topt;
         server.idle_timeout = "0";
         apply_transport_options(server, kind, false, nullptr, uas);
+        if (common.dpdk.enabled) {
+            uas.dpdk = common.dpdk;
+            uas.dpdk.port = static_cast<uint16_t>(uas_dpdk_port >= 0 ? uas_dpdk_port : common.dpdk.port + 1);
+            uas.dpdk.local_ips = uas_dpdk_ip;
+            uas.dpdk.mac.clear();  // the port's own
+        }
         rc.endpoints.push_back(uas);
     }
 
