@@ -58,12 +58,35 @@ std::string_view value_of(const sip::MessageView& m, sip::HeaderId id) {
     return h ? h->value : std::string_view();
 }
 
-// The end of every ACK we build: CSeq with the INVITE's number, no body.
-size_t end_ack(Writer& w, uint32_t cseq) {
+Writer& cseq_line(Writer& w, uint32_t cseq, std::string_view method) {
     char num[16];
     int n = snprintf(num, sizeof(num), "%u", cseq);
-    w.put("CSeq: ").put(std::string_view(num, static_cast<size_t>(n))).put(" ACK\r\n");
-    w.put("Content-Length: 0\r\n\r\n");
+    return w.put("CSeq: ")
+        .put(std::string_view(num, static_cast<size_t>(n)))
+        .put(" ")
+        .put(method)
+        .put("\r\n");
+}
+
+// The end of an ACK we build: CSeq with the INVITE's number, no body.
+size_t end_ack(Writer& w, uint32_t cseq) {
+    cseq_line(w, cseq, "ACK").put("Content-Length: 0\r\n\r\n");
+    return w.done();
+}
+
+// A request of the INVITE's own transaction (its ACK for a non-2xx, its CANCEL): the INVITE's
+// Request-URI, top Via, Route, From and Call-ID, and this To (RFC 3261 §17.1.1.3, §9.1).
+size_t in_invite_transaction(const sip::MessageView& invite, std::string_view method, std::string_view to,
+                             uint32_t cseq, char* out, size_t cap) {
+    Writer w{out, cap};
+    w.put(method).put(" ").put(invite.request_uri).put(" SIP/2.0\r\n");
+    if (const sip::Header* via = invite.find(sip::HeaderId::kVia)) w.header("Via", via->value);
+    w.all(invite, sip::HeaderId::kRoute);
+    w.header("Max-Forwards", "70");
+    w.header("From", value_of(invite, sip::HeaderId::kFrom));
+    w.header("To", to);
+    w.header("Call-ID", value_of(invite, sip::HeaderId::kCallId));
+    cseq_line(w, cseq, method).put("Content-Length: 0\r\n\r\n");
     return w.done();
 }
 
@@ -120,40 +143,11 @@ std::string_view reason_phrase(uint16_t code) {
 
 size_t build_ack_for_failure(const sip::MessageView& invite, const sip::MessageView& response, uint32_t cseq,
                              char* out, size_t cap) {
-    Writer w{out, cap};
-    w.put("ACK ").put(invite.request_uri).put(" SIP/2.0\r\n");
-    if (const sip::Header* via = invite.find(sip::HeaderId::kVia)) w.header("Via", via->value);
-    w.all(invite, sip::HeaderId::kRoute);
-    w.header("Max-Forwards", "70");
-    w.header("From", value_of(invite, sip::HeaderId::kFrom));
-    w.header("To", value_of(response, sip::HeaderId::kTo));
-    w.header("Call-ID", value_of(invite, sip::HeaderId::kCallId));
-    return end_ack(w, cseq);
+    return in_invite_transaction(invite, "ACK", value_of(response, sip::HeaderId::kTo), cseq, out, cap);
 }
-
-namespace {
-Writer& cseq_line(Writer& w, uint32_t cseq, std::string_view method) {
-    char num[16];
-    int n = snprintf(num, sizeof(num), "%u", cseq);
-    return w.put("CSeq: ")
-        .put(std::string_view(num, static_cast<size_t>(n)))
-        .put(" ")
-        .put(method)
-        .put("\r\n");
-}
-}  // namespace
 
 size_t build_cancel(const sip::MessageView& invite, uint32_t cseq, char* out, size_t cap) {
-    Writer w{out, cap};
-    w.put("CANCEL ").put(invite.request_uri).put(" SIP/2.0\r\n");
-    if (const sip::Header* via = invite.find(sip::HeaderId::kVia)) w.header("Via", via->value);
-    w.all(invite, sip::HeaderId::kRoute);
-    w.header("Max-Forwards", "70");
-    w.header("From", value_of(invite, sip::HeaderId::kFrom));
-    w.header("To", value_of(invite, sip::HeaderId::kTo));
-    w.header("Call-ID", value_of(invite, sip::HeaderId::kCallId));
-    cseq_line(w, cseq, "CANCEL").put("Content-Length: 0\r\n\r\n");
-    return w.done();
+    return in_invite_transaction(invite, "CANCEL", value_of(invite, sip::HeaderId::kTo), cseq, out, cap);
 }
 
 size_t build_bye(const sip::MessageView& invite, std::string_view target, std::string_view routes,

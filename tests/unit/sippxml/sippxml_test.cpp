@@ -257,6 +257,19 @@ struct Harness {
     }
 };
 
+// A <send> of a request to the harness's peer, with the slots the test scenarios use.
+std::string send_request(const std::string& method, const std::string& attrs = "") {
+    const bool invite = method == "INVITE";
+    return "<send" + attrs + "><![CDATA[\n" + method +
+           " sip:uas@127.0.0.1:5090 SIP/2.0\n"
+           "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]\n"
+           "From: <sip:uac@127.0.0.1>;tag=[call_number]\n"
+           "To: <sip:uas@127.0.0.1:5090>" +
+           (invite ? "" : "[peer_tag_param]") +
+           "\nCall-ID: [call_id]\nCSeq: " + (invite || method == "ACK" ? "1 " : "[cseq] ") + method +
+           "\nContent-Length: 0\n]]></send>\n";
+}
+
 TEST(SippXml, CapturesActionsAndConditionalNextInTheEngine) {
     for (bool proxied : {false, true}) {
         Harness r;
@@ -423,41 +436,15 @@ TEST(SippXml, RegexpMatchBecomesOneMatchPerMethod) {
 
 // An INVITE that starts timer "t" and counts, its 200 that stops "t" and counts; two INFOs, each
 // timed by "loop" (repeat_rtd); a third INFO whose 200 stops "t" again (recorded once a call).
-constexpr const char* kTimed = R"(<scenario>
-<send start_rtd="t" counter="sent"><![CDATA[
-INVITE sip:uas@127.0.0.1:5090 SIP/2.0
-Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
-From: <sip:uac@127.0.0.1>;tag=[call_number]
-To: <sip:uas@127.0.0.1:5090>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Content-Length: 0
-]]></send>
-<recv response="200" rtd="t" counter="answered"/>
+const std::string kTimed = "<scenario>\n" + send_request("INVITE", R"( start_rtd="t" counter="sent")") +
+                           R"(<recv response="200" rtd="t" counter="answered"/>
 <label id="again"/>
-<send start_rtd="loop"><![CDATA[
-INFO sip:uas@127.0.0.1:5090 SIP/2.0
-Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
-From: <sip:uac@127.0.0.1>;tag=[call_number]
-To: <sip:uas@127.0.0.1:5090>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: [cseq] INFO
-Content-Length: 0
-]]></send>
-<recv response="200" rtd="loop" repeat_rtd="true" counter="answered">
+)" + send_request("INFO", R"( start_rtd="loop")") +
+                           R"(<recv response="200" rtd="loop" repeat_rtd="true" counter="answered">
 <action><add assign_to="n" value="1"/><test assign_to="more" variable="n" compare="less_than" value="2"/></action>
 </recv>
 <nop next="again" test="more"/>
-<send><![CDATA[
-INFO sip:uas@127.0.0.1:5090 SIP/2.0
-Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
-From: <sip:uac@127.0.0.1>;tag=[call_number]
-To: <sip:uas@127.0.0.1:5090>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: [cseq] INFO
-Content-Length: 0
-]]></send>
-<recv response="200" rtd="t"/>
+)" + send_request("INFO") + R"(<recv response="200" rtd="t"/>
 </scenario>)";
 
 TEST(SippXml, TimersAndCountersAsSippKeepsThem) {
@@ -546,37 +533,9 @@ Content-Length: 0
 TEST(SippXml, GlobalRecvTakesItsMessageInAPause) {
     Harness r;
     script::CompileError err;
-    ASSERT_TRUE(compile_text(R"(<scenario>
-<send><![CDATA[
-INVITE sip:uas@127.0.0.1:5090 SIP/2.0
-Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
-From: <sip:uac@127.0.0.1>;tag=[call_number]
-To: <sip:uas@127.0.0.1:5090>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Content-Length: 0
-]]></send>
-<recv response="200"/>
-<send><![CDATA[
-ACK sip:uas@127.0.0.1:5090 SIP/2.0
-Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
-From: <sip:uac@127.0.0.1>;tag=[call_number]
-To: <sip:uas@127.0.0.1:5090>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Content-Length: 0
-]]></send>
-<pause milliseconds="10000"/>
-<send><![CDATA[
-BYE sip:uas@127.0.0.1:5090 SIP/2.0
-Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
-From: <sip:uac@127.0.0.1>;tag=[call_number]
-To: <sip:uas@127.0.0.1:5090>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: [cseq] BYE
-Content-Length: 0
-]]></send>
-<recv response="200" next="end"/>
+    ASSERT_TRUE(compile_text("<scenario>\n" + send_request("INVITE") + R"(<recv response="200"/>
+)" + send_request("ACK") + R"(<pause milliseconds="10000"/>
+)" + send_request("BYE") + R"(<recv response="200" next="end"/>
 <recv request="BYE" optional="global" counter="peer_hung_up"/>
 <send><![CDATA[
 SIP/2.0 200 OK
@@ -685,19 +644,10 @@ TEST(SippXml, MediaActionsBecomeMediaSteps) {
 TEST(SippXml, LostEmulatesPacketLoss) {
     Harness r;
     script::CompileError err;
-    ASSERT_TRUE(compile_text(R"(<scenario>
-<send lost="100"><![CDATA[
-INVITE sip:uas@127.0.0.1:5090 SIP/2.0
-Via: SIP/2.0/UDP 127.0.0.1:5060;branch=[branch]
-From: <sip:uac@127.0.0.1>;tag=[call_number]
-To: <sip:uas@127.0.0.1:5090>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Content-Length: 0
-]]></send>
-<recv response="200" lost="100"/>
+    ASSERT_TRUE(compile_text(
+        "<scenario>\n" + send_request("INVITE", R"( lost="100")") + R"(<recv response="200" lost="100"/>
 </scenario>)",
-                             r.program, err))
+        r.program, err))
         << to_string(err);
     EXPECT_FLOAT_EQ(r.program.steps[0].lost, 1.0f);
     EXPECT_TRUE(r.program.loses_received);
