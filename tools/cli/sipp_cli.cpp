@@ -249,7 +249,9 @@ int cmd_sipp(const Args& args) {
         run.insert(run.end(), {"--auth", auth_user + ":" + auth_pass});
     if (trace_msg) run.insert(run.end(), {"--pcap", stem + "messages.pcap"});
     const std::string result = stem + "result.json";
-    run.insert(run.end(), {"--out", result});  // for -trace_stat, -trace_err and the exit status
+    // sipstorm's result file, kept beside SIPp's own NAME_PID_* files: -trace_stat, -trace_err and the
+    // exit status are read from it.
+    run.insert(run.end(), {"--out", result});
     if (background) {
         run.push_back("-q");
         const pid_t pid = fork();
@@ -283,7 +285,6 @@ int cmd_sipp(const Args& args) {
                 for (const auto& [detail, n] : r["calls"]["failed_by_detail"].items())
                     e << n.dump() << " call(s) failed: " << detail << "\n";
         }
-        std::remove(result.c_str());
         // SIPp's exit status: 99 when no call was processed, 97 when -timeout ended the run (before
         // -m calls ended, or with no -m), else 0 / 1 as every call succeeded or not.
         if ((rc == 0 || rc == 1) && r.contains("calls")) {
