@@ -285,29 +285,11 @@ class CaseRun {
         if (name == "echo" && !req && arg.find('/') == std::string_view::npos && last_request_ >= 0 &&
             sip::parse(inbox_[static_cast<size_t>(last_request_)].bytes, *last).ok())
             req = last.get();
-        if (auto v = received_slot(name, arg, req)) return v;
-        if (name == "echo" && req) {
-            std::string out;
-            for (uint16_t i = 0; i < req->header_count; ++i) {
-                const sip::Header& h = req->headers[i];
-                if (h.id == sip::HeaderId::kVia || h.id == sip::HeaderId::kFrom ||
-                    h.id == sip::HeaderId::kTo || h.id == sip::HeaderId::kCallId ||
-                    h.id == sip::HeaderId::kCSeq) {
-                    out += std::string(h.name) + ": " + std::string(h.value);
-                    // ${echo:X}: the To gets our tag ${tag:X} where it has none (a UAS answering).
-                    if (h.id == sip::HeaderId::kTo && !arg.empty() && to_tag(*req).empty())
-                        out += ";tag=" + token_ + "-t" + std::string(arg);
-                    out += "\r\n";
-                }
-            }
-            if (!out.empty()) out.resize(out.size() - 2);
-            return out;
-        }
-        return std::nullopt;
+        return received_slot(name, arg, req);
     }
 
     // Slots read from a message the case received: ${header:Name/got}, ${branch_of:got},
-    // ${uri_of:got}, and ${echo:FLAGS/got} (or ${echo:FLAGS} in a reply template): the Via, From,
+    // ${uri_of:got}, and ${echo}, ${echo:FLAGS/got} (or ${echo:FLAGS} in a reply template): the Via, From,
     // To, Call-ID, CSeq lines of that request, with FLAGS "tag" (a To tag added where it has none)
     // and "rr" (its Record-Route lines too), so an answer can be built for a request a proxy
     // forwarded (§8.2.6.2, §12.1.1).
@@ -340,7 +322,6 @@ class CaseRun {
                        ? std::string(v.branch)
                        : std::string();
         }
-        if (what.empty() && from.empty()) return std::nullopt;  // the plain ${echo}
         bool tag = what.find("tag") != std::string_view::npos, rr = what.find("rr") != std::string_view::npos;
         std::string out;
         for (uint16_t i = 0; i < req->header_count; ++i) {

@@ -83,12 +83,13 @@ uint32_t Engine::top_branch_hash(const sip::MessageView& msg) {
 bool Engine::dialog_rule_answers(Call& call, const sip::MessageView& msg, const sip::CSeq& cseq,
                                  uint32_t branch, const net::Address& from, bool scenario_waits) {
     const ServerSide& invite = call.server[0];
-    char tag[kCallKeyLength];
-    format_call_key(tag, {config_.run_id, config_.shard, call.index, call.generation});
-    const std::string_view own_tag(tag, kCallKeyLength);
-    sip::NameAddr to;
-    const sip::Header* to_h = msg.find(sip::HeaderId::kTo);
-    const bool tagged = to_h && sip::parse_name_addr(to_h->value, to) == sip::FieldError::kOk && to.has_tag;
+    // The To is parsed only where a rule needs it: most requests of a call pass every rule on their
+    // numbers alone.
+    auto tagged = [&msg] {
+        sip::NameAddr to;
+        const sip::Header* to_h = msg.find(sip::HeaderId::kTo);
+        return to_h && sip::parse_name_addr(to_h->value, to) == sip::FieldError::kOk && to.has_tag;
+    };
     uint16_t code = 0;
     if (msg.method == sip::Method::kCancel) {
         if (invite.method != sip::Method::kInvite || cseq.number != invite.cseq ||
@@ -97,29 +98,30 @@ bool Engine::dialog_rule_answers(Call& call, const sip::MessageView& msg, const 
         else if (!awaiting_final(invite) && !scenario_waits)
             code = 200;  // §9.2: after the final response it has no effect, but is answered
     } else if (msg.method == sip::Method::kInvite && invite.method == sip::Method::kInvite) {
-        if (!tagged && cseq.number == invite.cseq && branch != invite.branch_hash)
+        if (cseq.number == invite.cseq && branch != invite.branch_hash && !tagged())
             code = 482;  // §8.2.2.2: the same request reached us by another path
         else if (cseq.number > invite.cseq && awaiting_final(invite))
             code = 500;  // §14.2: a re-INVITE while the first INVITE has no final answer
     }
-    if (!code && tagged && msg.method != sip::Method::kAck && msg.method != sip::Method::kCancel) {
+    if (!code && msg.method != sip::Method::kAck && msg.method != sip::Method::kCancel) {
         const ServerSide& same = call.server[side_of(msg.method)];
         const bool retransmission = msg.method == same.method && cseq.number == same.cseq;
-        if (!retransmission && cseq.number < std::max(call.server[0].cseq, call.server[1].cseq))
+        if (!retransmission && cseq.number < std::max(call.server[0].cseq, call.server[1].cseq) && tagged())
             code = 500;  // §12.2.2: lower than the remote CSeq of the dialog
     }
     if (!code) return false;
-    if (code == 200)
-        answer_statelessly(msg, from, 200, own_tag);
-    else
+    if (code == 200) {
+        char tag[kCallKeyLength];
+        answer_statelessly(msg, from, 200, call_key(call, tag));
+    } else {
         refuse(msg, from, code);
+    }
     return true;
 }
 
 void Engine::cancel_invite(Call& call, const sip::MessageView& cancel, uint64_t now_ns) {
     char tag[kCallKeyLength];
-    format_call_key(tag, {config_.run_id, config_.shard, call.index, call.generation});
-    const std::string_view to_tag(tag, kCallKeyLength);
+    const std::string_view to_tag = call_key(call, tag);
     answer_statelessly(cancel, call.peer, 200, to_tag);
     if (net::TxPacket* pkt = transport_.alloc_tx()) {
         size_t n = build_stateless_response(cancel, 487, pkt->data, net::kMaxDatagram, to_tag, {}, "INVITE");
