@@ -16,9 +16,10 @@
 namespace sipstorm::script {
 namespace {
 
-constexpr const char* kStepKeys =
-    "send, recv, pause, jump, fail, rtp, dtmf, label, next, optional, timeout, on_timeout, on_unexpected, "
-    "capture, check_auth, digits, when, hook, count, timer_start, timer_stop, timer_repeat";
+constexpr std::string_view kStepKeys[] = {
+    "send", "recv",     "pause",   "jump",        "fail",          "rtp",          "dtmf",       "label",
+    "next", "optional", "timeout", "on_timeout",  "on_unexpected", "capture",      "check_auth", "digits",
+    "when", "hook",     "count",   "timer_start", "timer_stop",    "timer_repeat", "lost"};
 constexpr const char* kRecvForms =
     "a status code (200), a class ('2xx'), a range ('180-183'), a request method ('INVITE') or a list "
     "of these";
@@ -27,13 +28,15 @@ constexpr const char* kRecvOnly[] = {"optional",      "timeout", "on_timeout",
                                      "on_unexpected", "capture", "check_auth"};
 
 bool is_step_key(std::string_view k) {
-    for (std::string_view x :
-         {"send",          "recv",        "pause",      "jump",        "fail",    "rtp",
-          "dtmf",          "label",       "next",       "optional",    "timeout", "on_timeout",
-          "on_unexpected", "capture",     "check_auth", "digits",      "when",    "hook",
-          "count",         "timer_start", "timer_stop", "timer_repeat"})
+    for (std::string_view x : kStepKeys)
         if (k == x) return true;
     return false;
+}
+
+std::string step_keys() {
+    std::string out;
+    for (std::string_view k : kStepKeys) out += (out.empty() ? "" : ", ") + std::string(k);
+    return out;
 }
 
 bool three_digits(std::string_view s) {
@@ -114,7 +117,7 @@ bool StepCompiler::compile(lua_State* L, int index, uint32_t line, std::string& 
         }
         std::string_view key = lua_tostring(L, -1);
         if (!is_step_key(key)) {
-            error = "unknown key '" + std::string(key) + "' (expected " + kStepKeys + ")";
+            error = "unknown key '" + std::string(key) + "' (expected " + step_keys() + ")";
             lua_pop(L, 1);
             return false;
         }
@@ -215,7 +218,7 @@ bool StepCompiler::compile(lua_State* L, int index, uint32_t line, std::string& 
 }
 
 // count = "name", timer_start = "name", timer_stop = "name", timer_repeat = true: the scenario's own
-// counters and response-time timers (SIPp's counter=, start_rtd=, rtd=, repeat_rtd=).
+// counters and response-time timers (SIPp's counter=, start_rtd=, rtd=, repeat_rtd=); lost = PERCENT.
 bool StepCompiler::marks(lua_State* L, int index, ua::Step& step, std::string& error) {
     struct Key {
         const char* key;
@@ -259,6 +262,26 @@ bool StepCompiler::marks(lua_State* L, int index, ua::Step& step, std::string& e
         error = "timer_repeat needs timer_stop";
         return false;
     }
+    // lost = PERCENT (SIPp's lost=): a send's first transmission is not sent, a message a recv
+    // would take is dropped, with that probability.
+    raw_field(L, index, "lost");
+    if (!lua_isnil(L, -1)) {
+        const bool number = lua_type(L, -1) == LUA_TNUMBER;
+        const double pct = number ? lua_tonumber(L, -1) : -1;
+        lua_pop(L, 1);
+        if (step.kind != ua::StepKind::kSend && step.kind != ua::StepKind::kRecv) {
+            error = "lost applies to send and recv steps";
+            return false;
+        }
+        if (!(pct >= 0 && pct <= 100)) {
+            error = "lost must be a percentage from 0 to 100";
+            return false;
+        }
+        step.lost = static_cast<float>(pct / 100);
+        if (step.kind == ua::StepKind::kRecv && step.lost > 0) program_.loses_received = true;
+        return true;
+    }
+    lua_pop(L, 1);
     return true;
 }
 

@@ -20,6 +20,7 @@
 //   timer_start = "name", timer_stop = "name"    (any step) a response-time timer of the result file,
 //     timer_repeat = true                        from one step done to another (once a call unless
 //                                                timer_repeat; not started: from the call's start)
+//   lost = PERCENT                               (send, recv) SIPp's emulated loss of that message
 // Exactly one of send, recv, pause, jump and fail, or a label alone.
 #pragma once
 #include <map>

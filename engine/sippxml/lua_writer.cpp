@@ -374,7 +374,6 @@ class Writer {
         std::string hook_code, capture_code;
         if (!hook(s, hook_code) || !captures(s, capture_code)) return false;
         const bool conditional = s.next >= 0 && (s.next_test >= 0 || s.next_chance < 1.0f);
-        if (s.lost > 0) return fail(s, "lost= has no Lua form yet (--loss drops a share of every datagram)");
         switch (s.kind) {
             case ua::StepKind::kSend:
                 if (r_.template_text[s.template_index].find("${" + std::string(kFillSlotPrefix)) !=
@@ -445,6 +444,7 @@ class Writer {
         if (s.timer_stop >= 0)
             keys.push_back("timer_stop = " + quote(p_.timer_names[static_cast<size_t>(s.timer_stop)]));
         if (s.timer_repeat) keys.push_back("timer_repeat = true");
+        if (s.lost > 0) keys.push_back("lost = " + number(s.lost * 100.0));
         if (!hook_code.empty()) keys.push_back(hook_code);
         std::string label;
         auto it = step_labels_.find(static_cast<int>(i));

@@ -48,13 +48,14 @@ TEST(CompileErrors, MissingFile) {
 }
 
 TEST(CompileErrors, UnknownStepKey) {
-    EXPECT_EQ(compile_error("key.lua", uac(kInvite + "    { recv = 200 },\n"
-                                                     "    { sned = 'x' },\n")),
-              path_of("key.lua") +
-                  ":6: step 3: unknown key 'sned' (expected send, recv, pause, jump, fail, rtp, dtmf, label, "
-                  "next, optional, timeout, on_timeout, on_unexpected, capture, check_auth, digits, when, hook, "
-                  "count, timer_start, "
-                  "timer_stop, timer_repeat)");
+    EXPECT_EQ(
+        compile_error("key.lua", uac(kInvite + "    { recv = 200 },\n"
+                                               "    { sned = 'x' },\n")),
+        path_of("key.lua") +
+            ":6: step 3: unknown key 'sned' (expected send, recv, pause, jump, fail, rtp, dtmf, label, "
+            "next, optional, timeout, on_timeout, on_unexpected, capture, check_auth, digits, when, hook, "
+            "count, timer_start, "
+            "timer_stop, timer_repeat, lost)");
 }
 
 TEST(CompileErrors, StepLinesSurviveCommentsStringsAndCalls) {

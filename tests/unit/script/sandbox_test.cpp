@@ -66,11 +66,12 @@ TEST(Sandbox, MetamethodsAreNotRunWhileCompiling) {
     EXPECT_EQ(
         compile_error("meta.lua", "return setmetatable({}, { __index = function() error('boom') end })\n"),
         path_of("meta.lua") + ": missing role (\"uac\" to place calls or \"uas\" to answer them)");
-    EXPECT_EQ(compile_error("meta2.lua",
-                            "local step = setmetatable({}, { __index = function() error('boom') end })\n"
-                            "return { role = 'uas', steps = { step } }\n"),
-              path_of("meta2.lua") +
-                  ":2: step 1: a step needs one of send, recv, pause, jump, fail, rtp or dtmf (or a label alone)");
+    EXPECT_EQ(
+        compile_error("meta2.lua",
+                      "local step = setmetatable({}, { __index = function() error('boom') end })\n"
+                      "return { role = 'uas', steps = { step } }\n"),
+        path_of("meta2.lua") +
+            ":2: step 1: a step needs one of send, recv, pause, jump, fail, rtp or dtmf (or a label alone)");
     EXPECT_EQ(compile_error("obj.lua", "error({})\n"),
               path_of("obj.lua") + ":1: (error object is a table value)");
 }

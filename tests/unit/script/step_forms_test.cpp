@@ -72,6 +72,13 @@ TEST(StepForms, CountersAndTimers) {
     EXPECT_EQ(p.steps[2].timer_start, 0);
     EXPECT_TRUE(p.steps[3].timer_repeat);
     EXPECT_FALSE(p.steps[1].timer_repeat);
+    ua::Program lossy = compile_steps("  { recv = 200, lost = 25 },\n");
+    EXPECT_FLOAT_EQ(lossy.steps[1].lost, 0.25f);
+    EXPECT_TRUE(lossy.loses_received);
+    EXPECT_EQ(testing::compile_error("t3.lua",
+                                     "return { role = 'uac', steps = {\n"
+                                     "  { send = 'OPTIONS sip:x SIP/2.0\\n\\n', lost = 101 } } }\n"),
+              ::testing::TempDir() + "t3.lua:2: step 1: lost must be a percentage from 0 to 100");
     EXPECT_EQ(testing::compile_error("t1.lua",
                                      "return { role = 'uac', steps = {\n"
                                      "  { send = 'OPTIONS sip:x SIP/2.0\\n\\n', timer_repeat = true } } }\n"),
