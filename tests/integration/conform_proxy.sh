@@ -35,14 +35,7 @@ declare -A FAULTS=(
   [absorb_2xx_retx]="PX-019"
 )
 port=27110
-start() {  # start NAME ARGS...: a fault_proxy on the next port, its port in PORT_<NAME>
-  local name=$1; shift
-  need_free_udp $port
-  python3 "$FP" $port "$@" > "$WORK/$name.proxy.log" 2>&1 &
-  PIDS+=("$!")
-  eval "PORT_$name=$port"
-  port=$((port + 1))
-}
+start() { start_target "$FP" "$@"; }  # start NAME ARGS...: a fault_proxy
 start ref
 for f in "${!FAULTS[@]}"; do start "$f" --fault "$f"; done
 KPORT=27150

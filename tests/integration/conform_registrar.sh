@@ -30,14 +30,7 @@ declare -A FAULTS=(
   [low_q_only]="REG-011"
 )
 port=27010
-start() {  # start NAME ARGS...: a fault_registrar on the next port, its port in PORT_<NAME>
-  local name=$1; shift
-  need_free_udp $port
-  python3 "$D/fault_registrar.py" $port "$@" > "$WORK/$name.reg.log" 2>&1 &
-  PIDS+=("$!")
-  eval "PORT_$name=$port"
-  port=$((port + 1))
-}
+start() { start_target "$D/fault_registrar.py" "$@"; }  # start NAME ARGS...: a fault_registrar
 start ref
 start refproxy --proxy
 for f in "${!FAULTS[@]}"; do start "$f" --fault "$f" --proxy; done

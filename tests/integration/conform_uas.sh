@@ -23,13 +23,7 @@ declare -A FAULTS=(
 )
 port=26100
 need_free_udp $(seq 26100 $((26101 + ${#FAULTS[@]}))) 26149 26150
-start() {  # start NAME ARGS...: a fault_uas on the next port, its port in PORT_<NAME>
-  local name=$1; shift
-  python3 "$FU" $port "$@" > "$WORK/$name.uas.log" 2>&1 &
-  PIDS+=("$!")
-  eval "PORT_$name=$port"
-  port=$((port + 1))
-}
+start() { start_target "$FU" "$@"; }  # start NAME ARGS...: a fault_uas
 start ref
 start refuse --refuse 486
 for f in "${!FAULTS[@]}"; do start "$f" --fault "$f"; done
