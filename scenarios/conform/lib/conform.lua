@@ -99,6 +99,21 @@ function M.response(t)
   return table.concat(lines, "\n") .. "\n\n" .. (t.body or "")
 end
 
+-- Proxy cases: the tester sends to the proxy with a Request-URI on its alternate socket (DOWN),
+-- where the proxy forwards what it relays; these are the requests of that call.
+M.DOWN, M.DOWN_TO = "sip:callee@${alt}", "<sip:callee@${alt}>"
+function M.down_invite(t)
+  t = t or {}
+  t.uri, t.to, t.branch = t.uri or M.DOWN, t.to or M.DOWN_TO, t.branch or "${branch:inv}"
+  return M.request(t)
+end
+function M.down_ack(t)  -- the ACK of a non-2xx the proxy relayed
+  t = t or {}
+  t.uri, t.to = M.DOWN, M.DOWN_TO
+  return M.ack_failure(t)
+end
+M.busy = M.response({ code = 486, reason = "Busy Here" })  -- the downstream UAS's refusal
+
 -- Joins lists of steps: steps = c.concat({ ... }, c.hang_up("ok")).
 function M.concat(...)
   local out = {}

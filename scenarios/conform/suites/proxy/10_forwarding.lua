@@ -2,23 +2,13 @@
 -- with a Request-URI on its alternate socket (sip:callee@${alt}), receives there what the proxy
 -- forwards, checks it, answers it, and checks what the proxy relays back to the main socket.
 local c = require "conform"
-local DOWN, TO = "sip:callee@${alt}", "<sip:callee@${alt}>"
-local function invite(t)
-  t = t or {}
-  t.uri, t.to, t.branch = t.uri or DOWN, t.to or TO, t.branch or "${branch:inv}"
-  return c.request(t)
-end
+local DOWN, TO = c.DOWN, c.DOWN_TO
+local invite, ack, busy = c.down_invite, c.down_ack, c.busy
 local function message(t)
   t = t or {}
   t.method, t.uri, t.to, t.body, t.content_type = "MESSAGE", t.uri or DOWN, t.to or TO, "hello", "text/plain"
   return c.request(t)
 end
-local function ack(t)
-  t = t or {}
-  t.uri, t.to = DOWN, TO
-  return c.ack_failure(t)
-end
-local busy = c.response({ code = 486, reason = "Busy Here" })
 
 return {
   {

@@ -1,17 +1,7 @@
 -- Proxy cases: responses relayed upstream, CANCEL (§16.7, §16.10, RFC 6026); see 10_forwarding.lua.
 local c = require "conform"
-local DOWN, TO = "sip:callee@${alt}", "<sip:callee@${alt}>"
-local function invite(t)
-  t = t or {}
-  t.uri, t.to, t.branch = t.uri or DOWN, t.to or TO, t.branch or "${branch:inv}"
-  return c.request(t)
-end
-local function ack(t)
-  t = t or {}
-  t.uri, t.to = DOWN, TO
-  return c.ack_failure(t)
-end
-local busy = c.response({ code = 486, reason = "Busy Here" })
+local DOWN, TO = c.DOWN, c.DOWN_TO
+local invite, ack, busy = c.down_invite, c.down_ack, c.busy
 local contact = "Contact: <" .. DOWN .. ">"
 local function ack_2xx()
   return { send = c.ack_2xx({ to_tag = "${to_tag:ok}", uri = "${contact:ok}",
