@@ -32,8 +32,7 @@ import hashlib
 import re
 import socket
 
-COMPACT = {"v": "via", "f": "from", "t": "to", "i": "call-id", "m": "contact", "l": "content-length",
-           "c": "content-type", "k": "supported", "s": "subject", "e": "content-encoding"}
+from sipmsg import COMPACT, branch_of, split_commas, tag_of
 IP = "127.0.0.1"
 
 
@@ -81,30 +80,11 @@ def get(m, name):
     return None
 
 
-def split_values(v):
-    out, depth, cur, q = [], 0, "", False
-    for ch in v:
-        if ch == '"':
-            q = not q
-        if not q and ch == "<":
-            depth += 1
-        if not q and ch == ">":
-            depth -= 1
-        if ch == "," and not q and depth == 0:
-            out.append(cur.strip())
-            cur = ""
-        else:
-            cur += ch
-    if cur.strip():
-        out.append(cur.strip())
-    return out
-
-
 def values(m, name):
     out = []
     for n, v in m.lines:
         if key(n) == name:
-            out += split_values(v)
+            out += split_commas(v)
     return out
 
 
@@ -130,16 +110,6 @@ def uri_of(v):
 def hostport(uri):
     mm = re.match(r"sips?:(?:[^@;>]*@)?([^;>?:]+)(?::(\d+))?", uri)
     return (mm.group(1), int(mm.group(2) or 5060)) if mm else None
-
-
-def tag_of(v):
-    mm = re.search(r";\s*tag=([^;>\s]+)", v or "")
-    return mm.group(1) if mm else ""
-
-
-def branch_of(via):
-    mm = re.search(r";\s*branch=([^;\s,]+)", via or "")
-    return mm.group(1) if mm else ""
 
 
 class Proxy:
@@ -177,7 +147,7 @@ class Proxy:
 
     def compute_branch(self, m):
         cseq = (get(m, "cseq") or "").split()
-        h = hashlib.md5("|".join([m.uri, get(m, "call-id") or "", tag_of(get(m, "from")), tag_of(get(m, "to")),
+        h = hashlib.md5("|".join([m.uri, get(m, "call-id") or "", tag_of(get(m, "from"), ""), tag_of(get(m, "to"), ""),
                                   cseq[0] if cseq else "", m.method]).encode()).hexdigest()
         return "z9hG4bKpx" + h[:16]
 

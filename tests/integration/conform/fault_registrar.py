@@ -28,26 +28,7 @@ import socket
 import time
 
 MIN_EXPIRES, MAX_EXPIRES, DEFAULT_EXPIRES = 2, 3600, 3600
-COMPACT = {"v": "via", "f": "from", "t": "to", "i": "call-id", "m": "contact", "l": "content-length"}
-
-
-def split_commas(v):
-    out, depth, cur, quote = [], 0, "", False
-    for ch in v:
-        if ch == '"':
-            quote = not quote
-        if not quote and ch == "<":
-            depth += 1
-        if not quote and ch == ">":
-            depth -= 1
-        if ch == "," and depth == 0 and not quote:
-            out.append(cur.strip())
-            cur = ""
-        else:
-            cur += ch
-    if cur.strip():
-        out.append(cur.strip())
-    return out
+from sipmsg import COMPACT, split_commas
 
 
 def parse(data):

@@ -19,8 +19,7 @@ import select
 import socket
 import time
 
-COMPACT = {"v": "via", "f": "from", "t": "to", "i": "call-id", "m": "contact", "l": "content-length",
-           "c": "content-type", "k": "supported", "s": "subject", "e": "content-encoding"}
+from sipmsg import COMPACT, branch_of, split_commas, tag_of
 ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO"
 T1, T2 = 0.5, 4.0
 
@@ -62,25 +61,7 @@ def values(m, name):
     out = []
     for n, v, _ in m.headers:
         if n == name:
-            out += [x.strip() for x in split_commas(v)]
-    return out
-
-
-def split_commas(v):
-    out, cur, q, a = [], "", False, False
-    for ch in v:
-        if ch == '"':
-            q = not q
-        elif ch == "<" and not q:
-            a = True
-        elif ch == ">" and not q:
-            a = False
-        if ch == "," and not q and not a:
-            out.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    out.append(cur)
+            out += split_commas(v)
     return out
 
 
@@ -89,11 +70,6 @@ def first(m, name):
         if n == name:
             return v
     return None
-
-
-def tag_of(v):
-    mt = re.search(r";\s*tag=([^;>\s]+)", v or "")
-    return mt.group(1) if mt else None
 
 
 def big_receive_buffer(sock):
@@ -105,11 +81,6 @@ def big_receive_buffer(sock):
             return
         except OSError:
             pass
-
-
-def branch_of(via):
-    mt = re.search(r";\s*branch=([^;,\s]+)", via or "", re.I)
-    return mt.group(1) if mt else ""
 
 
 class Uas:
