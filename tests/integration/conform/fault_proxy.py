@@ -298,7 +298,7 @@ class Proxy:
         if self.fault != "keep_via":
             for i, l in enumerate(m.lines):
                 if key(l[0]) == "via":
-                    rest = split_values(l[1])[1:]
+                    rest = split_commas(l[1])[1:]
                     if rest:
                         l[1] = ", ".join(rest)
                     else:
