@@ -1,8 +1,8 @@
 // Abandoning a UAC call that failed (EngineConfig::bye_on_abort, SIPp's default behaviour "bye"), so
-// the target is not left holding a session or a ringing phone: a CANCEL for an INVITE that has no
-// final response, a BYE for a dialog that is up. Each is sent once, outside any transaction (the
-// call's slot is freed at once): on UDP a lost one is not sent again. The INVITE is rendered again
-// from its template, as the ACK of a non-2xx is.
+// the target is not left holding a session or a ringing phone: a CANCEL for an INVITE that got a
+// provisional response and no final one, a BYE for a dialog that is up. Each is sent once, outside any
+// transaction (the call's slot is freed at once): on UDP a lost one is not sent again. The INVITE is rendered
+// again from its template, as the ACK of a non-2xx is.
 #include "sip/parser.hpp"
 #include "sip/template_render.hpp"
 #include "ua/call_id.hpp"
@@ -18,7 +18,9 @@ void Engine::abandon(Call& call) {
     if (invite.tpl == 0xffff || invite.method != sip::Method::kInvite) return;
     const bool answered = (call.flags & kFlagInviteAnswered) != 0;
     const bool up = (call.flags & kFlagSetupDone) && call.has_field(static_cast<unsigned>(Field::kRemoteTag));
-    if (answered && !up) return;                                                 // rejected: nothing to end
+    if (answered && !up) return;  // rejected: nothing to end
+    // §9.1: no CANCEL before a provisional response (the INVITE may not have arrived at all).
+    if (!up && !(invite.txn.active() && invite.txn.state() == txn::State::kProceeding)) return;
     if (up && other.method == sip::Method::kBye && other.tpl != 0xffff) return;  // our BYE went already
     CallSlots slots{*this, call, invite.cseq, invite.branch};
     const size_t n = sip::render(program_.templates[invite.tpl], slots, scratch_, sizeof(scratch_));
