@@ -20,6 +20,7 @@ declare -A FAULTS=(
   [no_2xx_retx]="UAS-038"
   [wrong_via]="UAS-021 UAS-022 UAS-023"
   [via_order]="UAS-014 UAS-014-comma"
+  [lax_ipv6]="TR-007"
 )
 port=26100
 need_free_udp $(seq 26100 $((26101 + ${#FAULTS[@]}))) 26149 26150

@@ -149,6 +149,9 @@ class Uas:
             return 400, "Bad Request", ()
         if m.uri.startswith("<"):
             return 400, "Bad Request", ()
+        host = re.sub(r"^[a-z]+:(?:[^@;>]*@)?", "", m.uri, flags=re.I).split(";")[0]
+        if not host.startswith("[") and host.count(":") > 1 and self.fault != "lax_ipv6":
+            return 400, "Bad Request", ()  # an IPv6 reference without brackets (RFC 3261 §25.1)
         for h in ("to", "from"):
             if first(m, h).count('"') % 2:
                 return 400, "Bad Request", ()

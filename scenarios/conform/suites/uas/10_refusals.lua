@@ -23,6 +23,22 @@ for _, h in ipairs({ "Call-ID", "From", "To", "CSeq" }) do
   }
 end
 
+-- Any final answer but 400: the request was taken as SIP.
+local taken = { "2xx", "3xx", 401, 403, 404, 405, 406, 407, 408, 410, 413, 414, 415, 416, 420, 421, 423, 480,
+                481, 482, 483, 484, 485, 486, 488, 489, 491, 493, "5xx", "6xx" }
+case {
+  id = "TR-007", title = "IPv6 references, bracketed and not", section = "RFC 5118 §4.1, §4.3; RFC 3261 §25.1",
+  role = "uas",
+  passes = "an OPTIONS to sip:service@[2001:db8::10] whose Via sent-by is [2001:db8::1] is taken (any final "
+        .. "answer but 400); one to sip:service@2001:db8::10 (no brackets) is refused with 400",
+  steps = {
+    { send = options({ uri = "sip:service@[2001:db8::10]", via = "SIP/2.0/UDP [2001:db8::1]:5060;branch=${branch};rport" }) },
+    { expect = { code = taken } },
+    { send = options({ uri = "sip:service@2001:db8::10" }) },
+    { expect = { code = 400 } },
+  },
+}
+
 case {
   id = "UAS-002", title = "OPTIONS with CSeq: 8 INVITE", section = "§20.16", role = "uas",
   passes = "400",
