@@ -1,8 +1,8 @@
 // Abandoning a UAC call that failed (EngineConfig::bye_on_abort, SIPp's default behaviour "bye"), so
 // the target is not left holding a session or a ringing phone: a CANCEL for an INVITE that got a
-// provisional response and no final one, a BYE for a dialog that is up. Each is sent once, outside any
-// transaction (the call's slot is freed at once): on UDP a lost one is not sent again. The INVITE is rendered
-// again from its template, as the ACK of a non-2xx is.
+// provisional response and no final one, a BYE for a dialog that is up. Each is sent once, outside
+// any transaction (the call's slot is freed at once): on UDP a lost one is not sent again. The
+// INVITE is rendered again from its template, as the ACK of a non-2xx is.
 #include "sip/parser.hpp"
 #include "sip/template_render.hpp"
 #include "ua/call_id.hpp"

@@ -1,8 +1,7 @@
 // What SIPp scenarios ask of a call beyond steps and variables: their own counters and timers
 // (counter=, start_rtd=, rtd=, repeat_rtd=), marked as a step is done, lost= on received messages,
-// [fill] text and setdest. A timer's start and
-// "recorded" flag live in two hidden call variables (Program::timer_vars), so a scenario without
-// timers keeps its call slot as it was.
+// [fill] text and setdest. A timer's start and "recorded" flag live in two hidden call variables
+// (Program::timer_vars), so a scenario without timers keeps its call slot as it was.
 #include <charconv>
 #include <cstdio>
 
