@@ -10,7 +10,7 @@ namespace {
 using testing::compile_error;
 
 std::string path_of(const std::string& name) {
-    return ::testing::TempDir() + name;
+    return testing::scenario_dir() + name;
 }
 
 // A valid UAC scenario around `steps` (which start on line 4).
@@ -243,7 +243,7 @@ std::string with_steps(const std::string& steps) {
 }
 
 std::string at(const std::string& file) {
-    return ::testing::TempDir() + file;
+    return testing::scenario_dir() + file;
 }
 
 TEST(CompileErrorsBranching, Labels) {

@@ -10,7 +10,7 @@ namespace {
 using testing::compile_error;
 
 std::string path_of(const std::string& name) {
-    return ::testing::TempDir() + name;
+    return testing::scenario_dir() + name;
 }
 
 TEST(Sandbox, OsAndIoAreUnreachable) {

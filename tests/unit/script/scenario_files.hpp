@@ -2,6 +2,9 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
@@ -12,9 +15,20 @@ namespace sipstorm::script::testing {
 
 inline const std::string kSourceDir = SIPSTORM_SOURCE_DIR;
 
-// Writes `text` to <tmp>/<name> and returns the path.
+// A folder of this test process's own: ctest runs each test as its own process, in parallel, and
+// two tests writing the same file name in one shared folder would read each other's scenario.
+inline const std::string& scenario_dir() {
+    static const std::string dir = [] {
+        std::string d = ::testing::TempDir() + "sipstorm_script_" + std::to_string(::getpid()) + "/";
+        std::filesystem::create_directories(d);
+        return d;
+    }();
+    return dir;
+}
+
+// Writes `text` to <scenario_dir>/<name> and returns the path.
 inline std::string write_scenario(const std::string& name, const std::string& text) {
-    std::string path = ::testing::TempDir() + name;
+    std::string path = scenario_dir() + name;
     std::ofstream(path, std::ios::binary) << text;
     return path;
 }

@@ -78,15 +78,15 @@ TEST(StepForms, CountersAndTimers) {
     EXPECT_EQ(testing::compile_error("t3.lua",
                                      "return { role = 'uac', steps = {\n"
                                      "  { send = 'OPTIONS sip:x SIP/2.0\\n\\n', lost = 101 } } }\n"),
-              ::testing::TempDir() + "t3.lua:2: step 1: lost must be a percentage from 0 to 100");
+              testing::scenario_dir() + "t3.lua:2: step 1: lost must be a percentage from 0 to 100");
     EXPECT_EQ(testing::compile_error("t1.lua",
                                      "return { role = 'uac', steps = {\n"
                                      "  { send = 'OPTIONS sip:x SIP/2.0\\n\\n', timer_repeat = true } } }\n"),
-              ::testing::TempDir() + "t1.lua:2: step 1: timer_repeat needs timer_stop");
+              testing::scenario_dir() + "t1.lua:2: step 1: timer_repeat needs timer_stop");
     EXPECT_EQ(testing::compile_error("t2.lua",
                                      "return { role = 'uac', steps = {\n"
                                      "  { send = 'OPTIONS sip:x SIP/2.0\\n\\n', count = 3 } } }\n"),
-              ::testing::TempDir() + "t2.lua:2: step 1: count must be a name (a string), got a number");
+              testing::scenario_dir() + "t2.lua:2: step 1: count must be a name (a string), got a number");
 }
 
 TEST(StepForms, Pause) {
